@@ -1,0 +1,1 @@
+"""Turns link.completed events into Dwolla exchanges."""

@@ -1,0 +1,66 @@
+"""boto3 clients and the translation of their failures into AwsError.
+
+Endpoints come from boto3 itself (`AWS_ENDPOINT_URL`, region variables): local runs point it at moto
+server, production at AWS, through the same code path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from exchange_linker.errors import AwsError
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_secretsmanager import SecretsManagerClient
+    from mypy_boto3_sqs import SQSClient
+
+# Standard retry mode already retries throttling with backoff; timeouts stay well inside the function's.
+CLIENT_CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3})
+
+
+class AwsClients:
+    """Creates each client once, on first use, so a cold start pays only for what it touches."""
+
+    def __init__(self, session: boto3.session.Session | None = None) -> None:
+        self._session = session or boto3.session.Session()
+        self._sqs: SQSClient | None = None
+        self._dynamodb: DynamoDBClient | None = None
+        self._secrets: SecretsManagerClient | None = None
+
+    @property
+    def sqs(self) -> SQSClient:
+        if self._sqs is None:
+            self._sqs = self._session.client("sqs", config=CLIENT_CONFIG)
+        return self._sqs
+
+    @property
+    def dynamodb(self) -> DynamoDBClient:
+        if self._dynamodb is None:
+            self._dynamodb = self._session.client("dynamodb", config=CLIENT_CONFIG)
+        return self._dynamodb
+
+    @property
+    def secretsmanager(self) -> SecretsManagerClient:
+        if self._secrets is None:
+            self._secrets = self._session.client("secretsmanager", config=CLIENT_CONFIG)
+        return self._secrets
+
+
+@contextmanager
+def translated(service: str) -> Iterator[None]:
+    """Turn boto3 failures into AwsError with the AWS error code and a short message."""
+    try:
+        yield
+    except ClientError as error:
+        details = error.response.get("Error", {})
+        code = details.get("Code") or "ClientError"
+        raise AwsError(service, code, (details.get("Message") or code)[:200]) from error
+    except BotoCoreError as error:
+        raise AwsError(service, type(error).__name__, str(error)[:200]) from error

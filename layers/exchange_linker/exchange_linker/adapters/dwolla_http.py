@@ -1,0 +1,182 @@
+"""Dwolla over HTTPS with one pooled requests.Session, explicit timeouts and no redirects.
+
+Every failure becomes a DwollaError whose code comes from Dwolla's body when there is one; nothing
+here ever puts a token, a credential or a request body into a message.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from exchange_linker.adapters.secrets_manager import ClientCredentials
+from exchange_linker.classification import fallback_code, is_permanent
+from exchange_linker.dwolla import CreatedExchange, ExchangeRequestLike
+from exchange_linker.errors import DwollaError
+from exchange_linker.exchange_request import HAL_JSON
+from exchange_linker.observability import count
+from exchange_linker.tokens import AccessToken
+
+EXCHANGE_PATH = re.compile(r"^/exchanges/([A-Za-z0-9-]{1,64})$")
+USER_AGENT = "exchange-linker/0.1"
+
+
+def pooled_session(pool_size: int) -> requests.Session:
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=2, pool_maxsize=pool_size, max_retries=0)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    session.headers["User-Agent"] = USER_AGENT
+    return session
+
+
+class DwollaHttpApi:
+    def __init__(
+        self,
+        base_url: str,
+        credentials: Callable[[], ClientCredentials],
+        *,
+        session: requests.Session,
+        timeout: tuple[float, float] = (3.05, 10.0),
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._base = urlsplit(base_url)
+        self._base_url = base_url.rstrip("/")
+        self._credentials = credentials
+        self._session = session
+        self._timeout = timeout
+        self._clock = clock
+
+    def issue_token(self) -> AccessToken:
+        credentials = self._credentials()
+        response = self._send(
+            "POST",
+            "/token",
+            data={"grant_type": "client_credentials"},
+            auth=(credentials.key, credentials.secret),
+            headers={"Accept": "application/json"},
+        )
+        count("TokensIssued")
+        if response.status_code == 401 and _json(response).get("error") == "invalid_client":
+            raise DwollaError(
+                "InvalidClientCredentials",
+                "Dwolla refused the client key/secret in the credentials secret",
+                permanent=False,
+                status=401,
+                request_id=_request_id(response),
+            )
+        if response.status_code != 200:
+            raise _error(response)
+        body = _json(response)
+        value, lifetime = body.get("access_token"), body.get("expires_in")
+        token_type = str(body.get("token_type", "bearer"))
+        if not (isinstance(value, str) and value and isinstance(lifetime, int) and token_type.lower() == "bearer"):
+            message = "POST /token answered without a usable bearer token"
+            raise DwollaError("UnexpectedResponse", message, permanent=False)
+        return AccessToken(value=value, expires_at=self._clock() + lifetime)
+
+    def exchange_partners(self, token: AccessToken) -> Mapping[str, str]:
+        response = self._send("GET", "/exchange-partners", headers=self._headers(token))
+        count("PartnerLookups")
+        if response.status_code != 200:
+            raise _error(response)
+        listed = _json(response).get("_embedded", {}).get("exchange-partners", [])
+        hrefs: dict[str, str] = {}
+        for partner in listed if isinstance(listed, list) else []:
+            name = partner.get("name") if isinstance(partner, dict) else None
+            href = partner.get("_links", {}).get("self", {}).get("href") if isinstance(partner, dict) else None
+            if isinstance(name, str) and isinstance(href, str):
+                hrefs[name] = href
+        return hrefs
+
+    def create_exchange(self, request: ExchangeRequestLike, token: AccessToken) -> CreatedExchange:
+        headers = self._headers(token) | {"Content-Type": HAL_JSON, "Idempotency-Key": request.idempotency_key}
+        response = self._send("POST", request.path, data=request.body, headers=headers)
+        if response.status_code != 201:
+            raise _error(response)
+        location = response.headers.get("Location", "")
+        exchange_id = self._exchange_id(location)
+        if exchange_id is None:
+            # Created or not, we cannot trust the answer: retry with the same key and let Dwolla de-duplicate.
+            raise DwollaError(
+                "UnexpectedLocation",
+                "Dwolla answered 201 without an exchange Location on the configured host",
+                permanent=False,
+                status=201,
+                request_id=_request_id(response),
+                exchange_may_exist=True,
+            )
+        return CreatedExchange(url=location, exchange_id=exchange_id, request_id=_request_id(response))
+
+    def _exchange_id(self, location: str) -> str | None:
+        parts = urlsplit(location)
+        if (parts.scheme, parts.netloc) != (self._base.scheme, self._base.netloc) or parts.query or parts.fragment:
+            return None
+        match = EXCHANGE_PATH.match(parts.path)
+        return match.group(1) if match else None
+
+    def _headers(self, token: AccessToken) -> dict[str, str]:
+        return {"Accept": HAL_JSON, "Authorization": f"Bearer {token.value}"}
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        try:
+            return self._session.request(
+                method, self._base_url + path, timeout=self._timeout, allow_redirects=False, **kwargs
+            )
+        except requests.ConnectTimeout:
+            message = f"{method} {path}: could not connect in time"
+            raise DwollaError("ConnectTimeout", message, permanent=False) from None
+        except requests.Timeout:
+            raise DwollaError(
+                "Timeout", f"{method} {path}: no answer in time", permanent=False, exchange_may_exist=True
+            ) from None
+        except requests.ConnectionError:
+            raise DwollaError(
+                "ConnectionError", f"{method} {path}: connection failed", permanent=False, exchange_may_exist=True
+            ) from None
+        except requests.RequestException as error:
+            raise DwollaError("HttpError", f"{method} {path}: {type(error).__name__}", permanent=False) from None
+
+
+def _error(response: requests.Response) -> DwollaError:
+    body = _json(response)
+    code = body.get("code") if isinstance(body.get("code"), str) else None
+    message = body.get("message") if isinstance(body.get("message"), str) else None
+    if code == "ValidationError":
+        details = [e.get("message") for e in body.get("_embedded", {}).get("errors", []) if isinstance(e, dict)]
+        message = "; ".join([message or "", *[d for d in details if isinstance(d, str)]]).strip("; ")
+    status = response.status_code
+    return DwollaError(
+        code or fallback_code(status),
+        message or f"HTTP {status} without a Dwolla error body",
+        permanent=is_permanent(status, code),
+        status=status,
+        request_id=_request_id(response),
+        retry_after=_retry_after(response),
+    )
+
+
+def _json(response: requests.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _request_id(response: requests.Response) -> str | None:
+    value = response.headers.get("X-Request-ID")
+    return value[:128] if value else None
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    try:
+        return max(0.0, float(response.headers.get("Retry-After", "")))
+    except ValueError:
+        return None

@@ -1,0 +1,85 @@
+"""Wires the link-completed consumer together: one instance per Lambda container.
+
+Tests build several instances to play several containers; the handler builds exactly one at cold start.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from exchange_linker.adapters.aws import AwsClients
+from exchange_linker.adapters.dwolla_http import DwollaHttpApi, pooled_session
+from exchange_linker.adapters.dynamodb_results import DynamoDbResults
+from exchange_linker.adapters.secrets_manager import CredentialsSecret, Secrets, TokenSecret
+from exchange_linker.adapters.sqs_dead_letters import SqsDeadLetters
+from exchange_linker.config import Settings
+from exchange_linker.dwolla import ExchangeService
+from exchange_linker.processor import InboundMessage, RecordProcessor
+from exchange_linker.tokens import TokenProvider
+
+
+class LinkCompletedConsumer:
+    def __init__(self, processor: RecordProcessor) -> None:
+        self.processor = processor
+        # Every record failing is a normal answer (all retried), not a reason to fail the invocation.
+        self._batch = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+    def handle_batch(self, event: dict[str, Any], context: LambdaContext | None = None) -> PartialItemFailureResponse:
+        return process_partial_response(
+            event=event, record_handler=self._handle_record, processor=self._batch, context=context
+        )
+
+    def _handle_record(self, record: SQSRecord) -> str:
+        return self.processor.process(inbound_message(record)).value
+
+
+def inbound_message(record: SQSRecord) -> InboundMessage:
+    return InboundMessage(
+        message_id=record.message_id,
+        body=record.body,
+        receive_count=int(record.attributes.approximate_receive_count or 1),
+        attributes=send_format(record.raw_event.get("messageAttributes") or {}),
+    )
+
+
+def send_format(lambda_attributes: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Lambda spells message attributes `stringValue`/`dataType`; SendMessage wants `StringValue`/`DataType`."""
+    converted: dict[str, dict[str, Any]] = {}
+    for name, attribute in lambda_attributes.items():
+        data_type = attribute.get("dataType", "String")
+        if attribute.get("stringValue") is not None:
+            converted[name] = {"DataType": data_type, "StringValue": attribute["stringValue"]}
+        elif attribute.get("binaryValue") is not None:
+            converted[name] = {"DataType": data_type, "BinaryValue": base64.b64decode(attribute["binaryValue"])}
+    return converted
+
+
+def build_consumer(settings: Settings, clients: AwsClients | None = None) -> LinkCompletedConsumer:
+    clients = clients or AwsClients()
+    secrets = Secrets(clients)
+    api = DwollaHttpApi(
+        settings.dwolla_base_url,
+        CredentialsSecret(secrets, settings.credentials_secret_id),
+        session=pooled_session(settings.max_concurrent_requests),
+        timeout=(settings.connect_timeout, settings.read_timeout),
+    )
+    tokens = TokenProvider(TokenSecret(secrets, settings.token_secret_id), api)
+    processor = RecordProcessor(
+        ExchangeService(api, tokens),
+        DynamoDbResults(clients, settings.results_table_name),
+        SqsDeadLetters(clients, settings.dead_letter_queue_url),
+        max_receive_count=settings.max_receive_count,
+    )
+    return LinkCompletedConsumer(processor)
+
+
+def consumer_from_environment(environ: Mapping[str, str] | None = None) -> LinkCompletedConsumer:
+    return build_consumer(Settings.from_environ(os.environ if environ is None else environ))

@@ -1,0 +1,71 @@
+"""Creating an exchange at Dwolla: the API port, and the service that adds tokens and partners to it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
+
+from exchange_linker.classification import TOKEN_REJECTED_CODES
+from exchange_linker.errors import DwollaError
+from exchange_linker.events import LinkCompletedEvent
+from exchange_linker.exchange_request import build_exchange_request
+from exchange_linker.observability import count, record_latency
+from exchange_linker.partners import PartnerDirectory
+from exchange_linker.tokens import AccessToken, TokenProvider
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class CreatedExchange:
+    url: str
+    exchange_id: str
+    request_id: str | None
+
+
+class DwollaApi(Protocol):
+    """The HTTP calls this service makes. Implementations raise DwollaError for every failure."""
+
+    def issue_token(self) -> AccessToken: ...
+
+    def exchange_partners(self, token: AccessToken) -> Mapping[str, str]: ...
+
+    def create_exchange(self, request: ExchangeRequestLike, token: AccessToken) -> CreatedExchange: ...
+
+
+class ExchangeRequestLike(Protocol):
+    @property
+    def path(self) -> str: ...
+    @property
+    def idempotency_key(self) -> str: ...
+    @property
+    def body(self) -> bytes: ...
+
+
+class ExchangeService:
+    def __init__(self, api: DwollaApi, tokens: TokenProvider, partners: PartnerDirectory | None = None) -> None:
+        self._api = api
+        self._tokens = tokens
+        self._partners = partners or PartnerDirectory(lambda: self._authorized(self._api.exchange_partners))
+
+    def create(self, event: LinkCompletedEvent, key_generation: int) -> CreatedExchange:
+        href = self._partners.href_for(event.partner)
+        request = build_exchange_request(event, href, key_generation)
+        started = time.perf_counter()
+        try:
+            return self._authorized(lambda token: self._api.create_exchange(request, token))
+        finally:
+            record_latency("DwollaLatency", (time.perf_counter() - started) * 1000)
+
+    def _authorized(self, call: Callable[[AccessToken], T]) -> T:
+        """Call with the current token; once more with a new one if Dwolla says it expired or is unknown."""
+        token = self._tokens.current()
+        try:
+            return call(token)
+        except DwollaError as error:
+            if error.code not in TOKEN_REJECTED_CODES:
+                raise
+            count("TokenRejected")
+            return call(self._tokens.replace(token))

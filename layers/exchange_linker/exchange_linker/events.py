@@ -1,0 +1,202 @@
+"""The v1 `link.completed` event contract, and how to read it out of an SQS message body.
+
+Upstream services depend on this contract: field names, the one-credential rule and the partner names
+are part of it. Unknown fields are refused on purpose: a misspelt `customerId` must not silently turn a
+customer exchange into an account exchange.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    Secret,
+    SecretStr,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from exchange_linker.errors import InvalidEventError
+
+EVENT_ID_PATTERN = r"^[A-Za-z0-9._:-]{1,128}$"
+_EVENT_ID = re.compile(EVENT_ID_PATTERN)
+UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+MAX_CREDENTIAL_LENGTH = 8192
+
+CredentialText = Annotated[
+    SecretStr, Field(min_length=1, max_length=MAX_CREDENTIAL_LENGTH, json_schema_extra={"writeOnly": True})
+]
+
+MetadataKey = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+MetadataValue = Annotated[str, StringConstraints(max_length=1024)]
+
+
+class Partner(StrEnum):
+    """Exchange partners Dwolla supports; the value is Dwolla's display name."""
+
+    PLAID = "Plaid"
+    MX = "MX"
+    FLINKS = "Flinks"
+    FINICITY = "Finicity"
+    CHECKOUT = "Checkout.com"
+
+    @classmethod
+    def from_name(cls, name: str) -> Partner:
+        for partner in cls:
+            if partner.value.casefold() == name.casefold():
+                return partner
+        raise ValueError(f"unknown partner; expected one of {', '.join(p.value for p in cls)}")
+
+
+class CredentialKind(StrEnum):
+    TOKEN = "token"  # noqa: S105 - a field name, not a password
+    PLAID = "plaid"
+    MX = "mx"
+    FINICITY = "finicity"
+
+
+TOKEN_PARTNERS = frozenset({Partner.PLAID, Partner.MX, Partner.FLINKS, Partner.CHECKOUT})
+PARTNERS_BY_KIND = {
+    CredentialKind.TOKEN: TOKEN_PARTNERS,
+    CredentialKind.PLAID: frozenset({Partner.PLAID}),
+    CredentialKind.MX: frozenset({Partner.MX}),
+    CredentialKind.FINICITY: frozenset({Partner.FINICITY}),
+}
+ACCOUNT_CREDENTIAL_KINDS = frozenset({CredentialKind.TOKEN, CredentialKind.FINICITY})
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, hide_input_in_errors=True)
+
+
+class PlaidOpenBanking(_Strict):
+    public_token: CredentialText = Field(alias="publicToken")
+
+
+class MxOpenBanking(_Strict):
+    available_connection_token: CredentialText = Field(alias="availableConnectionToken")
+
+
+class LinkCompletedEvent(_Strict):
+    """One customer (or the account itself) finished linking a bank account or debit card."""
+
+    event_id: str = Field(alias="eventId", pattern=EVENT_ID_PATTERN)
+    event_type: Literal["link.completed"] = Field(alias="eventType")
+    occurred_at: AwareDatetime | None = Field(default=None, alias="occurredAt")
+    customer_id: Annotated[str, StringConstraints(pattern=UUID_PATTERN, to_lower=True)] | None = Field(
+        default=None, alias="customerId"
+    )
+    partner: Partner
+    token: CredentialText | None = None
+    plaid: PlaidOpenBanking | None = None
+    mx: MxOpenBanking | None = None
+    finicity: Secret[dict[str, Any]] | None = Field(default=None, json_schema_extra={"writeOnly": True})
+    metadata: dict[MetadataKey, MetadataValue] | None = Field(default=None, max_length=50)
+
+    @field_validator("partner", mode="before")
+    @classmethod
+    def _partner_by_name(cls, value: object) -> object:
+        return Partner.from_name(value) if isinstance(value, str) else value
+
+    @field_validator("finicity")
+    @classmethod
+    def _receipt_not_empty(cls, value: Secret[dict[str, Any]] | None) -> Secret[dict[str, Any]] | None:
+        if value is not None and not value.get_secret_value():
+            raise ValueError("the Finicity receipt must be a non-empty object")
+        return value
+
+    @model_validator(mode="after")
+    def _one_credential_that_fits(self) -> LinkCompletedEvent:
+        given = [kind for kind in CredentialKind if getattr(self, kind.value) is not None]
+        if len(given) != 1:
+            names = ", ".join(kind.value for kind in CredentialKind)
+            raise ValueError(f"exactly one credential is required ({names}); got {len(given)}")
+        kind = given[0]
+        if self.partner not in PARTNERS_BY_KIND[kind]:
+            raise ValueError(f"a {kind.value} credential cannot be used with partner {self.partner.value}")
+        if self.customer_id is None and kind not in ACCOUNT_CREDENTIAL_KINDS:
+            raise ValueError(f"an account exchange (no customerId) accepts only token or finicity, not {kind.value}")
+        return self
+
+    @property
+    def credential_kind(self) -> CredentialKind:
+        return next(kind for kind in CredentialKind if getattr(self, kind.value) is not None)
+
+    def credential_payload(self) -> dict[str, Any]:
+        """The credential exactly as Dwolla's request body wants it. Contains secrets: never log it."""
+        if self.token is not None:
+            return {"token": self.token.get_secret_value()}
+        if self.plaid is not None:
+            return {"plaid": {"publicToken": self.plaid.public_token.get_secret_value()}}
+        if self.mx is not None:
+            return {"mx": {"availableConnectionToken": self.mx.available_connection_token.get_secret_value()}}
+        assert self.finicity is not None  # guaranteed by _one_credential_that_fits
+        return {"finicity": self.finicity.get_secret_value()}
+
+    def secret_values(self) -> list[str]:
+        """Every credential string in the event, so error messages can be scrubbed of them."""
+        return [text for text in _strings(self.credential_payload()) if len(text) >= 4]
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return []
+
+
+def parse_link_completed(body: str) -> LinkCompletedEvent:
+    """Read a v1 event from an SQS body: direct, SNS→SQS or EventBridge→SQS.
+
+    Raises only InvalidEventError, whose message names the offending field and never echoes its value.
+    """
+    try:
+        payload = unwrap_envelope(json.loads(body))
+    except (ValueError, RecursionError):
+        raise InvalidEventError("body", "is not valid JSON") from None
+    try:
+        return LinkCompletedEvent.model_validate(payload)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False, include_input=False)[0]
+        field = ".".join(str(part) for part in first["loc"]) or "event"
+        reason = first["msg"].removeprefix("Value error, ")
+        raise InvalidEventError(field, reason, event_id=usable_event_id(payload)) from None
+    except RecursionError:
+        raise InvalidEventError("event", "is nested too deeply") from None
+
+
+def unwrap_envelope(payload: Any) -> Any:
+    """Strip an SNS notification or EventBridge event around the v1 event; anything else passes as is."""
+    if not isinstance(payload, dict):
+        return payload
+    if payload.get("Type") == "Notification" and "TopicArn" in payload:
+        message = payload.get("Message")
+        if not isinstance(message, str):
+            raise InvalidEventError("Message", "SNS notification without a string Message")
+        try:
+            return json.loads(message)
+        except (ValueError, RecursionError):
+            raise InvalidEventError("Message", "SNS Message is not valid JSON") from None
+    if "detail-type" in payload and "detail" in payload and "source" in payload:
+        return payload["detail"]
+    return payload
+
+
+def usable_event_id(payload: Any) -> str | None:
+    """The eventId of an invalid event when it is itself valid, so its FAILED result can be stored."""
+    event_id = payload.get("eventId") if isinstance(payload, dict) else None
+    if isinstance(event_id, str) and _EVENT_ID.fullmatch(event_id):
+        return event_id
+    return None

@@ -1,0 +1,43 @@
+"""Builds the exact Dwolla request for an event: path, deterministic body and idempotency key."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+
+from exchange_linker.events import LinkCompletedEvent
+
+HAL_JSON = "application/vnd.dwolla.v1.hal+json"
+# Fixed namespace: the same eventId and generation give the same key in every container, forever.
+IDEMPOTENCY_NAMESPACE = uuid.UUID("9b0f7a4e-52c1-4c4e-9a57-3c1f2e6b8d21")
+
+
+@dataclass(frozen=True)
+class ExchangeRequest:
+    """A ready-to-send exchange creation. `body` holds the credential, so it stays out of repr()."""
+
+    path: str
+    idempotency_key: str
+    body: bytes = field(repr=False)
+
+
+def idempotency_key(event_id: str, generation: int) -> str:
+    """Stable across redeliveries; a new generation is used only after Dwolla refused the previous one."""
+    return str(uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{event_id}#{generation}"))
+
+
+def exchange_path(customer_id: str | None) -> str:
+    if customer_id is None:
+        return "/exchanges"
+    # The model already restricts customer ids to canonical UUIDs; re-parsing makes the path safe by construction.
+    return f"/customers/{uuid.UUID(customer_id)}/exchanges"
+
+
+def build_exchange_request(event: LinkCompletedEvent, partner_href: str, generation: int) -> ExchangeRequest:
+    body = {"_links": {"exchange-partner": {"href": partner_href}}, **event.credential_payload()}
+    return ExchangeRequest(
+        path=exchange_path(event.customer_id),
+        idempotency_key=idempotency_key(event.event_id, generation),
+        body=json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(),
+    )

@@ -1,0 +1,211 @@
+"""One SQS message in, exactly one terminal place out: CREATED in the table, or the DLQ with its reason.
+
+Transient failures raise RetryableError so the batch reports the message and SQS redelivers it; on the last
+allowed receive they are treated as permanent, so every DLQ message carries the reason it failed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from exchange_linker.dead_letters import DeadLetter, DeadLetterQueue
+from exchange_linker.dwolla import CreatedExchange, ExchangeService
+from exchange_linker.errors import DependencyError, ExchangeLinkerError, InvalidEventError
+from exchange_linker.events import LinkCompletedEvent, parse_link_completed
+from exchange_linker.observability import count, count_error, logger
+from exchange_linker.redaction import scrub
+from exchange_linker.results import ExchangeResult, ResultsStore, Status
+
+
+class Outcome(StrEnum):
+    CREATED = "CREATED"
+    ALREADY_CREATED = "ALREADY_CREATED"
+    FAILED = "FAILED"
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    message_id: str
+    body: str = field(repr=False)
+    receive_count: int
+    attributes: Mapping[str, Mapping[str, str]] = field(default_factory=dict, repr=False)
+
+
+class RetryableError(ExchangeLinkerError):
+    """The message failed transiently and must go back to the queue."""
+
+    def __init__(self, error: DependencyError) -> None:
+        self.error = error
+        super().__init__(f"{error.code}: {error.message}")
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class RecordProcessor:
+    def __init__(
+        self,
+        exchanges: ExchangeService,
+        results: ResultsStore,
+        dead_letters: DeadLetterQueue,
+        *,
+        max_receive_count: int,
+        clock: Callable[[], str] = utc_now,
+    ) -> None:
+        self._exchanges = exchanges
+        self._results = results
+        self._dead_letters = dead_letters
+        self._max_receive_count = max_receive_count
+        self._clock = clock
+
+    def process(self, message: InboundMessage) -> Outcome:
+        try:
+            event = parse_link_completed(message.body)
+        except InvalidEventError as invalid:
+            logger.warning("invalid event", extra={"field": invalid.field, "eventId": invalid.event_id})
+            count_error(invalid.code)
+            failed = self._result(
+                message,
+                Status.FAILED,
+                event_id=invalid.event_id or "",
+                error_code=invalid.code,
+                error_message=str(invalid),
+            )
+            return self._fail(message, failed)
+        with logger.append_context_keys(
+            eventId=event.event_id, customerId=event.customer_id, partner=event.partner.value
+        ):
+            return self._process_event(event, message)
+
+    def _process_event(self, event: LinkCompletedEvent, message: InboundMessage) -> Outcome:
+        generation: int | None = None
+        try:
+            existing = self._results.get(event.event_id)
+            if existing is not None and existing.status is Status.CREATED:
+                logger.info("exchange already created", extra={"outcome": Outcome.ALREADY_CREATED})
+                count("DuplicatesSkipped")
+                return Outcome.ALREADY_CREATED
+            generation = (existing.key_generation or 0) if existing is not None else 0
+            created = self._exchanges.create(event, generation)
+            self._results.put(
+                self._result(
+                    message,
+                    Status.CREATED,
+                    event_id=event.event_id,
+                    event=event,
+                    exchange=created,
+                    key_generation=generation,
+                )
+            )
+        except DependencyError as error:
+            return self._after_failure(event, message, error, generation)
+        except Exception as unexpected:  # a bug must not sink the batch or lose the message
+            logger.exception("unexpected error while processing")
+            internal = DependencyError("InternalError", type(unexpected).__name__, permanent=False)
+            return self._after_failure(event, message, internal, generation)
+        extra = {"outcome": Outcome.CREATED, "exchangeId": created.exchange_id, "dwollaRequestId": created.request_id}
+        logger.info("exchange created", extra=extra)
+        count("ExchangesCreated")
+        return Outcome.CREATED
+
+    def _after_failure(
+        self, event: LinkCompletedEvent, message: InboundMessage, error: DependencyError, generation: int | None
+    ) -> Outcome:
+        text = scrub(error.message, event.secret_values())
+        count_error(error.code)
+        if error.permanent or message.receive_count >= self._max_receive_count:
+            # After a refusal no exchange exists, so a replay must get a fresh answer: a new key generation.
+            # After an unknown outcome (timeout) the key must stay, so Dwolla de-duplicates the retry.
+            next_generation = generation + 1 if error.permanent and generation is not None else generation
+            failed = self._result(
+                message,
+                Status.FAILED,
+                event_id=event.event_id,
+                event=event,
+                error_code=error.code,
+                error_message=text,
+                key_generation=next_generation,
+            )
+            return self._fail(message, failed, request_id=error.request_id)
+        logger.warning(
+            "transient failure, will retry",
+            extra={"errorCode": error.code, "errorMessage": text, "dwollaRequestId": error.request_id},
+        )
+        count("ExchangesRetrying")
+        retrying = self._result(
+            message,
+            Status.RETRYING,
+            event_id=event.event_id,
+            event=event,
+            error_code=error.code,
+            error_message=text,
+            key_generation=generation,
+        )
+        try:
+            self._results.put(retrying)
+        except DependencyError:
+            logger.warning("could not record RETRYING; the retry goes ahead anyway")
+        raise RetryableError(error)
+
+    def _fail(self, message: InboundMessage, failed: ExchangeResult, *, request_id: str | None = None) -> Outcome:
+        """Record FAILED (when the eventId is known) and dead-letter the original body with its reason."""
+        code, text = failed.error_code or "Unknown", failed.error_message or ""
+        if failed.event_id:
+            try:
+                self._results.put(failed)
+            except DependencyError as error:
+                if message.receive_count < self._max_receive_count:
+                    raise RetryableError(error) from error
+                logger.error("could not record FAILED on the last receive; dead-lettering anyway")
+        letter = DeadLetter(
+            body=message.body,
+            error_code=code,
+            error_message=text,
+            failed_at=failed.updated_at,
+            attempts=message.receive_count,
+            event_id=failed.event_id or None,
+            original_attributes=message.attributes,
+        )
+        try:
+            self._dead_letters.send(letter)
+        except DependencyError as error:
+            logger.error("could not dead-letter; the message goes back to the queue", extra={"errorCode": error.code})
+            raise RetryableError(error) from error
+        logger.warning(
+            "event failed and was dead-lettered",
+            extra={"outcome": Outcome.FAILED, "errorCode": code, "errorMessage": text, "dwollaRequestId": request_id},
+        )
+        count("ExchangesFailed")
+        return Outcome.FAILED
+
+    def _result(
+        self,
+        message: InboundMessage,
+        status: Status,
+        *,
+        event_id: str,
+        event: LinkCompletedEvent | None = None,
+        exchange: CreatedExchange | None = None,
+        error_code: str | None = None,
+        error_message: str | None = None,
+        key_generation: int | None = None,
+    ) -> ExchangeResult:
+        """A result row; what the event tells (partner, customer, metadata) is filled in when it parsed."""
+        return ExchangeResult(
+            event_id=event_id,
+            status=status,
+            attempts=message.receive_count,
+            updated_at=self._clock(),
+            partner=event.partner.value if event else None,
+            customer_id=event.customer_id if event else None,
+            metadata=dict(event.metadata or {}) if event else {},
+            exchange_url=exchange.url if exchange else None,
+            exchange_id=exchange.exchange_id if exchange else None,
+            error_code=error_code,
+            error_message=error_message,
+            key_generation=key_generation,
+        )
