@@ -1,0 +1,76 @@
+"""Shared fixtures: one moto server per test session, a fresh stack and Dwolla emulator per test."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from exchange_linker_tools.local_stack import LocalStack, aws_environment, local_stack
+from moto.server import ThreadedMotoServer
+
+REGION = "us-east-1"
+CUSTOMER_ID = "74a207b2-b7b7-4efa-8bf8-582148e7b980"
+
+
+@pytest.fixture(scope="session")
+def aws_endpoint() -> Iterator[str]:
+    """moto in server mode on loopback; boto3 reaches it through AWS_ENDPOINT_URL like it would reach AWS."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+            patch.delenv(name, raising=False)
+        for name, value in aws_environment(endpoint, REGION).items():
+            patch.setenv(name, value)
+        patch.setenv("POWERTOOLS_DEV", "false")
+        yield endpoint
+    server.stop()
+
+
+@pytest.fixture
+def stack(aws_endpoint: str) -> Iterator[LocalStack]:
+    with local_stack(aws_endpoint=aws_endpoint, seed=7) as created:
+        yield created
+
+
+def link_event(**fields: Any) -> dict[str, Any]:
+    """A valid v1 event (Plaid processor token, customer exchange); keyword arguments override fields."""
+    event: dict[str, Any] = {
+        "eventId": f"evt-{uuid.uuid4()}",
+        "eventType": "link.completed",
+        "occurredAt": "2026-11-20T18:04:05Z",
+        "customerId": CUSTOMER_ID,
+        "partner": "Plaid",
+        "token": f"processor-sandbox-{uuid.uuid4().hex}",
+    }
+    event.update(fields)
+    return {key: value for key, value in event.items() if value is not None}
+
+
+def body(**fields: Any) -> str:
+    return json.dumps(link_event(**fields))
+
+
+@pytest.fixture
+def captured_logs() -> Iterator[io.StringIO]:
+    """Everything the service logs, at every level, formatted exactly as Powertools prints it."""
+    from exchange_linker.observability import logger
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logger.registered_formatter)
+    previous_level = logger.log_level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield stream
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous_level)

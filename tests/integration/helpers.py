@@ -1,0 +1,32 @@
+"""Small helpers for driving the local stack in integration tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from exchange_linker.consumer import LinkCompletedConsumer
+from exchange_linker_tools.local_stack import LocalStack
+from exchange_linker_tools.poller import BatchReport
+
+
+class RecordingHandler:
+    """Wraps a consumer so a test can look at every batch response Lambda would have received."""
+
+    def __init__(self, consumer: LinkCompletedConsumer) -> None:
+        self.consumer = consumer
+        self.responses: list[dict[str, Any]] = []
+
+    def __call__(self, event: dict[str, Any], context: Any) -> Any:
+        response = self.consumer.handle_batch(event, context)
+        self.responses.append(dict(response))
+        return response
+
+
+def drain(stack: LocalStack, consumer: LinkCompletedConsumer | None = None) -> list[BatchReport]:
+    reports: list[BatchReport] = []
+    stack.event_source((consumer or stack.consumer()).handle_batch).drain(on_batch=reports.append)
+    return reports
+
+
+def attributes(message: Any) -> dict[str, str]:
+    return {name: value.get("StringValue", "") for name, value in message.get("MessageAttributes", {}).items()}

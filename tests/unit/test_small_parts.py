@@ -1,0 +1,35 @@
+from exchange_linker.adapters.dynamodb_results import from_item, to_update
+from exchange_linker.dead_letters import DeadLetter
+from exchange_linker.redaction import MAX_ERROR_MESSAGE, scrub
+from exchange_linker.results import ExchangeResult, Status
+
+
+def test_scrub_masks_flattens_and_truncates():
+    assert scrub("bad token abc123\nxyz", ["abc123"]) == "bad token [redacted] xyz"
+    assert len(scrub("x" * 1000, [])) == MAX_ERROR_MESSAGE
+
+
+def test_dead_letter_attributes_fit_sqs_limit_and_reason_wins():
+    originals = {f"a{i}": {"DataType": "String", "StringValue": str(i)} for i in range(12)}
+    originals["errorCode"] = {"DataType": "String", "StringValue": "spoofed"}
+    letter = DeadLetter("{}", "InvalidEvent", "partner: unknown", "2026-11-21T00:00:00Z", 1, "e1", originals)
+    attributes = letter.message_attributes()
+    assert len(attributes) == 10
+    assert attributes["errorCode"]["StringValue"] == "InvalidEvent"
+    assert attributes["eventId"]["StringValue"] == "e1"
+
+
+def test_created_row_clears_old_errors_and_failed_row_clears_exchange():
+    created = ExchangeResult("e1", Status.CREATED, 2, "t", exchange_url="u", exchange_id="x", key_generation=0)
+    sets, removes, values = to_update(created)
+    assert removes == ["errorCode", "errorMessage"]
+    assert values[":exchangeId"] == {"S": "x"}
+    failed = ExchangeResult("e1", Status.FAILED, 1, "t", error_code="NotFound", error_message="m")
+    sets, removes, _ = to_update(failed)
+    assert "keyGeneration" not in sets  # None means keep what the table holds
+    assert removes == ["exchangeUrl", "exchangeId"]
+
+
+def test_item_round_trip():
+    row = from_item({"eventId": "e1", "status": "FAILED", "attempts": 3, "errorCode": "X", "metadata": {"a": "b"}})
+    assert (row.status, row.attempts, row.metadata, row.key_generation) == (Status.FAILED, 3, {"a": "b"}, 0)

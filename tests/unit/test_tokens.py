@@ -1,0 +1,99 @@
+import random
+
+import pytest
+from exchange_linker.tokens import AccessToken, TokenProvider
+
+
+class SharedSecret:
+    """An in-memory token store: what the Secrets Manager secret is to the fleet."""
+
+    def __init__(self, token: AccessToken | None = None) -> None:
+        self.token = token
+        self.loads = 0
+        self.saves = 0
+
+    def load(self, *, fresh: bool) -> AccessToken | None:
+        self.loads += 1
+        return self.token
+
+    def save(self, token: AccessToken) -> None:
+        self.saves += 1
+        self.token = token
+
+
+class Dwolla:
+    def __init__(self, clock) -> None:
+        self.clock = clock
+        self.issued = 0
+
+    def issue_token(self) -> AccessToken:
+        self.issued += 1
+        return AccessToken(value=f"token-{self.issued}", expires_at=self.clock() + 3600)
+
+
+@pytest.fixture
+def clock():
+    class Clock:
+        now = 1_000_000.0
+
+        def __call__(self) -> float:
+            return self.now
+
+    return Clock()
+
+
+def provider(store, dwolla, clock, seed=1):
+    return TokenProvider(store, dwolla, clock=clock, rng=random.Random(seed))
+
+
+def test_issues_once_and_shares_the_token(clock):
+    store, dwolla = SharedSecret(), Dwolla(clock)
+    first = provider(store, dwolla, clock)
+    assert first.current().value == "token-1"
+    assert first.current().value == "token-1"
+    assert (dwolla.issued, store.saves) == (1, 1)
+
+
+def test_a_second_container_reuses_the_shared_token(clock):
+    store, dwolla = SharedSecret(), Dwolla(clock)
+    provider(store, dwolla, clock, seed=1).current()
+    assert provider(store, dwolla, clock, seed=2).current().value == "token-1"
+    assert dwolla.issued == 1
+
+
+def test_renews_ahead_of_expiry_and_fleet_picks_up_the_renewal(clock):
+    store, dwolla = SharedSecret(), Dwolla(clock)
+    containers = [provider(store, dwolla, clock, seed=seed) for seed in range(4)]
+    for container in containers:
+        container.current()
+    clock.now += 3600 - 30  # inside every container's renewal margin
+    values = {container.current().value for container in containers}
+    assert values == {"token-2"}
+    assert dwolla.issued == 2
+
+
+def test_unparsable_or_expired_store_means_no_token(clock):
+    store, dwolla = SharedSecret(AccessToken("stale", expires_at=clock.now - 1)), Dwolla(clock)
+    assert provider(store, dwolla, clock).current().value == "token-1"
+
+
+def test_replace_skips_the_rejected_token(clock):
+    store, dwolla = SharedSecret(AccessToken("revoked", expires_at=clock.now + 3000)), Dwolla(clock)
+    tokens = provider(store, dwolla, clock)
+    rejected = tokens.current()
+    assert rejected.value == "revoked"
+    assert tokens.replace(rejected).value == "token-1"
+    assert store.token.value == "token-1"
+
+
+def test_replace_prefers_a_newer_shared_token(clock):
+    store, dwolla = SharedSecret(AccessToken("old", expires_at=clock.now + 3000)), Dwolla(clock)
+    tokens = provider(store, dwolla, clock)
+    rejected = tokens.current()
+    store.token = AccessToken("renewed-elsewhere", expires_at=clock.now + 3600)
+    assert tokens.replace(rejected).value == "renewed-elsewhere"
+    assert dwolla.issued == 0
+
+
+def test_repr_hides_the_token():
+    assert "abc123" not in repr(AccessToken("abc123", 1.0))

@@ -1,0 +1,183 @@
+"""The embedded default stack: moto server and the Dwolla emulator on loopback, provisioned from template.yaml.
+
+Used by `exchange-linker run` and by the integration tests, so both exercise the same wiring.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from exchange_linker.config import Settings
+from exchange_linker.consumer import LinkCompletedConsumer, build_consumer
+
+from exchange_linker_tools.emulator import DwollaEmulator, FaultPlan
+from exchange_linker_tools.poller import Handler, SqsEventSource
+from exchange_linker_tools.provision import StackResources, provision
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_secretsmanager import SecretsManagerClient
+    from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_sqs.type_defs import MessageTypeDef
+
+DEFAULT_STACK_NAME = "exchange-linker-local"
+DEFAULT_REGION = "us-east-1"
+LOCAL_AWS_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
+
+
+def aws_environment(endpoint: str, region: str = DEFAULT_REGION) -> dict[str, str]:
+    """What a shell needs exported to point boto3 (and so every command) at the local stack."""
+    return {"AWS_ENDPOINT_URL": endpoint, "AWS_DEFAULT_REGION": region, "AWS_REGION": region, **LOCAL_AWS_CREDENTIALS}
+
+
+@dataclass
+class LocalStack:
+    resources: StackResources
+    emulator: DwollaEmulator
+    aws_endpoint: str
+
+    @cached_property
+    def session(self) -> boto3.session.Session:
+        return boto3.session.Session(region_name=self.resources.region)
+
+    @cached_property
+    def sqs(self) -> SQSClient:
+        return self.session.client("sqs")
+
+    @cached_property
+    def dynamodb(self) -> DynamoDBClient:
+        return self.session.client("dynamodb")
+
+    @cached_property
+    def secretsmanager(self) -> SecretsManagerClient:
+        return self.session.client("secretsmanager")
+
+    def environment(self) -> dict[str, str]:
+        """The function's environment as the template declares it, plus the AWS endpoint variables."""
+        return {
+            **self.resources.function_environment,
+            **aws_environment(self.aws_endpoint, self.resources.region),
+            **self.resources.outputs(),
+        }
+
+    def settings(self, **overrides: str) -> Settings:
+        return Settings.from_environ({**self.resources.function_environment, **overrides})
+
+    def consumer(self, **overrides: str) -> LinkCompletedConsumer:
+        """A fresh consumer: its own memory caches, as a new Lambda container would have."""
+        return build_consumer(self.settings(**overrides))
+
+    def event_source(self, handler: Handler, *, retry_delay: int = 0) -> SqsEventSource:
+        return SqsEventSource(
+            self.sqs,
+            queue_url=self.resources.queue_url,
+            queue_arn=self.resources.queue_arn,
+            region=self.resources.region,
+            handler=handler,
+            batch_size=self.resources.batch_size,
+            retry_delay=retry_delay,
+        )
+
+    def publish(self, body: str | Mapping[str, Any], attributes: Mapping[str, str] | None = None) -> str:
+        text = body if isinstance(body, str) else json.dumps(body)
+        message_attributes: Any = {
+            name: {"DataType": "String", "StringValue": value} for name, value in (attributes or {}).items()
+        }
+        return self.sqs.send_message(
+            QueueUrl=self.resources.queue_url, MessageBody=text, MessageAttributes=message_attributes
+        )["MessageId"]
+
+    def result(self, event_id: str) -> dict[str, Any] | None:
+        from boto3.dynamodb.types import TypeDeserializer
+
+        item = self.dynamodb.get_item(
+            TableName=self.resources.table_name, Key={"eventId": {"S": event_id}}, ConsistentRead=True
+        ).get("Item")
+        deserialize = TypeDeserializer().deserialize
+        return {name: deserialize(value) for name, value in item.items()} if item else None
+
+    def dead_letters(self) -> list[MessageTypeDef]:
+        """Every message in the DLQ (received once, then made visible again so nothing is consumed)."""
+        sqs = self.sqs
+        seen: dict[str, MessageTypeDef] = {}
+        while True:
+            batch = sqs.receive_message(
+                QueueUrl=self.resources.dead_letter_queue_url,
+                MaxNumberOfMessages=10,
+                AttributeNames=["All"],
+                MessageAttributeNames=["All"],
+                VisibilityTimeout=30,
+            ).get("Messages", [])
+            if not batch:
+                break
+            for message in batch:
+                seen[message["MessageId"]] = message
+        for message in seen.values():
+            sqs.change_message_visibility(
+                QueueUrl=self.resources.dead_letter_queue_url,
+                ReceiptHandle=message["ReceiptHandle"],
+                VisibilityTimeout=0,
+            )
+        return list(seen.values())
+
+
+@contextmanager
+def local_stack(
+    *,
+    aws_endpoint: str | None = None,
+    stack_name: str | None = None,
+    region: str = DEFAULT_REGION,
+    parameters: Mapping[str, str] | None = None,
+    token_lifetime: int = 3600,
+    faults: FaultPlan | None = None,
+    seed: int | None = None,
+    emulator_port: int = 0,
+) -> Iterator[LocalStack]:
+    """Start the emulator (and moto server unless `aws_endpoint` is given) and provision a stack.
+
+    boto3 finds moto through AWS_ENDPOINT_URL in os.environ, exactly as it would find AWS: the caller
+    exports it (the CLI does, the tests' session fixture does), or this function does when it starts moto.
+    """
+    with (
+        _moto_server(aws_endpoint, region) as endpoint,
+        DwollaEmulator(token_lifetime=token_lifetime, faults=faults, seed=seed, port=emulator_port) as emulator,
+    ):
+        resources = provision(
+            stack_name or f"{DEFAULT_STACK_NAME}-{uuid.uuid4().hex[:8]}",
+            region=region,
+            parameters={"DwollaApiUrl": emulator.url, **(parameters or {})},
+            credentials={"key": emulator.client_key, "secret": emulator.client_secret},
+        )
+        yield LocalStack(resources=resources, emulator=emulator, aws_endpoint=endpoint)
+
+
+@contextmanager
+def _moto_server(endpoint: str | None, region: str) -> Iterator[str]:
+    if endpoint is not None:
+        yield endpoint
+        return
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    url = f"http://{host}:{port}"
+    previous = {name: os.environ.get(name) for name in aws_environment(url, region)}
+    os.environ.update(aws_environment(url, region))
+    try:
+        yield url
+    finally:
+        server.stop()
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

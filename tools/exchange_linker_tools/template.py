@@ -1,0 +1,132 @@
+"""Reads template.yaml and resolves the parts a local stack needs (Ref, Sub, GetAtt, parameter defaults).
+
+The local stack is provisioned from the template itself so that names, attributes, key schema and
+maxReceiveCount cannot drift between `make run` and `sam deploy`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE_PATH = REPO_ROOT / "template.yaml"
+LOCAL_ACCOUNT = "123456789012"
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """SafeLoader that turns CloudFormation short tags (!Ref, !Sub, …) into their long form."""
+
+
+def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    if suffix == "Ref":
+        return {"Ref": value}
+    if suffix == "GetAtt" and isinstance(value, str):
+        value = value.split(".", 1)
+    return {f"Fn::{suffix}": value}
+
+
+_CfnLoader.add_multi_constructor("!", _tag)
+
+
+def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as handle:
+        template: dict[str, Any] = yaml.load(handle, Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+    return template
+
+
+@dataclass
+class Resolver:
+    """Evaluates the intrinsic functions the template uses, against one local stack."""
+
+    stack_name: str
+    region: str
+    parameters: dict[str, str]
+    refs: dict[str, str] = field(default_factory=dict)
+    attributes: dict[tuple[str, str], str] = field(default_factory=dict)
+    account: str = LOCAL_ACCOUNT
+
+    def pseudo(self) -> dict[str, str]:
+        return {
+            "AWS::StackName": self.stack_name,
+            "AWS::Region": self.region,
+            "AWS::AccountId": self.account,
+            "AWS::Partition": "aws",
+            "AWS::URLSuffix": "amazonaws.com",
+        }
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return [self.resolve(item) for item in value]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            ((key, argument),) = value.items()
+            handler = self._functions().get(key)
+            if handler is not None:
+                return handler(argument)
+        return {key: self.resolve(item) for key, item in value.items()}
+
+    def _functions(self) -> dict[str, Callable[[Any], Any]]:
+        return {"Ref": self._ref, "Fn::Sub": self._sub, "Fn::GetAtt": self._get_att, "Fn::Join": self._join}
+
+    def _ref(self, name: str) -> str:
+        lookup = {**self.pseudo(), **self.parameters, **self.refs}
+        if name not in lookup:
+            raise KeyError(f"cannot resolve !Ref {name} locally")
+        return lookup[name]
+
+    def _sub(self, argument: Any) -> str:
+        text, variables = (argument, {}) if isinstance(argument, str) else (argument[0], self.resolve(argument[1]))
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name in variables:
+                return str(variables[name])
+            if "." in name:
+                return self._get_att(name.split(".", 1))
+            return self._ref(name)
+
+        return re.sub(r"\$\{([^}!]+)\}", replace, text)
+
+    def _get_att(self, argument: list[str]) -> str:
+        key = (argument[0], argument[1])
+        if key not in self.attributes:
+            raise KeyError(f"cannot resolve !GetAtt {'.'.join(key)} locally")
+        return self.attributes[key]
+
+    def _join(self, argument: list[Any]) -> str:
+        separator, items = argument
+        return str(separator).join(str(item) for item in self.resolve(items))
+
+
+def parameter_defaults(template: Mapping[str, Any], overrides: Mapping[str, str] | None = None) -> dict[str, str]:
+    values = {name: str(spec.get("Default", "")) for name, spec in template.get("Parameters", {}).items()}
+    unknown = set(overrides or {}) - set(values)
+    if unknown:
+        raise KeyError(f"unknown template parameters: {sorted(unknown)}")
+    return values | dict(overrides or {})
+
+
+def resources_of_type(template: Mapping[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
+    return {
+        name: resource for name, resource in template.get("Resources", {}).items() if resource["Type"] == resource_type
+    }
+
+
+def function_properties(template: Mapping[str, Any], logical_id: str) -> dict[str, Any]:
+    """A function's properties with the template's Globals.Function merged in (SAM semantics, shallow)."""
+    globals_ = template.get("Globals", {}).get("Function", {})
+    properties = template["Resources"][logical_id]["Properties"]
+    return {**globals_, **properties}
