@@ -1,0 +1,364 @@
+"""Writes the sample Lambda SQS events in this directory (and expected.json) from one place.
+
+    .venv/bin/python events/generate.py          # rewrite the files
+    .venv/bin/python events/generate.py --check  # exit 1 if a committed file differs from its generated form
+
+Everything is deterministic (fixed ids, timestamps and fake sandbox credentials), so running it twice
+changes nothing. Each file holds one record exactly as Lambda delivers it from SQS; the record's body is
+the producer's message: a v1 link.completed event, either bare or wrapped by SNS or EventBridge.
+"""
+
+# ruff: noqa: S106 - the `token=` arguments are the fake sandbox credentials these samples exist to carry.
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+import sys
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+QUEUE_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:exchange-linker-sandbox-link-completed"
+TOPIC_ARN = f"arn:aws:sns:{REGION}:{ACCOUNT}:exchange-linker-sandbox-link-completed"
+# AWS documentation's sample sender ids: an IAM user, and the SNS service (SNS -> SQS deliveries).
+SENDER_ID = "AIDAIENQZJOLO23YVJ4VO"
+SNS_SENDER_ID = "AIDAISMY7JYY5F7RTT6AO"
+NAMESPACE = uuid.UUID("5b0b8a52-3c4d-4f7e-9a61-2f1d7c9e0a00")
+BASE_TIME = datetime(2026, 11, 20, 18, 4, 5, tzinfo=UTC)
+CUSTOMER_ID = "74a207b2-b7b7-4efa-8bf8-582148e7b980"
+UNKNOWN_CUSTOMER_ID = "00000000-0000-0000-0000-000000000000"
+
+CREATED = {"status": "CREATED"}
+
+
+def failed(code: str) -> dict[str, str]:
+    return {"status": "FAILED", "errorCode": code}
+
+
+@dataclass(frozen=True)
+class Sample:
+    file_name: str
+    event: dict[str, Any] | None
+    expected: dict[str, str]
+    wrap: Callable[[Sample, dict[str, Any]], str] | None = None
+    raw_body: str | None = None
+
+
+def iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def millis(moment: datetime) -> str:
+    return str(int(moment.timestamp() * 1000))
+
+
+def stable_uuid(*parts: str) -> str:
+    return str(uuid.uuid5(NAMESPACE, "/".join(parts)))
+
+
+def link_event(event_id: str, partner: str, minute: int, **fields: Any) -> dict[str, Any]:
+    """A v1 link.completed event. `customerId` defaults to the sample customer; pass None to omit it."""
+    event: dict[str, Any] = {
+        "eventId": event_id,
+        "eventType": "link.completed",
+        "occurredAt": iso(BASE_TIME + timedelta(minutes=minute)),
+    }
+    customer_id = fields.pop("customerId", CUSTOMER_ID)
+    if customer_id is not None:
+        event["customerId"] = customer_id
+    event["partner"] = partner
+    event.update(fields)
+    return event
+
+
+def sns_wrap(sample: Sample, event: dict[str, Any]) -> str:
+    message_id = stable_uuid(sample.file_name, "sns")
+    notification = {
+        "Type": "Notification",
+        "MessageId": message_id,
+        "TopicArn": TOPIC_ARN,
+        "Message": json.dumps(event),
+        "Timestamp": iso(parse_iso(event["occurredAt"]) + timedelta(seconds=1)).replace("Z", ".000Z"),
+        "SignatureVersion": "1",
+        # Placeholder, not a real signature: SQS consumers behind a subscription do not verify it.
+        "Signature": base64.b64encode(b"EXAMPLE-SNS-SIGNATURE-NOT-REAL-" + message_id.encode()).decode(),
+        "SigningCertURL": (
+            f"https://sns.{REGION}.amazonaws.com/SimpleNotificationService-0000000000000000000000000000000.pem"
+        ),
+        "UnsubscribeURL": (
+            f"https://sns.{REGION}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={TOPIC_ARN}:"
+            + stable_uuid(sample.file_name, "subscription")
+        ),
+    }
+    return json.dumps(notification)
+
+
+def eventbridge_wrap(sample: Sample, event: dict[str, Any]) -> str:
+    envelope = {
+        "version": "0",
+        "id": stable_uuid(sample.file_name, "eventbridge"),
+        "detail-type": "Link Completed",
+        "source": "com.example.linking",
+        "account": ACCOUNT,
+        "time": event["occurredAt"],
+        "region": REGION,
+        "resources": [],
+        "detail": event,
+    }
+    return json.dumps(envelope)
+
+
+def finicity_receipt() -> dict[str, Any]:
+    """A Finicity (Mastercard Open Banking) receipt shaped like the seed OpenAPI example; fake values."""
+    return {
+        "profile": 3,
+        "version": "1",
+        "receiptId": "cr_sandboxReceipt0000000000001",
+        "receiptVersion": "1",
+        "customerId": "5454874858510164117",
+        "partnerId": 2445583946651,
+        "products": [
+            {
+                "product": "moneyTransferDetails",
+                "accountId": "1015199035827334916",
+                "accessPeriod": {
+                    "type": "timeframe",
+                    "startTime": "2026-11-20",
+                    "endTime": "2027-11-20T18:08:01Z",
+                },
+            }
+        ],
+        "timestamp": "2026-11-20T18:08:01Z",
+    }
+
+
+def mx_connection_token() -> str:
+    ids = {"accountId": "ACT-sandbox-0000-4c1e-9d2a-000000000001", "memberId": "MBR-sandbox-0000-4f7b-8e3c-01"}
+    return base64.b64encode(json.dumps(ids, separators=(",", ":")).encode()).decode()
+
+
+def flinks_token() -> str:
+    # Dwolla's Flinks token: base64("<AuthSecret>:<AccessToken>").
+    return base64.b64encode(b"sandbox-auth-secret:sandbox-access-token-0003").decode()
+
+
+def samples() -> list[Sample]:
+    def eid(name: str) -> str:
+        return stable_uuid(name, "eventId")
+
+    return [
+        Sample(
+            "plaid-token.json",
+            link_event(
+                "c0a8012e-6f1c-4a53-9d0a-6c2b4f2f0b11",
+                "Plaid",
+                0,
+                token="processor-sandbox-0f3a7c2e-5b1d-4e8a-9c6f-000000000001",
+                metadata={"channel": "web", "linkSessionId": "sandbox-link-session-0001"},
+            ),
+            CREATED,
+        ),
+        Sample(
+            "mx-token.json",
+            link_event(eid("mx-token"), "MX", 1, token="sandbox-mx-authorization-code-0002"),
+            CREATED,
+        ),
+        Sample(
+            "flinks-token.json",
+            link_event(eid("flinks-token"), "Flinks", 2, token=flinks_token()),
+            CREATED,
+        ),
+        Sample(
+            "checkout-token.json",
+            link_event(eid("checkout-token"), "Checkout.com", 3, token="pay_sandbox0000000000000000004"),
+            CREATED,
+        ),
+        Sample(
+            "finicity-receipt.json",
+            link_event(eid("finicity-receipt"), "Finicity", 4, finicity=finicity_receipt()),
+            CREATED,
+        ),
+        Sample(
+            "mx-open-banking.json",
+            link_event(eid("mx-open-banking"), "mx", 5, mx={"availableConnectionToken": mx_connection_token()}),
+            CREATED,
+        ),
+        Sample(
+            "plaid-open-banking.json",
+            link_event(
+                eid("plaid-open-banking"),
+                "PLAID",
+                6,
+                plaid={"publicToken": "public-sandbox-00000000-0000-4000-8000-000000000007"},
+            ),
+            CREATED,
+        ),
+        Sample(
+            "account-exchange.json",
+            link_event(
+                "account-exchange:2026-11-20.0008",
+                "Plaid",
+                7,
+                customerId=None,
+                token="processor-sandbox-0f3a7c2e-5b1d-4e8a-9c6f-000000000008",
+            ),
+            CREATED,
+        ),
+        Sample(
+            "sns-wrapped.json",
+            link_event(eid("sns-wrapped"), "Plaid", 8, token="processor-sandbox-0f3a7c2e-5b1d-4e8a-9c6f-000000000009"),
+            CREATED,
+            wrap=sns_wrap,
+        ),
+        Sample(
+            "eventbridge-wrapped.json",
+            link_event(eid("eventbridge-wrapped"), "MX", 9, token="sandbox-mx-authorization-code-0010"),
+            CREATED,
+            wrap=eventbridge_wrap,
+        ),
+        Sample(
+            "bad-not-json.json",
+            None,
+            failed("InvalidEvent"),
+            raw_body='{"eventId": "bad-not-json", "eventType": "link.completed", partner: Plaid',
+        ),
+        Sample(
+            "bad-unknown-partner.json",
+            link_event(eid("bad-unknown-partner"), "Yodlee", 11, token="sandbox-yodlee-token-0012"),
+            failed("InvalidEvent"),
+        ),
+        Sample(
+            "bad-two-credentials.json",
+            link_event(
+                eid("bad-two-credentials"),
+                "Plaid",
+                12,
+                token="processor-sandbox-0f3a7c2e-5b1d-4e8a-9c6f-000000000013",
+                plaid={"publicToken": "public-sandbox-00000000-0000-4000-8000-000000000013"},
+            ),
+            failed("InvalidEvent"),
+        ),
+        Sample(
+            "bad-account-open-banking.json",
+            link_event(
+                eid("bad-account-open-banking"),
+                "Plaid",
+                13,
+                customerId=None,
+                plaid={"publicToken": "public-sandbox-00000000-0000-4000-8000-000000000014"},
+            ),
+            failed("InvalidEvent"),
+        ),
+        Sample(
+            "invalid-exchange-token.json",
+            link_event(
+                eid("invalid-exchange-token"),
+                "Plaid",
+                14,
+                token="invalid-processor-sandbox-0f3a7c2e-5b1d-4e8a-9c6f-000000000015",
+            ),
+            failed("InvalidExchangeToken"),
+        ),
+        Sample(
+            "update-credentials.json",
+            link_event(
+                eid("update-credentials"),
+                "Plaid",
+                15,
+                token="reauth-processor-sandbox-0f3a7c2e-5b1d-4e8a-9c6f-000000000016",
+            ),
+            failed("UpdateCredentials"),
+        ),
+        Sample(
+            "unknown-customer.json",
+            link_event(
+                eid("unknown-customer"),
+                "Plaid",
+                16,
+                customerId=UNKNOWN_CUSTOMER_ID,
+                token="processor-sandbox-0f3a7c2e-5b1d-4e8a-9c6f-000000000017",
+            ),
+            failed("NotFound"),
+        ),
+    ]
+
+
+def body_of(sample: Sample) -> str:
+    if sample.raw_body is not None:
+        return sample.raw_body
+    assert sample.event is not None
+    return sample.wrap(sample, sample.event) if sample.wrap else json.dumps(sample.event)
+
+
+def sqs_event(sample: Sample, index: int) -> dict[str, Any]:
+    body = body_of(sample)
+    sent = BASE_TIME + timedelta(minutes=index, seconds=1)
+    message_id = stable_uuid(sample.file_name, "messageId")
+    # Shaped like a real receipt handle (opaque base64); meaningless outside this file.
+    receipt_handle = "AQEB" + base64.b64encode(hashlib.sha256(message_id.encode()).digest() * 4).decode()
+    record = {
+        "messageId": message_id,
+        "receiptHandle": receipt_handle,
+        "body": body,
+        "attributes": {
+            "ApproximateReceiveCount": "1",
+            "SentTimestamp": millis(sent),
+            "SenderId": SNS_SENDER_ID if sample.wrap is sns_wrap else SENDER_ID,
+            "ApproximateFirstReceiveTimestamp": millis(sent + timedelta(milliseconds=27)),
+        },
+        "messageAttributes": {},
+        "md5OfBody": hashlib.md5(body.encode("utf-8"), usedforsecurity=False).hexdigest(),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": QUEUE_ARN,
+        "awsRegion": REGION,
+    }
+    return {"Records": [record]}
+
+
+def render(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def outputs() -> dict[str, str]:
+    """File name -> file text, for every file the generator owns."""
+    all_samples = samples()
+    files = {sample.file_name: render(sqs_event(sample, index)) for index, sample in enumerate(all_samples)}
+    files["expected.json"] = render({sample.file_name: sample.expected for sample in all_samples})
+    return files
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true", help="only compare; exit 1 if a file is out of date")
+    args = parser.parse_args(argv)
+    stale = []
+    for name, text in outputs().items():
+        path = HERE / name
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current == text:
+            continue
+        stale.append(name)
+        if not args.check:
+            path.write_text(text, encoding="utf-8")
+    if args.check:
+        for name in stale:
+            print(f"out of date: events/{name} (run: .venv/bin/python events/generate.py)", file=sys.stderr)
+        return 1 if stale else 0
+    print(f"wrote {len(stale)} file(s), {len(outputs()) - len(stale)} unchanged")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,193 @@
+"""Least privilege: every grant names its resource, and the function gets exactly what it needs.
+
+Checked twice: on the template as written (every policy of every role and function), and on the template
+as SAM transforms it, so nothing SAM adds behind the scenes (managed policies of event sources, of
+Tracing, of the basic execution role) can widen the role unnoticed.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from samtranslator.translator.transform import transform
+
+from tests.template.support import REGION, resources_of_type
+
+# Actions that support no resource-level permissions: "*" is the only possible Resource.
+STAR_RESOURCE_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+
+# The function's complete set of permissions: action -> resources it may be granted on.
+EXPECTED_GRANTS: dict[str, list[Any]] = {
+    "logs:CreateLogStream": [{"Fn::GetAtt": ["LinkCompletedFunctionLogGroup", "Arn"]}],
+    "logs:PutLogEvents": [{"Fn::GetAtt": ["LinkCompletedFunctionLogGroup", "Arn"]}],
+    "xray:PutTraceSegments": ["*"],
+    "xray:PutTelemetryRecords": ["*"],
+    "sqs:ReceiveMessage": [{"Fn::GetAtt": ["LinkCompletedQueue", "Arn"]}],
+    "sqs:DeleteMessage": [{"Fn::GetAtt": ["LinkCompletedQueue", "Arn"]}],
+    "sqs:GetQueueAttributes": [{"Fn::GetAtt": ["LinkCompletedQueue", "Arn"]}],
+    "sqs:ChangeMessageVisibility": [{"Fn::GetAtt": ["LinkCompletedQueue", "Arn"]}],
+    "sqs:SendMessage": [{"Fn::GetAtt": ["LinkCompletedDeadLetterQueue", "Arn"]}],
+    "secretsmanager:GetSecretValue": [{"Ref": "DwollaCredentialsSecret"}, {"Ref": "DwollaTokenSecret"}],
+    "secretsmanager:PutSecretValue": [{"Ref": "DwollaTokenSecret"}],
+    "dynamodb:GetItem": [{"Fn::GetAtt": ["ResultsTable", "Arn"]}],
+    "dynamodb:UpdateItem": [{"Fn::GetAtt": ["ResultsTable", "Arn"]}],
+}
+
+
+def as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list) else [value]
+
+
+def plain(value: Any) -> Any:
+    """cfn-lint's node classes -> plain dicts, lists and strings (for comparisons and JSON)."""
+    return json.loads(json.dumps(value))
+
+
+def strings_in(value: Any) -> Iterator[str]:
+    """Every literal string in a value, intrinsic functions included (a Fn::Sub pattern is a string)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from strings_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings_in(item)
+
+
+def policy_documents(template: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """(where, policy document) for every identity policy in the template, SAM function Policies included."""
+    for name, role in resources_of_type(template, "AWS::IAM::Role").items():
+        for policy in role["Properties"].get("Policies", []):
+            yield f"{name}/{policy['PolicyName']}", policy["PolicyDocument"]
+    for resource_type in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::RolePolicy"):
+        for name, resource in resources_of_type(template, resource_type).items():
+            yield name, resource["Properties"]["PolicyDocument"]
+    for name, function in resources_of_type(template, "AWS::Serverless::Function").items():
+        for index, policy in enumerate(as_list(function["Properties"].get("Policies", []))):
+            if isinstance(policy, dict) and "Statement" in policy:
+                yield f"{name}/Policies[{index}]", policy
+            # Anything else is a SAM policy template (checked in the transformed template) or a
+            # managed policy name (refused by test_functions_use_no_managed_policies).
+
+
+def statements(template: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for where, document in policy_documents(template):
+        for statement in as_list(document["Statement"]):
+            yield where, statement
+
+
+def star_violations(template: dict[str, Any]) -> list[str]:
+    problems = []
+    for where, statement in statements(template):
+        if "NotAction" in statement or "NotResource" in statement:
+            problems.append(f"{where}: NotAction/NotResource grant everything else")
+        if statement.get("Effect") != "Allow":
+            continue
+        actions = list(strings_in(statement.get("Action", [])))
+        if any("*" in action for action in actions):
+            problems.append(f"{where}: wildcard action in {actions}")
+        star_resource = any("*" in text for text in strings_in(statement.get("Resource", [])))
+        if star_resource and not set(actions) <= STAR_RESOURCE_ACTIONS:
+            problems.append(f"{where}: wildcard resource for {actions}")
+    return problems
+
+
+def granted(template: dict[str, Any]) -> dict[str, list[Any]]:
+    grants: dict[str, list[Any]] = {}
+    for _, statement in statements(template):
+        if statement.get("Effect") != "Allow":
+            continue
+        for action in as_list(statement["Action"]):
+            grants.setdefault(action, []).extend(plain(as_list(statement["Resource"])))
+    return grants
+
+
+class NoManagedPolicies:
+    """Stands in for IAM's ListPolicies: the template names no managed policy by its short name."""
+
+    def load(self) -> dict[str, str]:
+        return {}
+
+
+@pytest.fixture(scope="module")
+def transformed(template: dict[str, Any]) -> dict[str, Any]:
+    """The template as CloudFormation receives it after the SAM transform (local paths swapped for S3)."""
+    document = copy.deepcopy(plain(template))
+    for resource in document["Resources"].values():
+        properties = resource.get("Properties", {})
+        for key in ("CodeUri", "ContentUri"):
+            if isinstance(properties.get(key), str):
+                properties[key] = "s3://example-bucket/example-key"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AWS_DEFAULT_REGION", REGION)
+        return transform(document, {}, NoManagedPolicies())
+
+
+def test_no_wildcards_in_the_template_policies(template: dict[str, Any]) -> None:
+    assert list(statements(template)), "no policy statements found: is the walk broken?"
+    assert star_violations(template) == []
+
+
+def test_no_wildcards_after_the_sam_transform(transformed: dict[str, Any]) -> None:
+    assert star_violations(transformed) == []
+
+
+def test_no_managed_policies_after_the_sam_transform(transformed: dict[str, Any]) -> None:
+    """SAM attaches AWS managed policies with Resource "*" to roles it generates (e.g.
+    AWSLambdaSQSQueueExecutionRole for an SQS event): every role must carry inline policies only."""
+    roles = resources_of_type(transformed, "AWS::IAM::Role")
+    assert roles
+    attached = {name: role["Properties"].get("ManagedPolicyArns") for name, role in roles.items()}
+    assert all(not arns for arns in attached.values()), attached
+
+
+def test_functions_use_no_managed_policies(template: dict[str, Any]) -> None:
+    for name, function in resources_of_type(template, "AWS::Serverless::Function").items():
+        policies = as_list(function["Properties"].get("Policies", []))
+        assert not [policy for policy in policies if isinstance(policy, str)], name
+
+
+def test_every_function_runs_with_an_explicit_least_privilege_role(template: dict[str, Any]) -> None:
+    roles = resources_of_type(template, "AWS::IAM::Role")
+    for name, function in resources_of_type(template, "AWS::Serverless::Function").items():
+        role = function["Properties"].get("Role")
+        assert role is not None, f"{name} would get a SAM-generated role with managed policies"
+        assert plain(role)["Fn::GetAtt"][0] in roles
+
+
+def test_role_can_only_be_assumed_by_lambda(template: dict[str, Any]) -> None:
+    role = template["Resources"]["LinkCompletedFunctionRole"]["Properties"]
+    (statement,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "lambda.amazonaws.com"}
+    assert statement["Action"] == "sts:AssumeRole"
+
+
+def test_grants_are_exactly_what_the_function_needs(template: dict[str, Any]) -> None:
+    grants = granted(template)
+    assert sorted(grants) == sorted(EXPECTED_GRANTS)
+    for action, resources in grants.items():
+        expected = EXPECTED_GRANTS[action]
+        assert sorted(map(json.dumps, resources)) == sorted(map(json.dumps, expected)), action
+
+
+def test_put_secret_value_only_on_the_token_secret(template: dict[str, Any]) -> None:
+    writes = [
+        plain(as_list(statement["Resource"]))
+        for _, statement in statements(template)
+        if statement.get("Effect") == "Allow"
+        and any(action.startswith("secretsmanager:Put") for action in as_list(statement["Action"]))
+    ]
+    assert writes == [[{"Ref": "DwollaTokenSecret"}]]
+
+
+def test_transformed_role_is_the_template_role(transformed: dict[str, Any]) -> None:
+    """SAM must not generate a second role for the function (it would come with managed policies)."""
+    function = transformed["Resources"]["LinkCompletedFunction"]["Properties"]
+    assert function["Role"] == {"Fn::GetAtt": ["LinkCompletedFunctionRole", "Arn"]}
+    assert list(resources_of_type(transformed, "AWS::IAM::Role")) == ["LinkCompletedFunctionRole"]
+    assert function["TracingConfig"] == {"Mode": "Active"}
