@@ -6,6 +6,7 @@ Used by `exchange-linker run` and by the integration tests, so both exercise the
 from __future__ import annotations
 
 import json
+import logging
 import os
 import uuid
 from collections.abc import Iterator, Mapping
@@ -166,6 +167,7 @@ def _moto_server(endpoint: str | None, region: str) -> Iterator[str]:
         return
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto logs every request otherwise
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

@@ -1,0 +1,204 @@
+"""`exchange-linker run`: publish events into the local stack and drive the real Lambda handler until drained."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import logging
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from boto3.dynamodb.types import TypeDeserializer
+
+from exchange_linker_tools.local_stack import LocalStack
+from exchange_linker_tools.poller import BatchReport, Handler
+from exchange_linker_tools.sample_events import SampleEvent
+from exchange_linker_tools.template import REPO_ROOT
+
+HANDLER_PATH = REPO_ROOT / "functions" / "link_completed" / "app.py"
+TERMINAL = {"CREATED", "FAILED"}
+
+
+@dataclass(frozen=True)
+class EventOutcome:
+    name: str
+    event_id: str | None
+    partner: str | None
+    customer_id: str | None
+    status: str  # CREATED, FAILED, RETRYING, or MISSING when it is neither in the table nor in the DLQ
+    exchange_id: str | None = None
+    error_code: str | None = None
+    expected_status: str | None = None
+    expected_error: str | None = None
+
+    @property
+    def terminal(self) -> bool:
+        return self.status in TERMINAL
+
+    @property
+    def as_expected(self) -> bool:
+        if self.expected_status is None:
+            return True
+        return self.status == self.expected_status and self.error_code == self.expected_error
+
+
+@dataclass
+class RunSummary:
+    outcomes: list[EventOutcome]
+    dead_letters_by_code: dict[str, int]
+    elapsed_seconds: float
+    batches: int
+    exchanges_created_at_dwolla: int
+    log_file: str | None = None
+    endpoints: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def counts_by_status(self) -> dict[str, int]:
+        return dict(Counter(outcome.status for outcome in self.outcomes))
+
+    @property
+    def all_terminal(self) -> bool:
+        return all(outcome.terminal for outcome in self.outcomes)
+
+    @property
+    def unexpected(self) -> list[EventOutcome]:
+        return [outcome for outcome in self.outcomes if not outcome.as_expected]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "events": [asdict(outcome) for outcome in self.outcomes],
+            "countsByStatus": self.counts_by_status,
+            "deadLetterQueue": {
+                "depth": sum(self.dead_letters_by_code.values()),
+                "byErrorCode": self.dead_letters_by_code,
+            },
+            "exchangesCreatedAtDwolla": self.exchanges_created_at_dwolla,
+            "allTerminal": self.all_terminal,
+            "unexpected": [outcome.name for outcome in self.unexpected],
+            "elapsedSeconds": round(self.elapsed_seconds, 3),
+            "batches": self.batches,
+            "logFile": self.log_file,
+            "endpoints": self.endpoints,
+        }
+
+
+def load_handler(environment: dict[str, str], path: Path = HANDLER_PATH) -> Handler:
+    """Import functions/link_completed/app.py as Lambda would: environment first, then the module."""
+    os.environ.update(environment)
+    spec = importlib.util.spec_from_file_location(f"link_completed_app_{id(environment)}", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load the handler from {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    handler: Handler = module.lambda_handler
+    return handler
+
+
+@contextlib.contextmanager
+def handler_output_to(stream: IO[str] | None) -> Iterator[None]:
+    """Send the handler's JSON logs and EMF metrics to `stream`, so the terminal shows the summary."""
+    if stream is None:
+        yield
+        return
+    from exchange_linker.observability import logger
+
+    handler = logger.registered_handler
+    previous = handler.setStream(stream) if isinstance(handler, logging.StreamHandler) else None
+    try:
+        with contextlib.redirect_stdout(stream):
+            yield
+    finally:
+        if isinstance(handler, logging.StreamHandler) and previous is not None:
+            handler.setStream(previous)
+
+
+def publish_all(stack: LocalStack, events: list[SampleEvent]) -> None:
+    for start in range(0, len(events), 10):
+        chunk = events[start : start + 10]
+        response = stack.sqs.send_message_batch(
+            QueueUrl=stack.resources.queue_url,
+            Entries=[{"Id": str(index), "MessageBody": event.body} for index, event in enumerate(chunk)],
+        )
+        if response.get("Failed"):
+            raise RuntimeError(f"SQS refused {len(response['Failed'])} sample events")
+
+
+def run_pipeline(
+    stack: LocalStack,
+    events: list[SampleEvent],
+    *,
+    log_stream: IO[str] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> RunSummary:
+    """Publish, drain through the real handler, then read where every event ended."""
+    started = time.perf_counter()
+    publish_all(stack, events)
+    handler = load_handler(stack.environment())
+    batches = 0
+
+    def progress(report: BatchReport) -> None:
+        nonlocal batches
+        batches += 1 if report.received else 0
+        if on_progress is not None and report.succeeded:
+            on_progress(report.succeeded)
+
+    with handler_output_to(log_stream):
+        stack.event_source(handler).drain(on_batch=progress)
+    elapsed = time.perf_counter() - started
+    return RunSummary(
+        outcomes=collect_outcomes(stack, events),
+        dead_letters_by_code=dict(Counter(_attribute(m, "errorCode") or "(none)" for m in stack.dead_letters())),
+        elapsed_seconds=elapsed,
+        batches=batches,
+        exchanges_created_at_dwolla=len(stack.emulator.exchanges),
+    )
+
+
+def collect_outcomes(stack: LocalStack, events: list[SampleEvent]) -> list[EventOutcome]:
+    rows = _scan(stack)
+    dead_by_body = {message.get("Body", ""): message for message in stack.dead_letters()}
+    outcomes = []
+    for event in events:
+        event_id = event.event_id
+        row = rows.get(event_id) if event_id else None
+        letter = dead_by_body.get(event.body)
+        if row is not None:
+            status, error = str(row.get("status")), row.get("errorCode")
+        elif letter is not None:
+            status, error = "FAILED", _attribute(letter, "errorCode")
+        else:
+            status, error = "MISSING", None
+        outcomes.append(
+            EventOutcome(
+                name=event.name,
+                event_id=event_id,
+                partner=(row or {}).get("partner"),
+                customer_id=(row or {}).get("customerId"),
+                status=status,
+                exchange_id=(row or {}).get("exchangeId"),
+                error_code=str(error) if error else None,
+                expected_status=event.expected_status,
+                expected_error=event.expected_error,
+            )
+        )
+    return outcomes
+
+
+def _scan(stack: LocalStack) -> dict[str, dict[str, Any]]:
+    deserialize = TypeDeserializer().deserialize
+    rows: dict[str, dict[str, Any]] = {}
+    for page in stack.dynamodb.get_paginator("scan").paginate(TableName=stack.resources.table_name):
+        for item in page["Items"]:
+            row = {name: deserialize(value) for name, value in item.items()}
+            rows[str(row["eventId"])] = row
+    return rows
+
+
+def _attribute(message: Any, name: str) -> str | None:
+    value = message.get("MessageAttributes", {}).get(name, {}).get("StringValue")
+    return str(value) if value is not None else None

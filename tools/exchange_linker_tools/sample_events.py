@@ -1,0 +1,99 @@
+"""The events `exchange-linker run` publishes: the samples in events/, or N generated ones."""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from exchange_linker_tools.template import REPO_ROOT
+
+EVENTS_DIR = REPO_ROOT / "events"
+UNKNOWN_CUSTOMER = "00000000-0000-0000-0000-000000000000"
+
+
+@dataclass(frozen=True)
+class SampleEvent:
+    name: str
+    body: str
+    expected_status: str | None = None
+    expected_error: str | None = None
+
+    @property
+    def event_id(self) -> str | None:
+        """The eventId, wherever the envelope put it (None for a body that is not an event)."""
+        try:
+            payload: Any = json.loads(self.body)
+        except ValueError:
+            return None
+        if isinstance(payload, dict) and isinstance(payload.get("Message"), str):
+            try:
+                payload = json.loads(payload["Message"])
+            except ValueError:
+                return None
+        if isinstance(payload, dict) and isinstance(payload.get("detail"), dict):
+            payload = payload["detail"]
+        event_id = payload.get("eventId") if isinstance(payload, dict) else None
+        return event_id if isinstance(event_id, str) else None
+
+
+def sample_events(directory: Path = EVENTS_DIR) -> list[SampleEvent]:
+    """Each events/*.json is a Lambda SQS event; expected.json says where each should end."""
+    expected: dict[str, dict[str, str]] = json.loads((directory / "expected.json").read_text())
+    samples = []
+    for name, outcome in expected.items():
+        for record in json.loads((directory / name).read_text())["Records"]:
+            samples.append(SampleEvent(name, record["body"], outcome.get("status"), outcome.get("errorCode")))
+    return samples
+
+
+# (partner, credential builder) pairs, so generated traffic covers every variant.
+_VARIANTS: list[tuple[str, str]] = [
+    ("Plaid", "token"),
+    ("MX", "token"),
+    ("Flinks", "token"),
+    ("Checkout.com", "token"),
+    ("Plaid", "plaid"),
+    ("MX", "mx"),
+    ("Finicity", "finicity"),
+]
+# Scripted emulator failures: credential prefix -> (expected status, expected error code).
+_FAILURES: list[tuple[str, str]] = [
+    ("invalid", "InvalidExchangeToken"),
+    ("reauth", "UpdateCredentials"),
+    ("inactive", "InvalidExchange"),
+    ("server-error", "ServerError"),
+]
+
+
+def generated_events(count: int, *, seed: int, failure_share: float) -> list[SampleEvent]:
+    """A reproducible mix of partners and variants; `failure_share` of them are scripted to fail."""
+    rng = random.Random(seed)  # noqa: S311 - test data, not cryptography
+    events = []
+    for index in range(count):
+        partner, kind = rng.choice(_VARIANTS)
+        prefix, expected_status, expected_error = "sandbox", "CREATED", None
+        if rng.random() < failure_share:
+            prefix, expected_error = rng.choice(_FAILURES)
+            expected_status = "FAILED"
+        credential = f"{prefix}-{uuid.UUID(int=rng.getrandbits(128)).hex}"
+        event: dict[str, Any] = {
+            "eventId": f"gen-{seed}-{index:06d}",
+            "eventType": "link.completed",
+            "occurredAt": "2026-11-20T18:04:05Z",
+            "customerId": str(uuid.UUID(int=rng.getrandbits(128))),
+            "partner": partner,
+        }
+        if kind == "token":
+            event["token"] = credential if partner != "Checkout.com" else f"{prefix}-pay_{index}"
+        elif kind == "plaid":
+            event["plaid"] = {"publicToken": credential}
+        elif kind == "mx":
+            event["mx"] = {"availableConnectionToken": credential}
+        else:
+            event["finicity"] = {"receiptId": credential, "profile": 3, "version": "1"}
+        events.append(SampleEvent(event["eventId"], json.dumps(event), expected_status, expected_error))
+    return events

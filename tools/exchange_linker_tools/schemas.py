@@ -1,0 +1,43 @@
+"""JSON Schemas of the event contracts, generated from the pydantic models into schemas/."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from exchange_linker.events import LinkCompletedEvent
+
+from exchange_linker_tools.template import REPO_ROOT
+
+SCHEMA_DIR = REPO_ROOT / "schemas"
+
+
+def link_completed_schema() -> dict[str, Any]:
+    schema = LinkCompletedEvent.model_json_schema(by_alias=True, mode="validation")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://github.com/exchange-linker/exchange-linker/schemas/link-completed.v1.schema.json",
+        "title": "link.completed v1",
+        "description": (
+            "An SQS message body asking exchange-linker to create a Dwolla exchange. Exactly one credential "
+            "(token, plaid, mx, finicity); no customerId means the account exchange, which takes only token or "
+            "finicity. The credential must suit the partner. May also arrive wrapped by SNS (Message) or "
+            "EventBridge (detail)."
+        ),
+        **{key: value for key, value in schema.items() if key != "title"},
+    }
+
+
+def write_schemas(*, check: bool = False) -> list[str]:
+    """Write (or with check=True, only compare) every schema file; returns the names that were stale."""
+    wanted = {"link-completed.v1.schema.json": link_completed_schema()}
+    stale = []
+    SCHEMA_DIR.mkdir(exist_ok=True)
+    for name, schema in wanted.items():
+        path = SCHEMA_DIR / name
+        text = json.dumps(schema, indent=2, sort_keys=True) + "\n"
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            stale.append(name)
+            if not check:
+                path.write_text(text, encoding="utf-8")
+    return stale
