@@ -70,6 +70,8 @@ BAD_RECEIPT = {**RECEIPT, "profile": "three"}
         ({"token": "invalid-processor-token"}, "InvalidExchangeToken"),
         ({"token": "inactive-processor-token"}, "InvalidExchange"),
         ({"token": "reauth-processor-token"}, "UpdateCredentials"),
+        ({"token": "deactivated-processor-token"}, "InactiveExchange"),
+        ({"token": "revoked-processor-token"}, "InvalidExchangeToken"),  # documented as 401 too
         ({"customerId": ZERO_CUSTOMER}, "NotFound"),
         ({"partner": "Finicity", "token": None, "finicity": BAD_RECEIPT}, "ValidationError"),
     ],

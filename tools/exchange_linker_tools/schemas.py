@@ -3,17 +3,35 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
-from exchange_linker.events import LinkCompletedEvent
+from exchange_linker.events import LinkCompletedEvent, Partner
 
 from exchange_linker_tools.template import REPO_ROOT
 
 SCHEMA_DIR = REPO_ROOT / "schemas"
+CREDENTIALS = ("token", "plaid", "mx", "finicity")
+
+
+def case_insensitive(names: list[str]) -> str:
+    """A regex matching any of `names` in any case (JSON Schema regexes have no flags)."""
+
+    def letters(name: str) -> str:
+        return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in name)
+
+    return "^(" + "|".join(letters(name) for name in names) + ")$"
 
 
 def link_completed_schema() -> dict[str, Any]:
     schema = LinkCompletedEvent.model_json_schema(by_alias=True, mode="validation")
+    names = [partner.value for partner in Partner]
+    schema["$defs"]["Partner"] = {
+        "type": "string",
+        "pattern": case_insensitive(names),
+        "examples": names,
+        "description": "An exchange partner Dwolla supports, matched case-insensitively.",
+    }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://github.com/exchange-linker/exchange-linker/schemas/link-completed.v1.schema.json",
@@ -21,10 +39,14 @@ def link_completed_schema() -> dict[str, Any]:
         "description": (
             "An SQS message body asking exchange-linker to create a Dwolla exchange. Exactly one credential "
             "(token, plaid, mx, finicity); no customerId means the account exchange, which takes only token or "
-            "finicity. The credential must suit the partner. May also arrive wrapped by SNS (Message) or "
-            "EventBridge (detail)."
+            "finicity. The credential must suit the partner; partner names are matched case-insensitively. May "
+            "also arrive wrapped by SNS (Message) or EventBridge (detail)."
         ),
         **{key: value for key, value in schema.items() if key != "title"},
+        # Rules the model enforces in a validator, spelled out for JSON Schema users:
+        "oneOf": [{"required": [name]} for name in CREDENTIALS],
+        "if": {"not": {"required": ["customerId"]}},
+        "then": {"not": {"anyOf": [{"required": ["plaid"]}, {"required": ["mx"]}]}},
     }
 
 

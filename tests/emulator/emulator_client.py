@@ -1,0 +1,103 @@
+"""A deliberately thin HTTP client for the emulator tests: raw requests, nothing clever to hide bugs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+from exchange_linker_tools.emulator import DwollaEmulator
+
+HAL = "application/vnd.dwolla.v1.hal+json"
+CUSTOMER_ID = "74a207b2-b7b7-4efa-8bf8-582148e7b980"
+ZERO_CUSTOMER_ID = "00000000-0000-0000-0000-000000000000"
+
+FINICITY_RECEIPT: dict[str, Any] = {  # the seed's Mastercard example
+    "profile": 3,
+    "version": "1",
+    "receiptId": "cr_4N47ou7SlppuIxq0ZUtACh10vYcloY",
+    "receiptVersion": "1",
+    "customerId": "5454874858510164117",
+    "partnerId": 2445583946651,
+    "products": [
+        {
+            "product": "moneyTransferDetails",
+            "accountId": "1015199035827334916",
+            "accessPeriod": {"type": "timeframe", "startTime": "2022-07-06", "endTime": "2022-08-16T06:06:20Z"},
+        }
+    ],
+    "timestamp": "2022-07-11T06:06:23Z",
+}
+
+PARTNER_FOR_KIND = {"token": "Plaid", "plaid": "Plaid", "mx": "MX", "finicity": "Finicity"}
+
+
+class FakeClock:
+    """Monotonic time the test moves by hand, so expiry is tested without waiting."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def fetch_token(emulator: DwollaEmulator) -> str:
+    response = requests.post(
+        f"{emulator.url}/token",
+        data={"grant_type": "client_credentials"},
+        auth=(emulator.client_key, emulator.client_secret),
+        timeout=5,
+    )
+    response.raise_for_status()
+    return str(response.json()["access_token"])
+
+
+def exchange_body(
+    emulator: DwollaEmulator, kind: str = "token", credential: str = "tok-123", partner: str | None = None
+) -> dict[str, Any]:
+    """A schema-valid body of the given variant, carrying ``credential``."""
+    links = {"exchange-partner": {"href": emulator.partner_href(partner or PARTNER_FOR_KIND[kind])}}
+    if kind == "token":
+        return {"_links": links, "token": credential}
+    if kind == "plaid":
+        return {"_links": links, "plaid": {"publicToken": credential}}
+    if kind == "mx":
+        return {"_links": links, "mx": {"availableConnectionToken": credential}}
+    return {"_links": links, "finicity": {**FINICITY_RECEIPT, "receiptId": credential}}
+
+
+class Api:
+    """Authenticated calls with the versioned Accept header."""
+
+    def __init__(self, emulator: DwollaEmulator) -> None:
+        self.emulator = emulator
+        self.token = fetch_token(emulator)
+
+    def headers(self, **extra: str) -> dict[str, str]:
+        return {"Accept": HAL, "Authorization": f"Bearer {self.token}", **extra}
+
+    def get(self, path_or_url: str) -> requests.Response:
+        url = path_or_url if path_or_url.startswith("http") else f"{self.emulator.url}{path_or_url}"
+        return requests.get(url, headers=self.headers(), timeout=5)
+
+    def post_exchange(
+        self,
+        body: Any,
+        *,
+        customer_id: str | None = CUSTOMER_ID,
+        key: str | None = None,
+        timeout: float | tuple[float, float] = 5,
+    ) -> requests.Response:
+        path = "/exchanges" if customer_id is None else f"/customers/{customer_id}/exchanges"
+        headers = self.headers(**({"Idempotency-Key": key} if key else {}))
+        return requests.post(f"{self.emulator.url}{path}", json=body, headers=headers, timeout=timeout)
+
+
+def embedded_errors(response: requests.Response) -> list[dict[str, Any]]:
+    body = response.json()
+    assert body["code"] == "ValidationError", body
+    errors: list[dict[str, Any]] = body["_embedded"]["errors"]
+    return errors

@@ -1,0 +1,99 @@
+"""Run the emulator in the foreground (``exchange-linker emulator`` / ``python -m ...emulator``)."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+from typing import TextIO
+
+from exchange_linker_tools.emulator.faults import FaultPlan
+from exchange_linker_tools.emulator.models import DEFAULT_CLIENT_KEY, DEFAULT_CLIENT_SECRET
+from exchange_linker_tools.emulator.server import DwollaEmulator
+
+DEFAULT_PORT = 8089
+
+
+def serve(
+    port: int = DEFAULT_PORT,
+    *,
+    host: str = "127.0.0.1",
+    client_key: str = DEFAULT_CLIENT_KEY,
+    client_secret: str = DEFAULT_CLIENT_SECRET,
+    token_lifetime: int = 3600,
+    faults: FaultPlan | None = None,
+    seed: int | None = None,
+    out: TextIO | None = None,
+) -> None:
+    """Serve until Ctrl-C or SIGTERM, after printing what a client needs to connect."""
+    out = out or sys.stdout
+    done = threading.Event()
+
+    def _stop(signum: int, frame: FrameType | None) -> None:
+        done.set()
+
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _stop) if in_main_thread else None
+    emulator = DwollaEmulator(
+        client_key=client_key,
+        client_secret=client_secret,
+        token_lifetime=token_lifetime,
+        host=host,
+        port=port,
+        faults=faults,
+        seed=seed,
+        log_requests=True,
+    )
+    with emulator:
+        print(f"Dwolla emulator listening on {emulator.url}", file=out)
+        print(f"  client key:    {client_key}", file=out)
+        print(f"  client secret: {client_secret}", file=out)
+        print("Press Ctrl-C to stop.", file=out, flush=True)
+        try:
+            done.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            if in_main_thread:
+                signal.signal(signal.SIGTERM, previous)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dwolla-emulator", description="A local stand-in for Dwolla's sandbox.")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
+    parser.add_argument("--host", default="127.0.0.1", help="a loopback address")
+    parser.add_argument("--key", default=DEFAULT_CLIENT_KEY, help="client key to accept")
+    parser.add_argument("--secret", default=DEFAULT_CLIENT_SECRET, help="client secret to accept")
+    parser.add_argument("--token-lifetime", type=int, default=3600, help="seconds")
+    parser.add_argument("--seed", type=int, default=None, help="makes fault decisions reproducible")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to each exchange POST")
+    for name in ("server-error", "unavailable", "rate-limit", "timeout-after-create", "connection-reset"):
+        parser.add_argument(f"--{name}-rate", type=float, default=0.0, help="share of exchange POSTs, 0..1")
+    parser.add_argument("--timeout-delay", type=float, default=5.0, help="seconds, for timeout-after-create")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    plan = FaultPlan(
+        latency=args.latency,
+        server_error_rate=args.server_error_rate,
+        unavailable_rate=args.unavailable_rate,
+        rate_limit_rate=args.rate_limit_rate,
+        timeout_after_create_rate=args.timeout_after_create_rate,
+        timeout_delay=args.timeout_delay,
+        connection_reset_rate=args.connection_reset_rate,
+    )
+    serve(
+        args.port,
+        host=args.host,
+        client_key=args.key,
+        client_secret=args.secret,
+        token_lifetime=args.token_lifetime,
+        faults=plan,
+        seed=args.seed,
+    )
+    return 0

@@ -1,0 +1,134 @@
+"""POST /customers/{id}/exchanges and POST /exchanges: the pipeline the client under test exercises.
+
+Order: scope, customer, JSON, Idempotency-Key claim, latency, injected fault, schema and partner
+validation, scripted outcome by credential, creation. The key is claimed before the latency so a
+concurrent duplicate sees 409, and completed before the timeout-after-create delay so a retry made
+after the client gave up replays the exchange that was created.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import struct
+import uuid
+from typing import Any, NoReturn
+
+from werkzeug.wrappers import Request, Response
+
+from exchange_linker_tools.emulator import responses
+from exchange_linker_tools.emulator.faults import FaultKind
+from exchange_linker_tools.emulator.idempotency import ClaimOutcome
+from exchange_linker_tools.emulator.scripted import scripted_outcome
+from exchange_linker_tools.emulator.state import EmulatorState
+from exchange_linker_tools.emulator.validation import validate_exchange_body
+
+UNKNOWN_CUSTOMER_ID = "00000000-0000-0000-0000-000000000000"
+
+_SCOPE_MESSAGE = (
+    "The scopes for creating an exchange resource for {} is not enabled for this application. "
+    "Reach out to Dwolla for more information."
+)
+_BAD_BODY_MESSAGE = "The request body contains bad syntax or is incomplete."
+
+
+class ConnectionDroppedError(ConnectionAbortedError):
+    """Raised out of the WSGI app: werkzeug treats it as a dropped connection and writes nothing."""
+
+
+def is_known_customer(customer_id: str) -> bool:
+    """Any canonical UUID except the all-zero one: no need to create customers first."""
+    try:
+        canonical = str(uuid.UUID(customer_id))
+    except ValueError:
+        return False
+    return canonical == customer_id.lower() and canonical != UNKNOWN_CUSTOMER_ID
+
+
+def create_exchange(state: EmulatorState, request: Request, customer_id: str | None) -> Response:
+    state.stats.incr("exchange_posts")
+    if not state.scope_enabled:
+        target = "an account" if customer_id is None else "a customer"
+        return responses.error(401, "InvalidScope", _SCOPE_MESSAGE.format(target))
+    if customer_id is not None and not is_known_customer(customer_id):
+        return responses.not_found()
+    try:
+        body = json.loads(request.get_data(cache=False))
+    except ValueError:
+        state.stats.incr("validation_errors")
+        return responses.error(400, "BadRequest", _BAD_BODY_MESSAGE)
+
+    key = request.headers.get("Idempotency-Key") or None
+    if key is None:
+        with state.stats.in_flight():
+            return _process(state, request, customer_id, body, None)
+    request_fingerprint = f"{request.path} {json.dumps(body, sort_keys=True, separators=(',', ':'))}"
+    claim = state.idempotency.claim(key, request_fingerprint)
+    if claim.outcome is ClaimOutcome.REPLAY and claim.location is not None:
+        state.stats.incr("idempotent_replays")
+        return responses.created(claim.location)
+    if claim.outcome is ClaimOutcome.IN_FLIGHT:
+        state.stats.incr("conflicts")
+        return responses.error(409, "Conflict", "A request with this Idempotency-Key is still being processed.")
+    if claim.outcome is ClaimOutcome.MISMATCH:
+        state.stats.incr("validation_errors")
+        message = "Idempotency-Key was already used with a different request body."
+        return responses.validation_error([responses.embedded_error("Invalid", message, "")])
+    try:
+        with state.stats.in_flight():
+            return _process(state, request, customer_id, body, key)
+    finally:
+        state.idempotency.release(key)  # no-op once completed: only successes are remembered
+
+
+def _process(state: EmulatorState, request: Request, customer_id: str | None, body: Any, key: str | None) -> Response:
+    state.pause(lambda plan: plan.latency)
+    fault = state.pick_fault()
+    if fault is not None:
+        state.stats.fault(fault.value)
+    if fault is FaultKind.CONNECTION_RESET:
+        if key is not None:  # before the client can notice the drop and retry
+            state.idempotency.release(key)
+        _drop_connection(request)
+    if fault is FaultKind.SERVER_ERROR:
+        return responses.server_error()
+    if fault is FaultKind.UNAVAILABLE:
+        return responses.unavailable_html()
+    if fault is FaultKind.RATE_LIMIT:
+        return responses.too_many_requests()
+
+    result = validate_exchange_body(
+        body,
+        account=customer_id is None,
+        partners=state.partners,
+        accepted_bases=(state.base_url, request.host_url),
+    )
+    if isinstance(result, list):
+        state.stats.incr("validation_errors")
+        return responses.validation_error(result)
+    scripted = scripted_outcome(result.credential, state.base_url)
+    if scripted is not None:
+        state.stats.scripted(scripted[0])
+        return scripted[1]
+
+    exchange = state.record_exchange(result, customer_id, key)
+    if key is not None:
+        state.idempotency.complete(key, exchange.location)
+    state.stats.incr("exchanges_created")  # after complete(): a waiter seeing it can already replay
+    if fault is FaultKind.TIMEOUT_AFTER_CREATE:
+        state.pause(lambda plan: plan.timeout_delay)
+    return responses.created(exchange.location)
+
+
+def _drop_connection(request: Request) -> NoReturn:
+    """Hang up without a status line, as a dying proxy would; SO_LINGER 0 turns the final close into a RST.
+
+    The client sees RemoteDisconnected or ConnectionResetError, i.e. a ``requests.ConnectionError``.
+    """
+    sock = request.environ.get("werkzeug.socket")
+    if isinstance(sock, socket.socket):
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            sock.shutdown(socket.SHUT_RDWR)
+    raise ConnectionDroppedError("connection_reset fault injected")

@@ -1,0 +1,69 @@
+"""Idempotency-Key bookkeeping: replay a success, refuse a concurrent duplicate, forget failures."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from enum import Enum
+
+from exchange_linker_tools.emulator.clock import Clock
+
+REPLAY_WINDOW_SECONDS = 24 * 60 * 60
+
+
+class ClaimOutcome(Enum):
+    NEW = "new"  # the caller owns the key and must complete() or release() it
+    REPLAY = "replay"  # an earlier request with this key and body succeeded
+    IN_FLIGHT = "in_flight"  # an earlier request with this key is still being processed
+    MISMATCH = "mismatch"  # the key succeeded earlier with a different request
+
+
+@dataclass(frozen=True)
+class Claim:
+    outcome: ClaimOutcome
+    location: str | None = None
+
+
+@dataclass
+class _Entry:
+    fingerprint: str
+    location: str | None  # None while in flight
+    completed_at: float = 0.0
+
+
+class IdempotencyStore:
+    """Only successes are remembered, as Dwolla does: a retry after a 5xx or 429 is processed afresh."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._entries: dict[str, _Entry] = {}
+        self._lock = threading.Lock()
+
+    def claim(self, key: str, fingerprint: str) -> Claim:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry.location is None:
+                return Claim(ClaimOutcome.IN_FLIGHT)
+            if entry is not None and self._clock() - entry.completed_at < REPLAY_WINDOW_SECONDS:
+                if entry.fingerprint != fingerprint:
+                    return Claim(ClaimOutcome.MISMATCH)
+                return Claim(ClaimOutcome.REPLAY, entry.location)
+            self._entries[key] = _Entry(fingerprint=fingerprint, location=None)
+            return Claim(ClaimOutcome.NEW)
+
+    def complete(self, key: str, location: str) -> None:
+        with self._lock:
+            entry = self._entries[key]
+            entry.location = location
+            entry.completed_at = self._clock()
+
+    def release(self, key: str) -> None:
+        """Forget an in-flight claim whose request failed (a completed one is kept)."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry.location is None:
+                del self._entries[key]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()

@@ -1,0 +1,108 @@
+"""Everything one emulator instance remembers, shared by the request threads."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from exchange_linker_tools.emulator.clock import Clock, utc_timestamp
+from exchange_linker_tools.emulator.faults import FaultKind, FaultPlan
+from exchange_linker_tools.emulator.idempotency import IdempotencyStore
+from exchange_linker_tools.emulator.models import CreatedExchange, Partner, fingerprint, new_partners
+from exchange_linker_tools.emulator.stats import StatsRecorder
+from exchange_linker_tools.emulator.tokens import TokenStore
+from exchange_linker_tools.emulator.validation import ExchangeBody
+
+
+@dataclass(frozen=True)
+class Credentials:
+    key: str
+    secret: str
+
+
+class EmulatorState:
+    """Stores plus the run-time switches (faults, scope); each store guards itself with its own lock."""
+
+    def __init__(
+        self, *, credentials: Credentials, token_lifetime: int, faults: FaultPlan, seed: int | None, clock: Clock
+    ) -> None:
+        self.credentials = credentials
+        self.tokens = TokenStore(token_lifetime, clock)
+        self.idempotency = IdempotencyStore(clock)
+        self.stats = StatsRecorder()
+        self.partners: tuple[Partner, ...] = new_partners()
+        self._faults = faults
+        self.scope_enabled = True
+        self.base_url = ""  # set once the server is bound
+        self._stopping = False
+        self._wake = threading.Condition()
+        self._rng = random.Random(seed)  # noqa: S311 - reproducible faults, not security
+        self._rng_lock = threading.Lock()
+        self._exchanges: list[CreatedExchange] = []
+        self._exchanges_lock = threading.Lock()
+
+    def pick_fault(self) -> FaultKind | None:
+        with self._rng_lock:
+            return self.faults.pick(self._rng)
+
+    @property
+    def faults(self) -> FaultPlan:
+        return self._faults
+
+    @faults.setter
+    def faults(self, plan: FaultPlan) -> None:
+        with self._wake:
+            self._faults = plan
+            self._wake.notify_all()
+
+    def set_stopping(self, stopping: bool) -> None:
+        with self._wake:
+            self._stopping = stopping
+            self._wake.notify_all()
+
+    def pause(self, seconds: Callable[[FaultPlan], float]) -> None:
+        """Simulated delay, measured against the current plan.
+
+        Replacing the plan or stopping the emulator releases requests already waiting, so neither
+        tests nor shutdown have to wait a long delay out.
+        """
+        started = time.monotonic()
+        with self._wake:
+            while not self._stopping:
+                remaining = started + seconds(self._faults) - time.monotonic()
+                if remaining <= 0:
+                    return
+                self._wake.wait(remaining)
+
+    def partner_by_id(self, partner_id: str) -> Partner | None:
+        return next((p for p in self.partners if p.id == partner_id), None)
+
+    def record_exchange(
+        self, body: ExchangeBody, customer_id: str | None, idempotency_key: str | None
+    ) -> CreatedExchange:
+        exchange_id = str(uuid.uuid4())
+        exchange = CreatedExchange(
+            id=exchange_id,
+            location=f"{self.base_url}/exchanges/{exchange_id}",
+            customer_id=customer_id,
+            partner=body.partner.name,
+            kind=body.kind,
+            credential_fingerprint=fingerprint(body.credential),
+            idempotency_key=idempotency_key,
+            created=utc_timestamp(),
+        )
+        with self._exchanges_lock:
+            self._exchanges.append(exchange)
+        return exchange
+
+    def exchanges(self) -> list[CreatedExchange]:
+        with self._exchanges_lock:
+            return list(self._exchanges)
+
+    def clear_exchanges(self) -> None:
+        with self._exchanges_lock:
+            self._exchanges.clear()

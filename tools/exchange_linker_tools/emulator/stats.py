@@ -1,0 +1,117 @@
+"""Counters the tests and benchmarks read to prove what the client actually did."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Literal
+
+CounterName = Literal[
+    "token_requests",
+    "tokens_issued",
+    "auth_failures",
+    "partner_lookups",
+    "exchange_posts",
+    "exchanges_created",
+    "idempotent_replays",
+    "conflicts",
+    "validation_errors",
+]
+
+
+@dataclass(frozen=True)
+class EmulatorStats:
+    """A point-in-time snapshot; later requests do not change it."""
+
+    token_requests: int = 0  # every POST /token
+    tokens_issued: int = 0  # successful POST /token
+    auth_failures: int = 0  # 401 InvalidAccessToken / ExpiredAccessToken
+    partner_lookups: int = 0  # GET /exchange-partners and GET /exchange-partners/{id}
+    exchange_posts: int = 0  # authenticated exchange POSTs, whatever their outcome
+    exchanges_created: int = 0
+    idempotent_replays: int = 0
+    conflicts: int = 0  # 409: same Idempotency-Key still in flight
+    validation_errors: int = 0  # 400 ValidationError / BadRequest on exchange POSTs
+    in_flight: int = 0  # gauge: exchange POSTs now between key claim and response
+    faults_injected: Mapping[str, int] = field(default_factory=dict)  # by FaultKind value
+    scripted_errors: Mapping[str, int] = field(default_factory=dict)  # by error code
+
+    @property
+    def total_faults(self) -> int:
+        return sum(self.faults_injected.values())
+
+
+class StatsRecorder:
+    """Thread-safe counters behind ``EmulatorStats``; waiters are woken on every change."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._counts: Counter[str] = Counter()
+        self._faults: Counter[str] = Counter()
+        self._scripted: Counter[str] = Counter()
+        self._in_flight = 0
+
+    def incr(self, name: CounterName) -> None:
+        with self._changed:
+            self._counts[name] += 1
+            self._changed.notify_all()
+
+    def fault(self, kind: str) -> None:
+        with self._changed:
+            self._faults[kind] += 1
+            self._changed.notify_all()
+
+    def scripted(self, code: str) -> None:
+        with self._changed:
+            self._scripted[code] += 1
+            self._changed.notify_all()
+
+    @contextmanager
+    def in_flight(self) -> Iterator[None]:
+        with self._changed:
+            self._in_flight += 1
+            self._changed.notify_all()
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._in_flight -= 1
+                self._changed.notify_all()
+
+    def snapshot(self) -> EmulatorStats:
+        with self._changed:
+            return self._snapshot()
+
+    def wait_until(self, predicate: Callable[[EmulatorStats], bool], timeout: float) -> EmulatorStats:
+        """Block until the counters satisfy ``predicate``: lets tests synchronise without sleeping."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: predicate(self._snapshot()), timeout):
+                raise TimeoutError(f"emulator stats never matched within {timeout}s: {self._snapshot()}")
+            return self._snapshot()
+
+    def reset(self) -> None:
+        with self._changed:
+            self._counts.clear()
+            self._faults.clear()
+            self._scripted.clear()
+            self._changed.notify_all()
+
+    def _snapshot(self) -> EmulatorStats:
+        counts = self._counts
+        return EmulatorStats(
+            token_requests=counts["token_requests"],
+            tokens_issued=counts["tokens_issued"],
+            auth_failures=counts["auth_failures"],
+            partner_lookups=counts["partner_lookups"],
+            exchange_posts=counts["exchange_posts"],
+            exchanges_created=counts["exchanges_created"],
+            idempotent_replays=counts["idempotent_replays"],
+            conflicts=counts["conflicts"],
+            validation_errors=counts["validation_errors"],
+            in_flight=self._in_flight,
+            faults_injected=dict(self._faults),
+            scripted_errors=dict(self._scripted),
+        )
