@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from exchange_linker_tools.local_stack import LocalStack, aws_environment, local_stack
 from moto.server import ThreadedMotoServer
+
+from exchange_linker_tools.local_stack import LocalStack, aws_environment, local_stack
 
 REGION = "us-east-1"
 CUSTOMER_ID = "74a207b2-b7b7-4efa-8bf8-582148e7b980"

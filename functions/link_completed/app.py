@@ -4,6 +4,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from exchange_linker.consumer import consumer_from_environment
 from exchange_linker.observability import logger, metrics
 

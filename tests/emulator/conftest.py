@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from emulator_client import Api, FakeClock
+
 from exchange_linker_tools.emulator import DwollaEmulator
 
 

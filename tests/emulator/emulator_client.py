@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import requests
+
 from exchange_linker_tools.emulator import DwollaEmulator
 
 HAL = "application/vnd.dwolla.v1.hal+json"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 from emulator_client import HAL, Api, FakeClock
+
 from exchange_linker_tools.emulator import DwollaEmulator
 
 

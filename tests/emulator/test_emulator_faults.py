@@ -9,6 +9,7 @@ from collections import Counter
 import pytest
 import requests
 from emulator_client import Api, exchange_body
+
 from exchange_linker_tools.emulator import DwollaEmulator, FaultPlan
 
 PLAN = FaultPlan(server_error_rate=0.2, unavailable_rate=0.1, rate_limit_rate=0.1)

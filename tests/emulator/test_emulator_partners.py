@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from emulator_client import HAL, Api
+
 from exchange_linker_tools.emulator import DwollaEmulator
 
 

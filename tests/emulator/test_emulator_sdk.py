@@ -5,6 +5,7 @@ from __future__ import annotations
 import dwollav2
 import pytest
 from emulator_client import CUSTOMER_ID
+
 from exchange_linker_tools.emulator import DwollaEmulator
 
 

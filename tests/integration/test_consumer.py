@@ -6,8 +6,8 @@ import json
 import uuid
 
 import pytest
-from exchange_linker.exchange_request import idempotency_key
 
+from exchange_linker.exchange_request import idempotency_key
 from tests.conftest import CUSTOMER_ID, link_event
 from tests.integration.helpers import RecordingHandler, attributes, drain
 

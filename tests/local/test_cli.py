@@ -4,8 +4,8 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from exchange_linker_tools.cli import cli
 
+from exchange_linker_tools.cli import cli
 from tests.conftest import CUSTOMER_ID, link_event
 from tests.integration.helpers import drain
 

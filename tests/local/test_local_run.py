@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from exchange_linker_tools.local_run import run_pipeline
 from exchange_linker_tools.sample_events import generated_events, sample_events
 

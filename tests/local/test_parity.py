@@ -3,6 +3,7 @@
 import json
 
 import pytest
+
 from exchange_linker_tools.template import function_properties, load_template
 
 pytestmark = pytest.mark.integration

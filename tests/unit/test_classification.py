@@ -1,4 +1,5 @@
 import pytest
+
 from exchange_linker.classification import fallback_code, is_permanent
 
 

@@ -1,4 +1,5 @@
 import pytest
+
 from exchange_linker.config import Settings, dwolla_base_url
 from exchange_linker.errors import ConfigurationError
 

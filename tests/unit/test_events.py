@@ -1,9 +1,9 @@
 import json
 
 import pytest
+
 from exchange_linker.errors import InvalidEventError
 from exchange_linker.events import CredentialKind, Partner, parse_link_completed
-
 from tests.conftest import CUSTOMER_ID, link_event
 
 RECEIPT = {

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+
 from exchange_linker.dead_letters import DeadLetter
 from exchange_linker.dwolla import CreatedExchange, ExchangeService
 from exchange_linker.errors import AwsError, DwollaError
@@ -10,7 +11,6 @@ from exchange_linker.exchange_request import idempotency_key
 from exchange_linker.processor import InboundMessage, Outcome, RecordProcessor, RetryableError
 from exchange_linker.results import ExchangeResult, Status
 from exchange_linker.tokens import AccessToken, TokenProvider
-
 from tests.conftest import body
 
 

@@ -1,6 +1,7 @@
 import random
 
 import pytest
+
 from exchange_linker.tokens import AccessToken, TokenProvider
 
 

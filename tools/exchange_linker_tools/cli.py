@@ -157,6 +157,7 @@ def publish(
       exchange-linker publish --file event.json --stack-name exchange-linker-sandbox
     """
     import boto3
+
     from exchange_linker.errors import InvalidEventError
     from exchange_linker.events import parse_link_completed
 

@@ -16,9 +16,9 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import boto3
+
 from exchange_linker.config import Settings
 from exchange_linker.consumer import LinkCompletedConsumer, build_consumer
-
 from exchange_linker_tools.emulator import DwollaEmulator, FaultPlan
 from exchange_linker_tools.poller import Handler, SqsEventSource
 from exchange_linker_tools.provision import StackResources, provision

@@ -7,7 +7,6 @@ import re
 from typing import Any
 
 from exchange_linker.events import LinkCompletedEvent, Partner
-
 from exchange_linker_tools.template import REPO_ROOT
 
 SCHEMA_DIR = REPO_ROOT / "schemas"
