@@ -76,7 +76,7 @@ class LocalStack:
         """A fresh consumer: its own memory caches, as a new Lambda container would have."""
         return build_consumer(self.settings(**overrides))
 
-    def event_source(self, handler: Handler, *, retry_delay: int = 0) -> SqsEventSource:
+    def event_source(self, handler: Handler, *, retry_delay: int | None = 0) -> SqsEventSource:
         return SqsEventSource(
             self.sqs,
             queue_url=self.resources.queue_url,

@@ -3,7 +3,8 @@
 Receive up to the batch size with every attribute, build the Lambda-shaped event, call the handler,
 delete what succeeded, leave the reported failures for redelivery, and let the queue's redrive policy
 move what keeps failing. The one liberty taken locally: instead of waiting out the visibility timeout, a
-failed message is made visible again after `retry_delay` seconds, so a run takes seconds, not minutes.
+failed message is made visible again after `retry_delay` seconds, so a run takes seconds, not minutes
+(`retry_delay=None` leaves visibility alone, exactly as Lambda does).
 """
 
 from __future__ import annotations
@@ -101,7 +102,7 @@ class SqsEventSource:
         region: str,
         handler: Handler,
         batch_size: int,
-        retry_delay: int = 0,
+        retry_delay: int | None = 0,
     ) -> None:
         self._sqs = sqs
         self._queue_url = queue_url
@@ -131,7 +132,7 @@ class SqsEventSource:
                 QueueUrl=self._queue_url,
                 Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(succeeded)],
             )
-        if failed:
+        if failed and self._retry_delay is not None:
             self._sqs.change_message_visibility_batch(
                 QueueUrl=self._queue_url,
                 Entries=[

@@ -27,6 +27,7 @@ class Settings:
     connect_timeout: float = 3.05
     read_timeout: float = 10.0
     max_concurrent_requests: int = 10
+    queue_url: str | None = None  # the link-completed queue, to back off retries; optional
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
@@ -40,6 +41,7 @@ class Settings:
             connect_timeout=_positive_float(environ, "DWOLLA_CONNECT_TIMEOUT", 3.05),
             read_timeout=_positive_float(environ, "DWOLLA_READ_TIMEOUT", 10.0),
             max_concurrent_requests=_positive_int(environ, "DWOLLA_MAX_CONCURRENCY", default=10),
+            queue_url=environ.get("LINK_COMPLETED_QUEUE_URL", "").strip() or None,
         )
 
 

@@ -16,6 +16,9 @@ from exchange_linker.partners import PartnerDirectory
 from exchange_linker.tokens import AccessToken, TokenProvider
 
 T = TypeVar("T")
+# After a 429 the container pauses its Dwolla calls this long (Dwolla's penalty lasts about 5 minutes;
+# the affected messages themselves wait that long, see backoff.py, so a pause this short only probes).
+COOL_DOWN_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -45,19 +48,46 @@ class ExchangeRequestLike(Protocol):
 
 
 class ExchangeService:
-    def __init__(self, api: DwollaApi, tokens: TokenProvider, partners: PartnerDirectory | None = None) -> None:
+    """Creates exchanges; after a 429 the whole container stops calling Dwolla for a while."""
+
+    def __init__(
+        self,
+        api: DwollaApi,
+        tokens: TokenProvider,
+        partners: PartnerDirectory | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._api = api
         self._tokens = tokens
         self._partners = partners or PartnerDirectory(lambda: self._authorized(self._api.exchange_partners))
+        self._clock = clock
+        self._quiet_until = 0.0
 
     def create(self, event: LinkCompletedEvent, key_generation: int) -> CreatedExchange:
+        self._respect_rate_limit()
         href = self._partners.href_for(event.partner)
         request = build_exchange_request(event, href, key_generation)
         started = time.perf_counter()
         try:
             return self._authorized(lambda token: self._api.create_exchange(request, token))
+        except DwollaError as error:
+            if error.code == "TooManyRequests":
+                self._quiet_until = self._clock() + max(error.retry_after or 0.0, COOL_DOWN_SECONDS)
+                count("RateLimitCoolDowns")
+            raise
         finally:
             record_latency("DwollaLatency", (time.perf_counter() - started) * 1000)
+
+    def _respect_rate_limit(self) -> None:
+        remaining = self._quiet_until - self._clock()
+        if remaining > 0:
+            raise DwollaError(
+                "TooManyRequests",
+                f"not calling Dwolla for another {remaining:.0f} s after a 429",
+                permanent=False,
+                retry_after=remaining,
+            )
 
     def _authorized(self, call: Callable[[AccessToken], T]) -> T:
         """Call with the current token; once more with a new one if Dwolla says it expired or is unknown."""

@@ -1,6 +1,14 @@
-"""Logger and metrics shared by the whole package (Powertools; configured by POWERTOOLS_* variables)."""
+"""Logger and metrics shared by the whole package (Powertools; configured by POWERTOOLS_* variables).
+
+Records of one batch run on worker threads, so per-record log keys are thread-local and metric
+writes are serialised.
+"""
 
 from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
@@ -10,10 +18,22 @@ NAMESPACE = "ExchangeLinker"
 
 logger = Logger(service=SERVICE)
 metrics = Metrics(service=SERVICE, namespace=NAMESPACE)
+_metrics_lock = threading.Lock()
+
+
+@contextmanager
+def record_context(**keys: object) -> Iterator[None]:
+    """Log keys for the record this thread is working on (eventId, customerId, partner)."""
+    logger.thread_safe_append_keys(**{name: value for name, value in keys.items() if value is not None})
+    try:
+        yield
+    finally:
+        logger.thread_safe_clear_keys()
 
 
 def count(name: str, value: float = 1) -> None:
-    metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+    with _metrics_lock:
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
 
 
 def count_error(code: str) -> None:
@@ -26,4 +46,5 @@ def count_error(code: str) -> None:
 
 
 def record_latency(name: str, milliseconds: float) -> None:
-    metrics.add_metric(name=name, unit=MetricUnit.Milliseconds, value=milliseconds)
+    with _metrics_lock:
+        metrics.add_metric(name=name, unit=MetricUnit.Milliseconds, value=milliseconds)

@@ -6,16 +6,18 @@ allowed receive they are treated as permanent, so every DLQ message carries the 
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from exchange_linker.backoff import retry_delay
 from exchange_linker.dead_letters import DeadLetter, DeadLetterQueue
 from exchange_linker.dwolla import CreatedExchange, ExchangeService
 from exchange_linker.errors import DependencyError, ExchangeLinkerError, InvalidEventError
 from exchange_linker.events import LinkCompletedEvent, parse_link_completed
-from exchange_linker.observability import count, count_error, logger
+from exchange_linker.observability import count, count_error, logger, record_context
 from exchange_linker.redaction import scrub
 from exchange_linker.results import ExchangeResult, ResultsStore, Status
 
@@ -35,10 +37,11 @@ class InboundMessage:
 
 
 class RetryableError(ExchangeLinkerError):
-    """The message failed transiently and must go back to the queue."""
+    """The message failed transiently and must go back to the queue, ideally after `delay_seconds`."""
 
-    def __init__(self, error: DependencyError) -> None:
+    def __init__(self, error: DependencyError, delay_seconds: int | None = None) -> None:
         self.error = error
+        self.delay_seconds = delay_seconds
         super().__init__(f"{error.code}: {error.message}")
 
 
@@ -55,12 +58,14 @@ class RecordProcessor:
         *,
         max_receive_count: int,
         clock: Callable[[], str] = utc_now,
+        rng: random.Random | None = None,
     ) -> None:
         self._exchanges = exchanges
         self._results = results
         self._dead_letters = dead_letters
         self._max_receive_count = max_receive_count
         self._clock = clock
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
 
     def process(self, message: InboundMessage) -> Outcome:
         try:
@@ -76,9 +81,7 @@ class RecordProcessor:
                 error_message=str(invalid),
             )
             return self._fail(message, failed)
-        with logger.append_context_keys(
-            eventId=event.event_id, customerId=event.customer_id, partner=event.partner.value
-        ):
+        with record_context(eventId=event.event_id, customerId=event.customer_id, partner=event.partner.value):
             return self._process_event(event, message)
 
     def _process_event(self, event: LinkCompletedEvent, message: InboundMessage) -> Outcome:
@@ -131,9 +134,15 @@ class RecordProcessor:
                 key_generation=next_generation,
             )
             return self._fail(message, failed, request_id=error.request_id)
+        delay = retry_delay(error.code, message.receive_count, error.retry_after, self._rng)
         logger.warning(
             "transient failure, will retry",
-            extra={"errorCode": error.code, "errorMessage": text, "dwollaRequestId": error.request_id},
+            extra={
+                "errorCode": error.code,
+                "errorMessage": text,
+                "dwollaRequestId": error.request_id,
+                "retryInSeconds": delay,
+            },
         )
         count("ExchangesRetrying")
         retrying = self._result(
@@ -149,7 +158,7 @@ class RecordProcessor:
             self._results.put(retrying)
         except DependencyError:
             logger.warning("could not record RETRYING; the retry goes ahead anyway")
-        raise RetryableError(error)
+        raise RetryableError(error, delay)
 
     def _fail(self, message: InboundMessage, failed: ExchangeResult, *, request_id: str | None = None) -> Outcome:
         """Record FAILED (when the eventId is known) and dead-letter the original body with its reason."""

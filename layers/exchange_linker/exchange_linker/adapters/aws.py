@@ -6,6 +6,7 @@ server, production at AWS, through the same code path.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -30,26 +31,30 @@ class AwsClients:
 
     def __init__(self, session: boto3.session.Session | None = None) -> None:
         self._session = session or boto3.session.Session()
+        self._lock = threading.Lock()  # boto3 sessions are not thread-safe; the clients they make are
         self._sqs: SQSClient | None = None
         self._dynamodb: DynamoDBClient | None = None
         self._secrets: SecretsManagerClient | None = None
 
     @property
     def sqs(self) -> SQSClient:
-        if self._sqs is None:
-            self._sqs = self._session.client("sqs", config=CLIENT_CONFIG)
+        with self._lock:
+            if self._sqs is None:
+                self._sqs = self._session.client("sqs", config=CLIENT_CONFIG)
         return self._sqs
 
     @property
     def dynamodb(self) -> DynamoDBClient:
-        if self._dynamodb is None:
-            self._dynamodb = self._session.client("dynamodb", config=CLIENT_CONFIG)
+        with self._lock:
+            if self._dynamodb is None:
+                self._dynamodb = self._session.client("dynamodb", config=CLIENT_CONFIG)
         return self._dynamodb
 
     @property
     def secretsmanager(self) -> SecretsManagerClient:
-        if self._secrets is None:
-            self._secrets = self._session.client("secretsmanager", config=CLIENT_CONFIG)
+        with self._lock:
+            if self._secrets is None:
+                self._secrets = self._session.client("secretsmanager", config=CLIENT_CONFIG)
         return self._secrets
 
 
