@@ -117,15 +117,36 @@ def handler_output_to(stream: IO[str] | None) -> Iterator[None]:
             handler.setStream(previous)
 
 
-def publish_all(stack: LocalStack, events: list[SampleEvent]) -> None:
-    for start in range(0, len(events), 10):
-        chunk = events[start : start + 10]
-        response = stack.sqs.send_message_batch(
-            QueueUrl=stack.resources.queue_url,
-            Entries=[{"Id": str(index), "MessageBody": event.body} for index, event in enumerate(chunk)],
-        )
-        if response.get("Failed"):
-            raise RuntimeError(f"SQS refused {len(response['Failed'])} sample events")
+class Publisher:
+    """Feeds the queue as it drains, keeping about `window` messages in it.
+
+    Upstream services publish continuously; publishing 10,000 events up front would also make every
+    receive scan them all (moto keeps a queue as a list), turning the run quadratic.
+    """
+
+    def __init__(self, stack: LocalStack, events: list[SampleEvent], window: int = 200) -> None:
+        self._stack = stack
+        self._pending = list(reversed(events))
+        self._window = window
+
+    def top_up(self) -> None:
+        """Publish until the queue holds `window` messages (its real depth: redrive moves some away)."""
+        if not self._pending:
+            return
+        attributes = self._stack.sqs.get_queue_attributes(
+            QueueUrl=self._stack.resources.queue_url,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        in_queue = sum(int(value) for value in attributes.values())
+        while self._pending and in_queue < self._window:
+            chunk = [self._pending.pop() for _ in range(min(10, len(self._pending)))]
+            response = self._stack.sqs.send_message_batch(
+                QueueUrl=self._stack.resources.queue_url,
+                Entries=[{"Id": str(index), "MessageBody": event.body} for index, event in enumerate(chunk)],
+            )
+            if response.get("Failed"):
+                raise RuntimeError(f"SQS refused {len(response['Failed'])} events")
+            in_queue += len(chunk)
 
 
 def run_pipeline(
@@ -137,13 +158,15 @@ def run_pipeline(
 ) -> RunSummary:
     """Publish, drain through the real handler, then read where every event ended."""
     started = time.perf_counter()
-    publish_all(stack, events)
+    publisher = Publisher(stack, events)
+    publisher.top_up()
     handler = load_handler(stack.environment())
     batches = 0
 
     def progress(report: BatchReport) -> None:
         nonlocal batches
         batches += 1 if report.received else 0
+        publisher.top_up()
         if on_progress is not None and report.succeeded:
             on_progress(report.succeeded)
 
