@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from exchange_linker.events import LinkCompletedEvent, Partner
+from exchange_linker.outcome_events import DETAIL_TYPES, SOURCE, OutcomeEvent
 from exchange_linker_tools.template import REPO_ROOT
 
 SCHEMA_DIR = REPO_ROOT / "schemas"
@@ -49,9 +50,27 @@ def link_completed_schema() -> dict[str, Any]:
     }
 
 
+def exchange_outcome_schema() -> dict[str, Any]:
+    schema = OutcomeEvent.model_json_schema(by_alias=True, mode="serialization")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://github.com/exchange-linker/exchange-linker/schemas/exchange-outcome.v1.schema.json",
+        "title": "Exchange Created / Exchange Failed v1 (EventBridge detail)",
+        "description": (
+            f"The detail of the events exchange-linker puts on its outcome bus (source {SOURCE!r}, detail-type "
+            f"{' or '.join(repr(t) for t in DETAIL_TYPES.values())}) after each terminal outcome. Absent fields are "
+            "omitted, never null. At-least-once: a consumer should de-duplicate by eventId and status."
+        ),
+        **{key: value for key, value in schema.items() if key != "title"},
+    }
+
+
 def write_schemas(*, check: bool = False) -> list[str]:
     """Write (or with check=True, only compare) every schema file; returns the names that were stale."""
-    wanted = {"link-completed.v1.schema.json": link_completed_schema()}
+    wanted = {
+        "link-completed.v1.schema.json": link_completed_schema(),
+        "exchange-outcome.v1.schema.json": exchange_outcome_schema(),
+    }
     stale = []
     SCHEMA_DIR.mkdir(exist_ok=True)
     for name, schema in wanted.items():

@@ -28,6 +28,7 @@ class Settings:
     read_timeout: float = 10.0
     max_concurrent_requests: int = 10
     queue_url: str | None = None  # the link-completed queue, to back off retries; optional
+    outcome_event_bus: str | None = None  # EventBridge bus for Exchange Created/Failed; off when unset
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
@@ -42,6 +43,7 @@ class Settings:
             read_timeout=_positive_float(environ, "DWOLLA_READ_TIMEOUT", 10.0),
             max_concurrent_requests=_positive_int(environ, "DWOLLA_MAX_CONCURRENCY", default=10),
             queue_url=environ.get("LINK_COMPLETED_QUEUE_URL", "").strip() or None,
+            outcome_event_bus=environ.get("OUTCOME_EVENT_BUS_NAME", "").strip() or None,
         )
 
 

@@ -20,6 +20,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from exchange_linker.adapters.aws import AwsClients
 from exchange_linker.adapters.dwolla_http import DwollaHttpApi, pooled_session
 from exchange_linker.adapters.dynamodb_results import DynamoDbResults
+from exchange_linker.adapters.eventbridge_outcomes import EventBridgeOutcomes
 from exchange_linker.adapters.secrets_manager import CredentialsSecret, Secrets, TokenSecret
 from exchange_linker.adapters.sqs_dead_letters import SqsDeadLetters
 from exchange_linker.adapters.sqs_retry import SqsRetryScheduler
@@ -103,6 +104,7 @@ def build_consumer(settings: Settings, clients: AwsClients | None = None) -> Lin
         DynamoDbResults(clients, settings.results_table_name),
         SqsDeadLetters(clients, settings.dead_letter_queue_url),
         max_receive_count=settings.max_receive_count,
+        outcomes=EventBridgeOutcomes(clients, settings.outcome_event_bus) if settings.outcome_event_bus else None,
     )
     retries = SqsRetryScheduler(clients, settings.queue_url) if settings.queue_url else None
     return LinkCompletedConsumer(processor, max_workers=settings.max_concurrent_requests, retries=retries)

@@ -11,7 +11,7 @@ from exchange_linker.classification import TOKEN_REJECTED_CODES
 from exchange_linker.errors import DwollaError
 from exchange_linker.events import LinkCompletedEvent
 from exchange_linker.exchange_request import build_exchange_request
-from exchange_linker.observability import count, record_latency
+from exchange_linker.observability import Metric, count, record_latency
 from exchange_linker.partners import PartnerDirectory
 from exchange_linker.tokens import AccessToken, TokenProvider
 
@@ -74,10 +74,10 @@ class ExchangeService:
         except DwollaError as error:
             if error.code == "TooManyRequests":
                 self._quiet_until = self._clock() + max(error.retry_after or 0.0, COOL_DOWN_SECONDS)
-                count("RateLimitCoolDowns")
+                count(Metric.RATE_LIMIT_COOL_DOWNS)
             raise
         finally:
-            record_latency("DwollaLatency", (time.perf_counter() - started) * 1000)
+            record_latency(Metric.DWOLLA_LATENCY, (time.perf_counter() - started) * 1000)
 
     def _respect_rate_limit(self) -> None:
         remaining = self._quiet_until - self._clock()
@@ -97,5 +97,5 @@ class ExchangeService:
         except DwollaError as error:
             if error.code not in TOKEN_REJECTED_CODES:
                 raise
-            count("TokenRejected")
+            count(Metric.TOKEN_REJECTED)
             return call(self._tokens.replace(token))

@@ -9,12 +9,35 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 SERVICE = "exchange-linker"
 NAMESPACE = "ExchangeLinker"
+
+
+class Metric(StrEnum):
+    """Every metric the service emits (namespace ExchangeLinker, dimension service=exchange-linker).
+
+    Alarms and the dashboard in template.yaml may only use these; a test checks both directions.
+    """
+
+    EVENTS_RECEIVED = "EventsReceived"
+    EXCHANGES_CREATED = "ExchangesCreated"
+    EXCHANGES_FAILED = "ExchangesFailed"
+    EXCHANGES_RETRYING = "ExchangesRetrying"
+    DUPLICATES_SKIPPED = "DuplicatesSkipped"
+    EXCHANGE_ERRORS = "ExchangeErrors"  # with the extra dimension ErrorCode
+    DWOLLA_LATENCY = "DwollaLatency"
+    TOKENS_ISSUED = "TokensIssued"
+    TOKEN_REJECTED = "TokenRejected"  # noqa: S105 - a metric name
+    PARTNER_LOOKUPS = "PartnerLookups"
+    RATE_LIMIT_COOL_DOWNS = "RateLimitCoolDowns"
+    OUTCOME_EVENTS_PUBLISHED = "OutcomeEventsPublished"
+    OUTCOME_EVENTS_UNSENT = "OutcomeEventsUnsent"
+
 
 logger = Logger(service=SERVICE)
 metrics = Metrics(service=SERVICE, namespace=NAMESPACE)
@@ -31,20 +54,20 @@ def record_context(**keys: object) -> Iterator[None]:
         logger.thread_safe_clear_keys()
 
 
-def count(name: str, value: float = 1) -> None:
+def count(metric: Metric, value: float = 1) -> None:
     with _metrics_lock:
-        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+        metrics.add_metric(name=metric.value, unit=MetricUnit.Count, value=value)
 
 
 def count_error(code: str) -> None:
     """One metric per error code, so an alarm can watch a single code (InvalidScope needs a human)."""
     with single_metric(
-        name="ExchangeErrors", unit=MetricUnit.Count, value=1, namespace=NAMESPACE, default_dimensions={}
+        name=Metric.EXCHANGE_ERRORS.value, unit=MetricUnit.Count, value=1, namespace=NAMESPACE, default_dimensions={}
     ) as metric:
         metric.add_dimension(name="service", value=SERVICE)
         metric.add_dimension(name="ErrorCode", value=code)
 
 
-def record_latency(name: str, milliseconds: float) -> None:
+def record_latency(metric: Metric, milliseconds: float) -> None:
     with _metrics_lock:
-        metrics.add_metric(name=name, unit=MetricUnit.Milliseconds, value=milliseconds)
+        metrics.add_metric(name=metric.value, unit=MetricUnit.Milliseconds, value=milliseconds)

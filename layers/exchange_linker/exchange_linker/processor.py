@@ -17,7 +17,8 @@ from exchange_linker.dead_letters import DeadLetter, DeadLetterQueue
 from exchange_linker.dwolla import CreatedExchange, ExchangeService
 from exchange_linker.errors import DependencyError, ExchangeLinkerError, InvalidEventError
 from exchange_linker.events import LinkCompletedEvent, parse_link_completed
-from exchange_linker.observability import count, count_error, logger, record_context
+from exchange_linker.observability import Metric, count, count_error, logger, record_context
+from exchange_linker.outcome_events import OutcomeEvent, OutcomePublisher
 from exchange_linker.redaction import scrub
 from exchange_linker.results import ExchangeResult, ResultsStore, Status
 
@@ -59,6 +60,7 @@ class RecordProcessor:
         max_receive_count: int,
         clock: Callable[[], str] = utc_now,
         rng: random.Random | None = None,
+        outcomes: OutcomePublisher | None = None,
     ) -> None:
         self._exchanges = exchanges
         self._results = results
@@ -66,8 +68,10 @@ class RecordProcessor:
         self._max_receive_count = max_receive_count
         self._clock = clock
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
+        self._outcomes = outcomes
 
     def process(self, message: InboundMessage) -> Outcome:
+        count(Metric.EVENTS_RECEIVED)
         try:
             event = parse_link_completed(message.body)
         except InvalidEventError as invalid:
@@ -90,20 +94,19 @@ class RecordProcessor:
             existing = self._results.get(event.event_id)
             if existing is not None and existing.status is Status.CREATED:
                 logger.info("exchange already created", extra={"outcome": Outcome.ALREADY_CREATED})
-                count("DuplicatesSkipped")
+                count(Metric.DUPLICATES_SKIPPED)
                 return Outcome.ALREADY_CREATED
             generation = (existing.key_generation or 0) if existing is not None else 0
             created = self._exchanges.create(event, generation)
-            self._results.put(
-                self._result(
-                    message,
-                    Status.CREATED,
-                    event_id=event.event_id,
-                    event=event,
-                    exchange=created,
-                    key_generation=generation,
-                )
+            result = self._result(
+                message,
+                Status.CREATED,
+                event_id=event.event_id,
+                event=event,
+                exchange=created,
+                key_generation=generation,
             )
+            self._results.put(result)
         except DependencyError as error:
             return self._after_failure(event, message, error, generation)
         except Exception as unexpected:  # a bug must not sink the batch or lose the message
@@ -112,7 +115,8 @@ class RecordProcessor:
             return self._after_failure(event, message, internal, generation)
         extra = {"outcome": Outcome.CREATED, "exchangeId": created.exchange_id, "dwollaRequestId": created.request_id}
         logger.info("exchange created", extra=extra)
-        count("ExchangesCreated")
+        count(Metric.EXCHANGES_CREATED)
+        self._announce(result)
         return Outcome.CREATED
 
     def _after_failure(
@@ -144,7 +148,7 @@ class RecordProcessor:
                 "retryInSeconds": delay,
             },
         )
-        count("ExchangesRetrying")
+        count(Metric.EXCHANGES_RETRYING)
         retrying = self._result(
             message,
             Status.RETRYING,
@@ -188,8 +192,22 @@ class RecordProcessor:
             "event failed and was dead-lettered",
             extra={"outcome": Outcome.FAILED, "errorCode": code, "errorMessage": text, "dwollaRequestId": request_id},
         )
-        count("ExchangesFailed")
+        count(Metric.EXCHANGES_FAILED)
+        if failed.event_id:
+            self._announce(failed)
         return Outcome.FAILED
+
+    def _announce(self, result: ExchangeResult) -> None:
+        """Tell downstream services; the table already holds the truth, so a failure here is only counted."""
+        if self._outcomes is None:
+            return
+        try:
+            self._outcomes.publish(OutcomeEvent.from_result(result))
+        except DependencyError as error:
+            logger.error("could not publish the outcome event", extra={"errorCode": error.code})
+            count(Metric.OUTCOME_EVENTS_UNSENT)
+            return
+        count(Metric.OUTCOME_EVENTS_PUBLISHED)
 
     def _result(
         self,

@@ -19,6 +19,7 @@ from exchange_linker.errors import AwsError
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_events import EventBridgeClient
     from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sqs import SQSClient
 
@@ -35,6 +36,7 @@ class AwsClients:
         self._sqs: SQSClient | None = None
         self._dynamodb: DynamoDBClient | None = None
         self._secrets: SecretsManagerClient | None = None
+        self._events: EventBridgeClient | None = None
 
     @property
     def sqs(self) -> SQSClient:
@@ -56,6 +58,13 @@ class AwsClients:
             if self._secrets is None:
                 self._secrets = self._session.client("secretsmanager", config=CLIENT_CONFIG)
         return self._secrets
+
+    @property
+    def events(self) -> EventBridgeClient:
+        with self._lock:
+            if self._events is None:
+                self._events = self._session.client("events", config=CLIENT_CONFIG)
+        return self._events
 
 
 @contextmanager

@@ -20,7 +20,7 @@ from exchange_linker.classification import fallback_code, is_permanent
 from exchange_linker.dwolla import CreatedExchange, ExchangeRequestLike
 from exchange_linker.errors import DwollaError
 from exchange_linker.exchange_request import HAL_JSON
-from exchange_linker.observability import count
+from exchange_linker.observability import Metric, count
 from exchange_linker.tokens import AccessToken
 
 EXCHANGE_PATH = re.compile(r"^/exchanges/([A-Za-z0-9-]{1,64})$")
@@ -62,7 +62,7 @@ class DwollaHttpApi:
             auth=(credentials.key, credentials.secret),
             headers={"Accept": "application/json"},
         )
-        count("TokensIssued")
+        count(Metric.TOKENS_ISSUED)
         if response.status_code == 401 and _json(response).get("error") == "invalid_client":
             raise DwollaError(
                 "InvalidClientCredentials",
@@ -83,7 +83,7 @@ class DwollaHttpApi:
 
     def exchange_partners(self, token: AccessToken) -> Mapping[str, str]:
         response = self._send("GET", "/exchange-partners", headers=self._headers(token))
-        count("PartnerLookups")
+        count(Metric.PARTNER_LOOKUPS)
         if response.status_code != 200:
             raise _error(response)
         listed = _json(response).get("_embedded", {}).get("exchange-partners", [])

@@ -1,0 +1,60 @@
+"""Outcome events for downstream services: `Exchange Created` / `Exchange Failed` on an EventBridge bus.
+
+The results table is the source of truth; these events are a best-effort notification of it, so a
+publish failure is retried and counted, never allowed to undo or block the outcome itself.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from exchange_linker.results import ExchangeResult, Status
+
+SOURCE = "exchange-linker"
+DETAIL_TYPES = {Status.CREATED: "Exchange Created", Status.FAILED: "Exchange Failed"}
+
+
+class OutcomeEvent(BaseModel):
+    """The `detail` of an outcome event (outbound contract v1). Never carries a credential."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="forbid")
+
+    version: Literal["1"] = "1"
+    event_id: str = Field(alias="eventId", description="The link.completed eventId this outcome answers.")
+    status: Literal["CREATED", "FAILED"]
+    partner: str | None = None
+    customer_id: str | None = Field(default=None, alias="customerId", description="Absent for account exchanges.")
+    exchange_url: str | None = Field(default=None, alias="exchangeUrl", description="Set when CREATED.")
+    exchange_id: str | None = Field(default=None, alias="exchangeId", description="Set when CREATED.")
+    error_code: str | None = Field(default=None, alias="errorCode", description="Set when FAILED.")
+    attempts: int = Field(ge=0, description="Deliveries of the message so far.")
+    occurred_at: str = Field(alias="occurredAt", description="When the outcome was recorded (RFC 3339).")
+
+    @property
+    def detail_type(self) -> str:
+        return DETAIL_TYPES[Status(self.status)]
+
+    def detail_json(self) -> str:
+        return self.model_dump_json(by_alias=True, exclude_none=True)
+
+    @classmethod
+    def from_result(cls, result: ExchangeResult) -> OutcomeEvent:
+        return cls(
+            event_id=result.event_id,
+            status="CREATED" if result.status is Status.CREATED else "FAILED",
+            partner=result.partner,
+            customer_id=result.customer_id,
+            exchange_url=result.exchange_url,
+            exchange_id=result.exchange_id,
+            error_code=result.error_code,
+            attempts=result.attempts,
+            occurred_at=result.updated_at,
+        )
+
+
+class OutcomePublisher(Protocol):
+    def publish(self, event: OutcomeEvent) -> None:
+        """Raise DependencyError when the event could not be delivered to the bus."""
+        ...
