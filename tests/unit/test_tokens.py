@@ -98,3 +98,13 @@ def test_replace_prefers_a_newer_shared_token(clock):
 
 def test_repr_hides_the_token():
     assert "abc123" not in repr(AccessToken("abc123", 1.0))
+
+
+def test_one_secret_read_per_refresh(clock):
+    store, dwolla = SharedSecret(), Dwolla(clock)
+    tokens = provider(store, dwolla, clock)
+    tokens.current()
+    assert (store.loads, dwolla.issued) == (1, 1)  # cold start: one read, then POST /token
+    clock.now += 3600
+    tokens.current()
+    assert (store.loads, dwolla.issued) == (2, 2)  # renewal: one fresh read, then POST /token

@@ -76,12 +76,14 @@ class TokenProvider:
         if self._acceptable(self._token, rejected, now):
             assert self._token is not None
             return self._token
-        for fresh in (False, True):
-            stored = self._store.load(fresh=fresh)
-            if self._acceptable(stored, rejected, now):
-                assert stored is not None
-                self._token = stored
-                return stored
+        # One read of the shared secret. At a cold start its cache is empty anyway; when renewing or
+        # replacing, skip the cache: it may hold the very token we are replacing.
+        fresh = self._token is not None or rejected is not None
+        stored = self._store.load(fresh=fresh)
+        if self._acceptable(stored, rejected, now):
+            assert stored is not None
+            self._token = stored
+            return stored
         token = self._issuer.issue_token()
         self._store.save(token)
         self._token = token
