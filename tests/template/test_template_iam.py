@@ -20,22 +20,43 @@ from tests.template.support import REGION, resources_of_type
 # Actions that support no resource-level permissions: "*" is the only possible Resource.
 STAR_RESOURCE_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 
-# The function's complete set of permissions: action -> resources it may be granted on.
-EXPECTED_GRANTS: dict[str, list[Any]] = {
-    "logs:CreateLogStream": [{"Fn::GetAtt": ["LinkCompletedFunctionLogGroup", "Arn"]}],
-    "logs:PutLogEvents": [{"Fn::GetAtt": ["LinkCompletedFunctionLogGroup", "Arn"]}],
-    "xray:PutTraceSegments": ["*"],
-    "xray:PutTelemetryRecords": ["*"],
-    "sqs:ReceiveMessage": [{"Fn::GetAtt": ["LinkCompletedQueue", "Arn"]}],
-    "sqs:DeleteMessage": [{"Fn::GetAtt": ["LinkCompletedQueue", "Arn"]}],
-    "sqs:GetQueueAttributes": [{"Fn::GetAtt": ["LinkCompletedQueue", "Arn"]}],
-    "sqs:ChangeMessageVisibility": [{"Fn::GetAtt": ["LinkCompletedQueue", "Arn"]}],
-    "sqs:SendMessage": [{"Fn::GetAtt": ["LinkCompletedDeadLetterQueue", "Arn"]}],
-    "secretsmanager:GetSecretValue": [{"Ref": "DwollaCredentialsSecret"}, {"Ref": "DwollaTokenSecret"}],
-    "secretsmanager:PutSecretValue": [{"Ref": "DwollaTokenSecret"}],
-    "dynamodb:GetItem": [{"Fn::GetAtt": ["ResultsTable", "Arn"]}],
-    "dynamodb:UpdateItem": [{"Fn::GetAtt": ["ResultsTable", "Arn"]}],
+# Each role's complete set of permissions: action -> resources it may be granted on.
+EXPECTED_GRANTS: dict[str, dict[str, list[Any]]] = {
+    "LinkCompletedFunctionRole": {
+        "logs:CreateLogStream": [{"Fn::GetAtt": ["LinkCompletedFunctionLogGroup", "Arn"]}],
+        "logs:PutLogEvents": [{"Fn::GetAtt": ["LinkCompletedFunctionLogGroup", "Arn"]}],
+        "xray:PutTraceSegments": ["*"],
+        "xray:PutTelemetryRecords": ["*"],
+        "sqs:ReceiveMessage": [{"Fn::GetAtt": ["LinkCompletedQueue", "Arn"]}],
+        "sqs:DeleteMessage": [{"Fn::GetAtt": ["LinkCompletedQueue", "Arn"]}],
+        "sqs:GetQueueAttributes": [{"Fn::GetAtt": ["LinkCompletedQueue", "Arn"]}],
+        "sqs:ChangeMessageVisibility": [{"Fn::GetAtt": ["LinkCompletedQueue", "Arn"]}],
+        "sqs:SendMessage": [{"Fn::GetAtt": ["LinkCompletedDeadLetterQueue", "Arn"]}],
+        "secretsmanager:GetSecretValue": [{"Ref": "DwollaCredentialsSecret"}, {"Ref": "DwollaTokenSecret"}],
+        "secretsmanager:PutSecretValue": [{"Ref": "DwollaTokenSecret"}],
+        "dynamodb:GetItem": [{"Fn::GetAtt": ["ResultsTable", "Arn"]}],
+        "dynamodb:UpdateItem": [{"Fn::GetAtt": ["ResultsTable", "Arn"]}],
+    },
+    # The replay reads, holds and deletes DLQ messages, sends them back, and reads results: no writes to
+    # the table, no secrets, nothing on the DLQ's send side.
+    "DlqReplayFunctionRole": {
+        "logs:CreateLogStream": [{"Fn::GetAtt": ["DlqReplayFunctionLogGroup", "Arn"]}],
+        "logs:PutLogEvents": [{"Fn::GetAtt": ["DlqReplayFunctionLogGroup", "Arn"]}],
+        "xray:PutTraceSegments": ["*"],
+        "xray:PutTelemetryRecords": ["*"],
+        "sqs:ReceiveMessage": [{"Fn::GetAtt": ["LinkCompletedDeadLetterQueue", "Arn"]}],
+        "sqs:DeleteMessage": [{"Fn::GetAtt": ["LinkCompletedDeadLetterQueue", "Arn"]}],
+        "sqs:ChangeMessageVisibility": [{"Fn::GetAtt": ["LinkCompletedDeadLetterQueue", "Arn"]}],
+        "sqs:GetQueueAttributes": [
+            {"Fn::GetAtt": ["LinkCompletedDeadLetterQueue", "Arn"]},
+            {"Fn::GetAtt": ["LinkCompletedQueue", "Arn"]},
+        ],
+        "sqs:SendMessage": [{"Fn::GetAtt": ["LinkCompletedQueue", "Arn"]}],
+        "dynamodb:GetItem": [{"Fn::GetAtt": ["ResultsTable", "Arn"]}],
+    },
 }
+# function -> the explicit role it runs with
+FUNCTION_ROLES = {"LinkCompletedFunction": "LinkCompletedFunctionRole", "DlqReplayFunction": "DlqReplayFunctionRole"}
 
 
 def as_list(value: Any) -> list[Any]:
@@ -97,10 +118,11 @@ def star_violations(template: dict[str, Any]) -> list[str]:
     return problems
 
 
-def granted(template: dict[str, Any]) -> dict[str, list[Any]]:
+def granted(template: dict[str, Any], role: str) -> dict[str, list[Any]]:
+    """What one role's inline policies allow (the only identity policies the template may have)."""
     grants: dict[str, list[Any]] = {}
-    for _, statement in statements(template):
-        if statement.get("Effect") != "Allow":
+    for where, statement in statements(template):
+        if statement.get("Effect") != "Allow" or where.split("/", 1)[0] != role:
             continue
         for action in as_list(statement["Action"]):
             grants.setdefault(action, []).extend(plain(as_list(statement["Resource"])))
@@ -160,18 +182,27 @@ def test_every_function_runs_with_an_explicit_least_privilege_role(template: dic
         assert plain(role)["Fn::GetAtt"][0] in roles
 
 
-def test_role_can_only_be_assumed_by_lambda(template: dict[str, Any]) -> None:
-    role = template["Resources"]["LinkCompletedFunctionRole"]["Properties"]
+@pytest.mark.parametrize("role_id", sorted(EXPECTED_GRANTS))
+def test_role_can_only_be_assumed_by_lambda(template: dict[str, Any], role_id: str) -> None:
+    role = template["Resources"][role_id]["Properties"]
     (statement,) = role["AssumeRolePolicyDocument"]["Statement"]
     assert statement["Principal"] == {"Service": "lambda.amazonaws.com"}
     assert statement["Action"] == "sts:AssumeRole"
 
 
-def test_grants_are_exactly_what_the_function_needs(template: dict[str, Any]) -> None:
-    grants = granted(template)
-    assert sorted(grants) == sorted(EXPECTED_GRANTS)
+def test_every_identity_policy_belongs_to_a_known_role(template: dict[str, Any]) -> None:
+    """Grants outside the roles checked below (another role, a standalone policy) would go unchecked."""
+    owners = {where.split("/", 1)[0] for where, _ in policy_documents(template)}
+    assert owners == set(EXPECTED_GRANTS)
+    assert set(resources_of_type(template, "AWS::IAM::Role")) == set(EXPECTED_GRANTS)
+
+
+@pytest.mark.parametrize("role_id", sorted(EXPECTED_GRANTS))
+def test_grants_are_exactly_what_the_function_needs(template: dict[str, Any], role_id: str) -> None:
+    grants, expected_grants = granted(template, role_id), EXPECTED_GRANTS[role_id]
+    assert sorted(grants) == sorted(expected_grants)
     for action, resources in grants.items():
-        expected = EXPECTED_GRANTS[action]
+        expected = expected_grants[action]
         assert sorted(map(json.dumps, resources)) == sorted(map(json.dumps, expected)), action
 
 
@@ -185,9 +216,15 @@ def test_put_secret_value_only_on_the_token_secret(template: dict[str, Any]) -> 
     assert writes == [[{"Ref": "DwollaTokenSecret"}]]
 
 
-def test_transformed_role_is_the_template_role(transformed: dict[str, Any]) -> None:
-    """SAM must not generate a second role for the function (it would come with managed policies)."""
-    function = transformed["Resources"]["LinkCompletedFunction"]["Properties"]
-    assert function["Role"] == {"Fn::GetAtt": ["LinkCompletedFunctionRole", "Arn"]}
-    assert list(resources_of_type(transformed, "AWS::IAM::Role")) == ["LinkCompletedFunctionRole"]
+@pytest.mark.parametrize(("function_id", "role_id"), sorted(FUNCTION_ROLES.items()))
+def test_transformed_role_is_the_template_role(transformed: dict[str, Any], function_id: str, role_id: str) -> None:
+    """SAM must not generate another role for a function (it would come with managed policies)."""
+    function = transformed["Resources"][function_id]["Properties"]
+    assert function["Role"] == {"Fn::GetAtt": [role_id, "Arn"]}
+    assert sorted(resources_of_type(transformed, "AWS::IAM::Role")) == sorted(FUNCTION_ROLES.values())
     assert function["TracingConfig"] == {"Mode": "Active"}
+
+
+def test_every_function_has_its_own_role(template: dict[str, Any]) -> None:
+    functions = resources_of_type(template, "AWS::Serverless::Function")
+    assert {name: plain(f["Properties"]["Role"])["Fn::GetAtt"][0] for name, f in functions.items()} == FUNCTION_ROLES

@@ -57,7 +57,12 @@ class MemoryResults:
         generation = (
             result.key_generation if result.key_generation is not None else (current.key_generation if current else 0)
         )
-        self.rows[result.event_id] = ExchangeResult(**{**result.__dict__, "key_generation": generation})
+        sticky = result.status is not Status.CREATED and (
+            result.exchange_may_exist or bool(current and current.exchange_may_exist)
+        )
+        self.rows[result.event_id] = ExchangeResult(
+            **{**result.__dict__, "key_generation": generation, "exchange_may_exist": sticky}
+        )
         return True
 
 

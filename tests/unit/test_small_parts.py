@@ -22,7 +22,7 @@ def test_dead_letter_attributes_fit_sqs_limit_and_reason_wins():
 def test_created_row_clears_old_errors_and_failed_row_clears_exchange():
     created = ExchangeResult("e1", Status.CREATED, 2, "t", exchange_url="u", exchange_id="x", key_generation=0)
     sets, removes, values = to_update(created)
-    assert removes == ["errorCode", "errorMessage"]
+    assert removes == ["errorCode", "errorMessage", "exchangeMayExist"]
     assert values[":exchangeId"] == {"S": "x"}
     failed = ExchangeResult("e1", Status.FAILED, 1, "t", error_code="NotFound", error_message="m")
     sets, removes, _ = to_update(failed)
@@ -33,3 +33,13 @@ def test_created_row_clears_old_errors_and_failed_row_clears_exchange():
 def test_item_round_trip():
     row = from_item({"eventId": "e1", "status": "FAILED", "attempts": 3, "errorCode": "X", "metadata": {"a": "b"}})
     assert (row.status, row.attempts, row.metadata, row.key_generation) == (Status.FAILED, 3, {"a": "b"}, 0)
+
+
+def test_exchange_may_exist_is_set_but_never_cleared_before_created():
+    uncertain = ExchangeResult("e1", Status.RETRYING, 1, "t", error_code="Timeout", exchange_may_exist=True)
+    sets, removes, values = to_update(uncertain)
+    assert values[":exchangeMayExist"] == {"BOOL": True}
+    later = ExchangeResult("e1", Status.FAILED, 2, "t", error_code="InvalidScope")
+    sets, removes, _ = to_update(later)
+    assert "exchangeMayExist" not in sets + removes
+    assert from_item({"eventId": "e1", "status": "FAILED", "exchangeMayExist": True}).exchange_may_exist

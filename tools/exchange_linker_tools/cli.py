@@ -14,6 +14,7 @@ from typing import Any
 import click
 from rich.console import Console
 
+from exchange_linker_tools.replay_commands import register as register_replay_commands
 from exchange_linker_tools.targets import resolve_targets
 
 stdout = Console(width=None if sys.stdout.isatty() else 150)
@@ -237,6 +238,9 @@ def schema(check: bool) -> None:
     stale = write_schemas(check=check)
     if check and stale:
         raise click.ClickException(f"out of date: {', '.join(stale)} (run `exchange-linker schema`)")
+
+
+register_replay_commands(cli)
 
 
 def main() -> None:

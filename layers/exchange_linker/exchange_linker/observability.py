@@ -37,6 +37,8 @@ class Metric(StrEnum):
     RATE_LIMIT_COOL_DOWNS = "RateLimitCoolDowns"
     OUTCOME_EVENTS_PUBLISHED = "OutcomeEventsPublished"
     OUTCOME_EVENTS_UNSENT = "OutcomeEventsUnsent"
+    REPLAY_MESSAGES_MOVED = "ReplayMessagesMoved"
+    REPLAY_SEND_FAILURES = "ReplaySendFailures"
 
 
 logger = Logger(service=SERVICE)

@@ -90,6 +90,8 @@ class RecordProcessor:
 
     def _process_event(self, event: LinkCompletedEvent, message: InboundMessage) -> Outcome:
         generation: int | None = None
+        existing: ExchangeResult | None = None
+        created: CreatedExchange | None = None
         try:
             existing = self._results.get(event.event_id)
             if existing is not None and existing.status is Status.CREATED:
@@ -107,12 +109,18 @@ class RecordProcessor:
                 key_generation=generation,
             )
             self._results.put(result)
-        except DependencyError as error:
-            return self._after_failure(event, message, error, generation)
-        except Exception as unexpected:  # a bug must not sink the batch or lose the message
-            logger.exception("unexpected error while processing")
-            internal = DependencyError("InternalError", type(unexpected).__name__, permanent=False)
-            return self._after_failure(event, message, internal, generation)
+        except Exception as failure:  # a bug must not sink the batch or lose the message either
+            if isinstance(failure, DependencyError):
+                error = failure
+            else:
+                logger.exception("unexpected error while processing")
+                error = DependencyError("InternalError", type(failure).__name__, permanent=False)
+            may_exist = (
+                error.exchange_may_exist
+                or created is not None  # Dwolla said 201, then something else failed
+                or (existing is not None and existing.exchange_may_exist)
+            )
+            return self._after_failure(event, message, error, generation, may_exist=may_exist)
         extra = {"outcome": Outcome.CREATED, "exchangeId": created.exchange_id, "dwollaRequestId": created.request_id}
         logger.info("exchange created", extra=extra)
         count(Metric.EXCHANGES_CREATED)
@@ -120,14 +128,22 @@ class RecordProcessor:
         return Outcome.CREATED
 
     def _after_failure(
-        self, event: LinkCompletedEvent, message: InboundMessage, error: DependencyError, generation: int | None
+        self,
+        event: LinkCompletedEvent,
+        message: InboundMessage,
+        error: DependencyError,
+        generation: int | None,
+        *,
+        may_exist: bool,
     ) -> Outcome:
         text = scrub(error.message, event.secret_values())
         count_error(error.code)
         if error.permanent or message.receive_count >= self._max_receive_count:
             # After a refusal no exchange exists, so a replay must get a fresh answer: a new key generation.
-            # After an unknown outcome (timeout) the key must stay, so Dwolla de-duplicates the retry.
-            next_generation = generation + 1 if error.permanent and generation is not None else generation
+            # But once any attempt's outcome was unknown (a timeout, a 5xx, a 409), the exchange may exist
+            # under the current key, which must then stay so Dwolla de-duplicates whatever comes next.
+            fresh_key = error.permanent and generation is not None and not may_exist
+            next_generation = generation + 1 if fresh_key and generation is not None else generation
             failed = self._result(
                 message,
                 Status.FAILED,
@@ -136,8 +152,9 @@ class RecordProcessor:
                 error_code=error.code,
                 error_message=text,
                 key_generation=next_generation,
+                exchange_may_exist=may_exist,
             )
-            return self._fail(message, failed, request_id=error.request_id)
+            return self._fail(message, failed, request_id=error.request_id, parsed=True)
         delay = retry_delay(error.code, message.receive_count, error.retry_after, self._rng)
         logger.warning(
             "transient failure, will retry",
@@ -157,6 +174,7 @@ class RecordProcessor:
             error_code=error.code,
             error_message=text,
             key_generation=generation,
+            exchange_may_exist=may_exist,
         )
         try:
             self._results.put(retrying)
@@ -164,16 +182,28 @@ class RecordProcessor:
             logger.warning("could not record RETRYING; the retry goes ahead anyway")
         raise RetryableError(error, delay)
 
-    def _fail(self, message: InboundMessage, failed: ExchangeResult, *, request_id: str | None = None) -> Outcome:
-        """Record FAILED (when the eventId is known) and dead-letter the original body with its reason."""
+    def _fail(
+        self, message: InboundMessage, failed: ExchangeResult, *, request_id: str | None = None, parsed: bool = False
+    ) -> Outcome:
+        """Record FAILED (when the eventId is known) and dead-letter the original body with its reason.
+
+        If the event turned CREATED meanwhile (a replay racing a redelivery), a parsed event is done: it
+        is neither dead-lettered nor announced as failed. An invalid body is still dead-lettered.
+        """
         code, text = failed.error_code or "Unknown", failed.error_message or ""
+        recorded = already_created = False
         if failed.event_id:
             try:
-                self._results.put(failed)
+                recorded = self._results.put(failed)
+                already_created = not recorded
             except DependencyError as error:
                 if message.receive_count < self._max_receive_count:
                     raise RetryableError(error) from error
                 logger.error("could not record FAILED on the last receive; dead-lettering anyway")
+            if already_created and parsed:
+                logger.info("exchange already created", extra={"outcome": Outcome.ALREADY_CREATED})
+                count(Metric.DUPLICATES_SKIPPED)
+                return Outcome.ALREADY_CREATED
         letter = DeadLetter(
             body=message.body,
             error_code=code,
@@ -193,7 +223,7 @@ class RecordProcessor:
             extra={"outcome": Outcome.FAILED, "errorCode": code, "errorMessage": text, "dwollaRequestId": request_id},
         )
         count(Metric.EXCHANGES_FAILED)
-        if failed.event_id:
+        if recorded:
             self._announce(failed)
         return Outcome.FAILED
 
@@ -220,6 +250,7 @@ class RecordProcessor:
         error_code: str | None = None,
         error_message: str | None = None,
         key_generation: int | None = None,
+        exchange_may_exist: bool = False,
     ) -> ExchangeResult:
         """A result row; what the event tells (partner, customer, metadata) is filled in when it parsed."""
         return ExchangeResult(
@@ -235,4 +266,5 @@ class RecordProcessor:
             error_code=error_code,
             error_message=error_message,
             key_generation=key_generation,
+            exchange_may_exist=exchange_may_exist,
         )

@@ -29,6 +29,8 @@ class ExchangeResult:
     error_code: str | None = None
     error_message: str | None = None
     key_generation: int | None = None  # None: keep what the table holds
+    # Sticky until CREATED: some attempt's outcome was unknown, so the key generation must never change.
+    exchange_may_exist: bool = False
 
 
 class ResultsStore(Protocol):

@@ -159,6 +159,8 @@ def _error(response: requests.Response) -> DwollaError:
         status=status,
         request_id=_request_id(response),
         retry_after=_retry_after(response),
+        # A 5xx may come after Dwolla committed; a 409 means a request with this key is still running.
+        exchange_may_exist=status >= 500 or status == 409,
     )
 
 

@@ -70,16 +70,18 @@ def to_update(result: ExchangeResult) -> tuple[list[str], list[str], dict[str, A
         "errorCode": result.error_code,
         "errorMessage": result.error_message,
         "keyGeneration": result.key_generation,
+        "exchangeMayExist": True if result.exchange_may_exist else None,  # never cleared before CREATED
     }
     sets = [name for name, value in fields.items() if value is not None]
-    clearable = ["errorCode", "errorMessage"] if result.status is Status.CREATED else ["exchangeUrl", "exchangeId"]
+    created = result.status is Status.CREATED
+    clearable = ["errorCode", "errorMessage", "exchangeMayExist"] if created else ["exchangeUrl", "exchangeId"]
     removes = [name for name in clearable if fields[name] is None]
     return sets, removes, {f":{name}": _attribute(fields[name]) for name in sets}
 
 
 def _attribute(value: Any) -> AttributeValueTypeDef:
     if isinstance(value, bool):
-        raise TypeError("booleans are not stored")
+        return {"BOOL": value}
     if isinstance(value, int):
         return {"N": str(value)}
     if isinstance(value, dict):
@@ -110,4 +112,5 @@ def from_item(item: dict[str, Any]) -> ExchangeResult:
         error_code=text("errorCode"),
         error_message=text("errorMessage"),
         key_generation=number("keyGeneration") or 0,
+        exchange_may_exist=item.get("exchangeMayExist") is True,
     )

@@ -1,0 +1,36 @@
+"""Lambda entry point that replays the DLQ on demand. Wiring only: the logic lives in the exchange_linker layer.
+
+    sam remote invoke DlqReplayFunction --event '{"errorCodes": ["InvalidScope"]}'                  # dry run
+    sam remote invoke DlqReplayFunction --event '{"errorCodes": ["InvalidScope"], "dryRun": false}'  # moves
+
+`dryRun` defaults to true: nothing moves unless the payload says so. Answers the replay summary;
+`truncated: true` means the time ran out before the scan ended (invoke again to continue).
+"""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from exchange_linker.observability import Metric, count, logger, metrics
+from exchange_linker.replay_request import InvalidReplayRequestError, ReplayRequest
+from exchange_linker.replay_wiring import replay_service_from_environment
+
+MAX_EVENT_ROWS = 500  # keeps the answer far below Lambda's 6 MB response limit
+
+service = replay_service_from_environment()  # configuration errors fail the cold start, loudly
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    try:
+        request = ReplayRequest.parse(event)
+    except InvalidReplayRequestError as invalid:
+        logger.warning("invalid replay request", extra={"reason": str(invalid)})
+        raise
+    summary = service.run(request, remaining_seconds=lambda: context.get_remaining_time_in_millis() / 1000)
+    count(Metric.REPLAY_MESSAGES_MOVED, summary.moved)
+    count(Metric.REPLAY_SEND_FAILURES, summary.failed_sends)
+    answer = summary.as_dict(max_rows=MAX_EVENT_ROWS)
+    logger.info("replay finished", extra={key: value for key, value in answer.items() if key != "events"})
+    return answer

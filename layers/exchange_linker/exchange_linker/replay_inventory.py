@@ -1,0 +1,50 @@
+"""What the DLQ holds, at a glance: built from a dry-run scan, so looking consumes nothing."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from exchange_linker.replay_summary import ReplaySummary
+
+
+@dataclass(frozen=True)
+class DlqInventory:
+    depth: int  # approximate, from the queue's attributes before the scan
+    scanned: int
+    by_error_code: dict[str, int] = field(default_factory=dict)
+    by_partner: dict[str, int] = field(default_factory=dict)
+    oldest: datetime | None = None
+    oldest_age_seconds: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "depth": self.depth,
+            "scanned": self.scanned,
+            "byErrorCode": self.by_error_code,
+            "byPartner": self.by_partner,
+            "oldestFailedAt": self.oldest.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+            if self.oldest
+            else None,
+            "oldestAgeSeconds": self.oldest_age_seconds,
+        }
+
+
+def inventory(depth: int, scan: ReplaySummary, *, now: datetime | None = None) -> DlqInventory:
+    """Counts over every scanned message; the age comes from failedAt, else from SQS's SentTimestamp."""
+    views = [row.view for row in scan.rows]
+    codes = Counter(view.error_code or "Unknown" for view in views)
+    partners = Counter(view.partner or "Unknown" for view in views)
+    moments = [view.when for view in views if view.when is not None]
+    oldest = min(moments, default=None)
+    now = now or datetime.now(UTC)
+    return DlqInventory(
+        depth=depth,
+        scanned=scan.scanned,
+        by_error_code=dict(codes.most_common()),
+        by_partner=dict(partners.most_common()),
+        oldest=oldest,
+        oldest_age_seconds=round((now - oldest).total_seconds(), 3) if oldest else None,
+    )

@@ -1,0 +1,96 @@
+"""What a replay did, message by message, in a shape the CLI prints and the Lambda answers (JSON)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from exchange_linker.replay_message import DeadLetterView
+
+
+class Action(StrEnum):
+    WOULD_MOVE = "would-move"  # dry run
+    MOVED = "moved"
+    SEND_FAILED = "send-failed"  # still in the DLQ, visible again
+    NOT_DELETED = "sent-not-deleted"  # in both queues: a duplicate the consumer will skip
+
+
+class StopReason(StrEnum):
+    EMPTY = "empty"  # scanned everything visible
+    LIMIT = "limit"
+    DEADLINE = "deadline"
+    SEND_FAILED = "send-failed"
+    ERROR = "error"  # an AWS call failed (see `error`)
+
+
+@dataclass(frozen=True)
+class ReplayRow:
+    view: DeadLetterView
+    action: Action
+
+    def as_dict(self) -> dict[str, Any]:
+        view = self.view
+        return {
+            "eventId": view.event_id,
+            "customerId": view.customer_id,
+            "partner": view.partner,
+            "errorCode": view.error_code,
+            "failedAt": _iso(view.failed_at),
+            "sentAt": _iso(view.sent_at),
+            "replayCount": view.replay_count,
+            "reasonFrom": view.reason_from,
+            "messageId": view.message_id,
+            "action": self.action.value,
+        }
+
+
+@dataclass
+class ReplaySummary:
+    dry_run: bool
+    scanned: int = 0
+    matched: int = 0
+    moved: int = 0
+    failed_sends: int = 0
+    not_deleted: int = 0
+    stopped_by: StopReason = StopReason.EMPTY
+    arrived_during_run: int = 0  # left for the next run
+    error: str | None = None
+    by_error_code: Counter[str] = field(default_factory=Counter)
+    rows: list[ReplayRow] = field(default_factory=list)
+
+    @property
+    def truncated(self) -> bool:
+        """Stopped by the deadline: matching messages may remain; run again to continue."""
+        return self.stopped_by is StopReason.DEADLINE
+
+    def add(self, view: DeadLetterView, action: Action) -> None:
+        self.rows.append(ReplayRow(view, action))
+        self.moved += action in {Action.MOVED, Action.NOT_DELETED}
+        self.not_deleted += action is Action.NOT_DELETED
+        self.failed_sends += action is Action.SEND_FAILED
+
+    def as_dict(self, *, max_rows: int | None = None) -> dict[str, Any]:
+        """JSON-serialisable; `events` may be cut to max_rows (a Lambda answer is limited to 6 MB)."""
+        rows = self.rows if max_rows is None else self.rows[:max_rows]
+        return {
+            "dryRun": self.dry_run,
+            "scanned": self.scanned,
+            "matched": self.matched,
+            "moved": self.moved,
+            "failedSends": self.failed_sends,
+            "notDeleted": self.not_deleted,
+            "truncated": self.truncated,
+            "stoppedBy": self.stopped_by.value,
+            "arrivedDuringRun": self.arrived_during_run,
+            "error": self.error,
+            "byErrorCode": dict(sorted(self.by_error_code.items())),
+            "events": [row.as_dict() for row in rows],
+            "eventsOmitted": len(self.rows) - len(rows),
+        }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z") if moment else None

@@ -1,0 +1,57 @@
+"""What a replayed message meets in the consumer: processor.py with in-memory ports, at the edges a replay reaches."""
+
+from __future__ import annotations
+
+from exchange_linker.errors import DwollaError
+from exchange_linker.processor import InboundMessage, Outcome, RecordProcessor
+from exchange_linker.results import ExchangeResult, Status
+from tests.conftest import body
+
+
+class RefusingDwolla:
+    def __init__(self) -> None:
+        self.generations: list[int] = []
+
+    def create(self, event, key_generation):
+        self.generations.append(key_generation)
+        raise DwollaError("InvalidScope", "scope not enabled", permanent=True, status=401)
+
+
+class OtherCopyWinsResults:
+    """A concurrent copy of the event (a replay racing a redelivery) records CREATED right after our read."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, ExchangeResult] = {}
+
+    def get(self, event_id):
+        row = self.rows.get(event_id)
+        self.rows[event_id] = ExchangeResult(event_id, Status.CREATED, 1, "2026-11-21T00:00:00.000Z", exchange_id="x1")
+        return row
+
+    def put(self, result):
+        current = self.rows.get(result.event_id)
+        if current is not None and current.status is Status.CREATED:
+            return False
+        self.rows[result.event_id] = result
+        return True
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.items: list[object] = []
+
+    def send(self, letter):
+        self.items.append(letter)
+
+    def publish(self, event):
+        self.items.append(event)
+
+
+def test_a_copy_that_fails_after_the_other_copy_created_the_exchange_is_not_reported_failed():
+    results, dead_letters, outcomes = OtherCopyWinsResults(), Recorder(), Recorder()
+    processor = RecordProcessor(RefusingDwolla(), results, dead_letters, max_receive_count=5, outcomes=outcomes)
+    outcome = processor.process(InboundMessage(message_id="m1", body=body(eventId="evt-race"), receive_count=1))
+    assert results.rows["evt-race"].status is Status.CREATED
+    assert dead_letters.items == []
+    assert outcomes.items == []
+    assert outcome is Outcome.ALREADY_CREATED

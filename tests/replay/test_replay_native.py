@@ -1,0 +1,195 @@
+"""`replay --native`: SQS's StartMessageMoveTask, followed to its end (moto lacks it: botocore's Stubber)."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import click
+import pytest
+from botocore.stub import Stubber
+from click.testing import CliRunner
+
+from exchange_linker.adapters.aws import AwsClients
+from exchange_linker.replay_native import MoveTask, move_everything, native_rate
+
+ACCOUNT = "123456789012"
+QUEUE_URL = f"https://sqs.us-east-1.amazonaws.com/{ACCOUNT}/linker-link-completed"
+DLQ_URL = f"https://sqs.us-east-1.amazonaws.com/{ACCOUNT}/linker-link-completed-dlq"
+QUEUE_ARN = f"arn:aws:sqs:us-east-1:{ACCOUNT}:linker-link-completed"
+DLQ_ARN = f"arn:aws:sqs:us-east-1:{ACCOUNT}:linker-link-completed-dlq"
+DESCRIBE = [
+    "QueueArn",
+    "ApproximateNumberOfMessages",
+    "ApproximateNumberOfMessagesNotVisible",
+    "ApproximateNumberOfMessagesDelayed",
+]
+
+
+@pytest.fixture
+def stubbed():
+    session = boto3.session.Session(region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s")
+    clients = AwsClients(session)
+    with Stubber(clients.sqs) as stubber:
+        yield clients, stubber
+        stubber.assert_no_pending_responses()
+
+
+def describe(stubber: Stubber, url: str, arn: str, visible: int) -> None:
+    attributes = {
+        "QueueArn": arn,
+        "ApproximateNumberOfMessages": str(visible),
+        "ApproximateNumberOfMessagesNotVisible": "0",
+        "ApproximateNumberOfMessagesDelayed": "0",
+    }
+    stubber.add_response(
+        "get_queue_attributes", {"Attributes": attributes}, {"QueueUrl": url, "AttributeNames": DESCRIBE}
+    )
+
+
+def listed(stubber: Stubber, *entries: dict) -> None:
+    stubber.add_response("list_message_move_tasks", {"Results": list(entries)}, {"SourceArn": DLQ_ARN})
+
+
+def run(cli: click.Group, clients: AwsClients, *args: str):
+    runner = CliRunner(mix_stderr=False)
+    base = ["replay", "--native", "--queue-url", QUEUE_URL, "--dlq-url", DLQ_URL, "--poll-interval", "0"]
+    return runner.invoke(cli, [*base, *args], obj=clients, catch_exceptions=False)
+
+
+def running(moved: int, to_move: int | None = 10) -> dict:
+    entry = {"TaskHandle": "task-1", "Status": "RUNNING", "SourceArn": DLQ_ARN, "DestinationArn": QUEUE_ARN}
+    entry["ApproximateNumberOfMessagesMoved"] = moved
+    if to_move is not None:
+        entry["ApproximateNumberOfMessagesToMove"] = to_move
+    return entry
+
+
+def test_starts_a_move_task_and_follows_it_until_completed(cli, stubbed):
+    clients, stubber = stubbed
+    describe(stubber, DLQ_URL, DLQ_ARN, 10)
+    describe(stubber, QUEUE_URL, QUEUE_ARN, 0)
+    stubber.add_response(
+        "start_message_move_task",
+        {"TaskHandle": "task-1"},
+        {"SourceArn": DLQ_ARN, "DestinationArn": QUEUE_ARN, "MaxNumberOfMessagesPerSecond": 50},
+    )
+    listed(stubber, running(0, None))
+    listed(stubber, running(6))
+    done = {"Status": "COMPLETED", "SourceArn": DLQ_ARN, "ApproximateNumberOfMessagesMoved": 10}
+    listed(stubber, {**done, "ApproximateNumberOfMessagesToMove": 10})
+    result = run(cli, clients, "--rate", "50", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "taskHandle": None,
+        "status": "COMPLETED",
+        "moved": 10,
+        "toMove": 10,
+        "failureReason": None,
+    }
+
+
+def test_a_failed_task_fails_the_command_with_its_reason(cli, stubbed):
+    clients, stubber = stubbed
+    describe(stubber, DLQ_URL, DLQ_ARN, 3)
+    describe(stubber, QUEUE_URL, QUEUE_ARN, 0)
+    stubber.add_response(
+        "start_message_move_task", {"TaskHandle": "task-1"}, {"SourceArn": DLQ_ARN, "DestinationArn": QUEUE_ARN}
+    )
+    failed = {"Status": "FAILED", "ApproximateNumberOfMessagesMoved": 1, "FailureReason": "AccessDenied"}
+    listed(stubber, failed)
+    result = run(cli, clients)
+    assert result.exit_code == 1
+    assert "FAILED" in result.stdout
+    assert "AccessDenied" in result.stdout
+
+
+def test_sqs_refusing_the_task_is_a_clear_error(cli, stubbed):
+    clients, stubber = stubbed
+    describe(stubber, DLQ_URL, DLQ_ARN, 3)
+    describe(stubber, QUEUE_URL, QUEUE_ARN, 0)
+    stubber.add_client_error(
+        "start_message_move_task",
+        service_error_code="UnsupportedOperation",
+        service_message="There is already a task running",
+    )
+    result = run(cli, clients)
+    assert result.exit_code == 1
+    assert "SQS refused the move task" in result.stderr
+    assert "already a task running" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["--error-code", "InvalidScope"],
+        ["--partner", "Plaid"],
+        ["--dry-run"],
+        ["--limit", "5"],
+        ["--failed-after", "2026-01-01"],
+    ],
+)
+def test_native_refuses_filters_dry_run_and_limit(cli, stubbed, arguments):
+    clients, _ = stubbed  # no response stubbed: any AWS call would fail the test
+    result = run(cli, clients, *arguments)
+    assert result.exit_code == 2
+    assert "--native moves everything" in result.stderr
+
+
+def test_native_refuses_a_rate_sqs_cannot_take(cli, stubbed):
+    clients, stubber = stubbed
+    describe(stubber, DLQ_URL, DLQ_ARN, 3)
+    describe(stubber, QUEUE_URL, QUEUE_ARN, 0)
+    result = run(cli, clients, "--rate", "2.5")
+    assert result.exit_code == 2
+    assert "whole --rate between 1 and 500" in result.stderr
+
+
+def test_native_refuses_the_dlq_as_destination_by_arn(cli, stubbed):
+    clients, stubber = stubbed
+    alias = DLQ_URL.replace("sqs.us-east-1.amazonaws.com", "sqs.us-east-1.api.aws")
+    describe(stubber, DLQ_URL, DLQ_ARN, 3)
+    describe(stubber, alias, DLQ_ARN, 3)
+    runner = CliRunner(mix_stderr=False)
+    result = runner.invoke(cli, ["replay", "--native", "--queue-url", alias, "--dlq-url", DLQ_URL], obj=clients)
+    assert result.exit_code == 2
+    assert "dead-letter queue itself" in result.stderr
+
+
+class FakeMover:
+    def __init__(self, statuses: list[MoveTask]) -> None:
+        self.statuses = statuses
+        self.started: list[tuple[str, str, int | None]] = []
+
+    def start(self, source_arn, destination_arn, max_per_second):
+        self.started.append((source_arn, destination_arn, max_per_second))
+        return "h"
+
+    def tasks(self, source_arn):
+        return [self.statuses.pop(0)]
+
+
+def test_move_everything_polls_at_the_given_interval_until_the_end():
+    sleeps: list[float] = []
+    seen: list[str] = []
+    mover = FakeMover(
+        [MoveTask("h", "RUNNING", 0, None), MoveTask("h", "RUNNING", 4, 9), MoveTask(None, "CANCELLED", 5, 9)]
+    )
+    final = move_everything(
+        mover, "src", "dst", rate=7, poll_seconds=2.5, sleep=sleeps.append, on_progress=lambda t: seen.append(t.status)
+    )
+    assert (final.status, final.moved) == ("CANCELLED", 5)
+    assert sleeps == [2.5, 2.5]
+    assert seen == ["RUNNING", "RUNNING", "CANCELLED"]
+    assert mover.started == [("src", "dst", 7)]
+
+
+@pytest.mark.parametrize(("rate", "expected"), [(None, None), (1, 1), (500.0, 500)])
+def test_native_rate(rate, expected):
+    assert native_rate(rate) == expected
+
+
+@pytest.mark.parametrize("rate", [0.5, 1.5, 501])
+def test_native_rate_refused(rate):
+    with pytest.raises(ValueError):
+        native_rate(rate)
