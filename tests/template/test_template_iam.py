@@ -36,6 +36,12 @@ EXPECTED_GRANTS: dict[str, dict[str, list[Any]]] = {
         "secretsmanager:PutSecretValue": [{"Ref": "DwollaTokenSecret"}],
         "dynamodb:GetItem": [{"Fn::GetAtt": ["ResultsTable", "Arn"]}],
         "dynamodb:UpdateItem": [{"Fn::GetAtt": ["ResultsTable", "Arn"]}],
+        # only when OutcomeEventBusName is set, and only on that bus
+        "events:PutEvents": [
+            {
+                "Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${OutcomeEventBusName}"
+            }
+        ],
     },
     # The replay reads, holds and deletes DLQ messages, sends them back, and reads results: no writes to
     # the table, no secrets, nothing on the DLQ's send side.
@@ -80,10 +86,19 @@ def strings_in(value: Any) -> Iterator[str]:
             yield from strings_in(item)
 
 
+def configured(policy: Any) -> Any:
+    """A policy behind `!If [Condition, policy, !Ref AWS::NoValue]` counts as granted: check the worst case."""
+    if isinstance(policy, dict) and set(policy) == {"Fn::If"}:
+        _, when_true, when_false = policy["Fn::If"]
+        assert plain(when_false) == {"Ref": "AWS::NoValue"}, "a conditional policy must be all or nothing"
+        return when_true
+    return policy
+
+
 def policy_documents(template: dict[str, Any]) -> Iterator[tuple[str, Any]]:
     """(where, policy document) for every identity policy in the template, SAM function Policies included."""
     for name, role in resources_of_type(template, "AWS::IAM::Role").items():
-        for policy in role["Properties"].get("Policies", []):
+        for policy in map(configured, role["Properties"].get("Policies", [])):
             yield f"{name}/{policy['PolicyName']}", policy["PolicyDocument"]
     for resource_type in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::RolePolicy"):
         for name, resource in resources_of_type(template, resource_type).items():

@@ -202,3 +202,14 @@ def test_original_message_attributes_travel_with_the_dead_letter(world):
     attributes = dlq.letters[0].message_attributes()
     assert attributes["traceparent"]["StringValue"] == "00-abc"
     assert attributes["errorCode"]["StringValue"] == "InvalidEvent"
+
+
+def test_a_concurrent_duplicate_that_loses_the_race_is_not_announced_twice(world):
+    processor, dwolla, results, _ = world
+    real_get = results.get
+    results.get = lambda event_id: None  # both copies look before either has written
+    assert processor.process(message(body(eventId="twin"))) is Outcome.CREATED
+    assert processor.process(message(body(eventId="twin"))) is Outcome.ALREADY_CREATED
+    results.get = real_get
+    assert len(dwolla.keys) == 2  # both asked Dwolla, with the same key: one exchange
+    assert dwolla.keys[0] == dwolla.keys[1]

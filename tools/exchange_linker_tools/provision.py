@@ -114,6 +114,7 @@ def provision(
         resolver.refs[logical_id] = arn
         resolver.attributes[(logical_id, "Id")] = arn
 
+    _ingestion(template, resolver, session)
     function = function_properties(template, CONSUMER_FUNCTION)
     environment = {
         name: str(value)
@@ -140,6 +141,39 @@ def provision(
         max_receive_count=int(redrive["maxReceiveCount"]),
         visibility_timeout=int(live["Attributes"]["VisibilityTimeout"]),
     )
+
+
+def _ingestion(template: dict[str, Any], resolver: Resolver, session: boto3.session.Session) -> None:
+    """The optional EventBridge rule and SNS subscription, when their template condition holds."""
+    conditions = template.get("Conditions", {})
+
+    def wanted(resource: dict[str, Any]) -> bool:
+        return "Condition" not in resource or resolver.condition(resource["Condition"], conditions)
+
+    for resource in resources_of_type(template, "AWS::Events::Rule").values():
+        if wanted(resource):
+            properties = resolver.resolve(resource["Properties"])
+            events = session.client("events")
+            bus = properties.get("EventBusName", "default")
+            events.put_rule(
+                Name=properties["Name"], EventBusName=bus, EventPattern=json.dumps(properties["EventPattern"])
+            )
+            events.put_targets(
+                Rule=properties["Name"],
+                EventBusName=bus,
+                Targets=[{"Id": target["Id"], "Arn": target["Arn"]} for target in properties["Targets"]],
+            )
+    for resource in resources_of_type(template, "AWS::SNS::Subscription").values():
+        if not wanted(resource) or resource["Properties"]["Protocol"] != "sqs":
+            continue  # e-mail subscriptions to the alarm topic have no local meaning
+        properties = resolver.resolve(resource["Properties"])
+        raw = "true" if properties.get("RawMessageDelivery") else "false"
+        session.client("sns").subscribe(
+            TopicArn=properties["TopicArn"],
+            Protocol="sqs",
+            Endpoint=properties["Endpoint"],
+            Attributes={"RawMessageDelivery": raw},
+        )
 
 
 def _attribute_text(value: Any) -> str:

@@ -78,6 +78,25 @@ class Resolver:
                 return handler(argument)
         return {key: self.resolve(item) for key, item in value.items()}
 
+    def condition(self, name: str, conditions: Mapping[str, Any]) -> bool:
+        """Evaluate a template condition (Equals/Not/And/Or/Condition over resolvable values)."""
+        return self._truth(conditions[name], conditions)
+
+    def _truth(self, expression: Any, conditions: Mapping[str, Any]) -> bool:
+        ((function, argument),) = expression.items()
+        if function == "Fn::Equals":
+            left, right = (self.resolve(item) for item in argument)
+            return bool(str(left) == str(right))
+        if function == "Fn::Not":
+            return not self._truth(argument[0], conditions)
+        if function == "Fn::And":
+            return all(self._truth(item, conditions) for item in argument)
+        if function == "Fn::Or":
+            return any(self._truth(item, conditions) for item in argument)
+        if function == "Condition":
+            return self.condition(argument, conditions)
+        raise KeyError(f"cannot evaluate condition function {function} locally")
+
     def _functions(self) -> dict[str, Callable[[Any], Any]]:
         return {"Ref": self._ref, "Fn::Sub": self._sub, "Fn::GetAtt": self._get_att, "Fn::Join": self._join}
 

@@ -108,7 +108,7 @@ class RecordProcessor:
                 exchange=created,
                 key_generation=generation,
             )
-            self._results.put(result)
+            recorded = self._results.put(result)
         except Exception as failure:  # a bug must not sink the batch or lose the message either
             if isinstance(failure, DependencyError):
                 error = failure
@@ -121,6 +121,10 @@ class RecordProcessor:
                 or (existing is not None and existing.exchange_may_exist)
             )
             return self._after_failure(event, message, error, generation, may_exist=may_exist)
+        if not recorded:  # a concurrent duplicate got there first; Dwolla answered both with one exchange
+            logger.info("exchange already created", extra={"outcome": Outcome.ALREADY_CREATED})
+            count(Metric.DUPLICATES_SKIPPED)
+            return Outcome.ALREADY_CREATED
         extra = {"outcome": Outcome.CREATED, "exchangeId": created.exchange_id, "dwollaRequestId": created.request_id}
         logger.info("exchange created", extra=extra)
         count(Metric.EXCHANGES_CREATED)
