@@ -95,9 +95,7 @@ class RecordProcessor:
         try:
             existing = self._results.get(event.event_id)
             if existing is not None and existing.status is Status.CREATED:
-                logger.info("exchange already created", extra={"outcome": Outcome.ALREADY_CREATED})
-                count(Metric.DUPLICATES_SKIPPED)
-                return Outcome.ALREADY_CREATED
+                return self._already_created()
             generation = (existing.key_generation or 0) if existing is not None else 0
             created = self._exchanges.create(event, generation)
             result = self._result(
@@ -122,9 +120,7 @@ class RecordProcessor:
             )
             return self._after_failure(event, message, error, generation, may_exist=may_exist)
         if not recorded:  # a concurrent duplicate got there first; Dwolla answered both with one exchange
-            logger.info("exchange already created", extra={"outcome": Outcome.ALREADY_CREATED})
-            count(Metric.DUPLICATES_SKIPPED)
-            return Outcome.ALREADY_CREATED
+            return self._already_created()
         extra = {"outcome": Outcome.CREATED, "exchangeId": created.exchange_id, "dwollaRequestId": created.request_id}
         logger.info("exchange created", extra=extra)
         count(Metric.EXCHANGES_CREATED)
@@ -146,7 +142,7 @@ class RecordProcessor:
             # After a refusal no exchange exists, so a replay must get a fresh answer: a new key generation.
             # But once any attempt's outcome was unknown (a timeout, a 5xx, a 409), the exchange may exist
             # under the current key, which must then stay so Dwolla de-duplicates whatever comes next.
-            fresh_key = error.permanent and generation is not None and not may_exist
+            fresh_key = error.permanent and not may_exist
             next_generation = generation + 1 if fresh_key and generation is not None else generation
             failed = self._result(
                 message,
@@ -205,9 +201,7 @@ class RecordProcessor:
                     raise RetryableError(error) from error
                 logger.error("could not record FAILED on the last receive; dead-lettering anyway")
             if already_created and parsed:
-                logger.info("exchange already created", extra={"outcome": Outcome.ALREADY_CREATED})
-                count(Metric.DUPLICATES_SKIPPED)
-                return Outcome.ALREADY_CREATED
+                return self._already_created()
         letter = DeadLetter(
             body=message.body,
             error_code=code,
@@ -230,6 +224,11 @@ class RecordProcessor:
         if recorded:
             self._announce(failed)
         return Outcome.FAILED
+
+    def _already_created(self) -> Outcome:
+        logger.info("exchange already created", extra={"outcome": Outcome.ALREADY_CREATED})
+        count(Metric.DUPLICATES_SKIPPED)
+        return Outcome.ALREADY_CREATED
 
     def _announce(self, result: ExchangeResult) -> None:
         """Tell downstream services; the table already holds the truth, so a failure here is only counted."""
