@@ -35,7 +35,7 @@ lint: $(STAMP) ## ruff (lint + format check)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP) ## mypy, strict on the exchange_linker package (each function checked on its own: all are app.py)
-	$(BIN)/mypy layers/exchange_linker/exchange_linker tools/exchange_linker_tools
+	$(BIN)/mypy layers/exchange_linker/exchange_linker tools/exchange_linker_tools bench
 	for function in functions/*/; do $(BIN)/mypy $$function || exit 1; done
 
 validate: $(STAMP) ## sam validate --lint (cfn-lint) on template.yaml

@@ -8,7 +8,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
@@ -27,6 +28,7 @@ from exchange_linker.adapters.sqs_retry import SqsRetryScheduler
 from exchange_linker.config import Settings
 from exchange_linker.dwolla import ExchangeService
 from exchange_linker.processor import InboundMessage, RecordProcessor, RetryableError
+from exchange_linker.results import ResultsStore
 from exchange_linker.tokens import TokenProvider
 
 
@@ -89,19 +91,28 @@ def send_format(lambda_attributes: Mapping[str, Any]) -> dict[str, dict[str, Any
     return converted
 
 
-def build_consumer(settings: Settings, clients: AwsClients | None = None) -> LinkCompletedConsumer:
+def build_consumer(
+    settings: Settings,
+    clients: AwsClients | None = None,
+    *,
+    clock: Callable[[], float] | None = None,
+    results: ResultsStore | None = None,
+) -> LinkCompletedConsumer:
+    """The production wiring. `clock` and `results` exist for benchmarks that simulate hours or bypass DynamoDB."""
     clients = clients or AwsClients()
+    wall, monotonic = clock or time.time, clock or time.monotonic
     secrets = Secrets(clients)
     api = DwollaHttpApi(
         settings.dwolla_base_url,
         CredentialsSecret(secrets, settings.credentials_secret_id),
         session=pooled_session(settings.max_concurrent_requests),
         timeout=(settings.connect_timeout, settings.read_timeout),
+        clock=wall,
     )
-    tokens = TokenProvider(TokenSecret(secrets, settings.token_secret_id), api)
+    tokens = TokenProvider(TokenSecret(secrets, settings.token_secret_id), api, clock=wall)
     processor = RecordProcessor(
-        ExchangeService(api, tokens),
-        DynamoDbResults(clients, settings.results_table_name),
+        ExchangeService(api, tokens, clock=monotonic),
+        results or DynamoDbResults(clients, settings.results_table_name),
         SqsDeadLetters(clients, settings.dead_letter_queue_url),
         max_receive_count=settings.max_receive_count,
         outcomes=EventBridgeOutcomes(clients, settings.outcome_event_bus) if settings.outcome_event_bus else None,

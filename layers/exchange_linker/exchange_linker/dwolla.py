@@ -60,7 +60,9 @@ class ExchangeService:
     ) -> None:
         self._api = api
         self._tokens = tokens
-        self._partners = partners or PartnerDirectory(lambda: self._authorized(self._api.exchange_partners))
+        self._partners = partners or PartnerDirectory(
+            lambda: self._authorized(self._api.exchange_partners), clock=clock
+        )
         self._clock = clock
         self._quiet_until = 0.0
 

@@ -1,0 +1,1 @@
+"""Benchmarks for exchange-linker: `python -m bench` (see bench/README.md)."""

@@ -1,0 +1,58 @@
+"""What every scenario gets: the sizes to run at, the shared moto endpoint, where to write files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Sizes:
+    batch_sizes: tuple[int, ...] = (1, 2, 5, 10)
+    batch_repeats: int = 5
+    batch_latency: float = 0.1  # the emulator's answer time for each exchange POST, seconds
+    fleet_containers: int = 4
+    fleet_events: int = 1000
+    simulated_lifetimes: int = 3  # token lifetimes of fake time the simulated fleet run covers
+    cold_start_repeats: int = 7
+    memory_events: int = 10_000
+    memory_step: int = 1000  # RSS is reported every this many events
+    pipeline_events: int = 10_000
+    profile: bool = True  # py-spy on the pipeline, -X importtime on the cold start
+    warm_up: bool = True  # an unmeasured cold-start probe first, so the measured ones find a shared token
+
+
+FULL = Sizes()
+QUICK = Sizes(
+    batch_repeats=3,
+    fleet_events=200,
+    cold_start_repeats=3,
+    memory_events=1000,
+    memory_step=100,
+    pipeline_events=500,
+)
+TINY = Sizes(
+    batch_sizes=(1, 2),
+    batch_repeats=1,
+    batch_latency=0.02,
+    fleet_containers=2,
+    fleet_events=20,
+    cold_start_repeats=1,
+    memory_events=20,
+    memory_step=10,
+    pipeline_events=20,
+    profile=False,
+    warm_up=False,
+)
+
+
+@dataclass
+class Context:
+    sizes: Sizes
+    aws_endpoint: str
+    results_dir: Path
+    memo: dict[str, Any] = field(default_factory=dict)
+
+    def with_sizes(self, **changes: Any) -> Context:
+        return replace(self, sizes=replace(self.sizes, **changes))
