@@ -63,8 +63,11 @@ def dwolla_base_url(environ: Mapping[str, str]) -> str:
 
 def validate_base_url(url: str) -> str:
     """Refuse anything but `https://host[:port]` or loopback `http://`, so tokens never travel in clear."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        raise ConfigurationError(f"DWOLLA_API_URL is not a valid URL: {url!r}") from None
     if parts.scheme not in {"https", "http"} or not host:
         raise ConfigurationError(f"DWOLLA_API_URL must be an absolute https:// URL, got {url!r}")
     if parts.scheme == "http" and not is_loopback(host):

@@ -21,10 +21,15 @@ class InvalidEventError(ExchangeLinkerError):
     code = "InvalidEvent"
 
     def __init__(self, field: str, reason: str, *, event_id: str | None = None) -> None:
-        self.field = field
-        self.reason = reason
+        # Field names come from the sender (an unknown key, a metadata key): keep them short.
+        self.field = _shorten(field, 64)
+        self.reason = _shorten(reason, 160)
         self.event_id = event_id
-        super().__init__(f"{field}: {reason}")
+        super().__init__(f"{self.field}: {self.reason}")
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class DependencyError(ExchangeLinkerError):

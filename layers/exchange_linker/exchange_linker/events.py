@@ -31,6 +31,7 @@ EVENT_ID_PATTERN = r"^[A-Za-z0-9._:-]{1,128}$"
 _EVENT_ID = re.compile(EVENT_ID_PATTERN)
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 MAX_CREDENTIAL_LENGTH = 8192
+MAX_RECEIPT_DEPTH = 16
 
 CredentialText = Annotated[
     SecretStr, Field(min_length=1, max_length=MAX_CREDENTIAL_LENGTH, json_schema_extra={"writeOnly": True})
@@ -112,6 +113,8 @@ class LinkCompletedEvent(_Strict):
     def _receipt_not_empty(cls, value: Secret[dict[str, Any]] | None) -> Secret[dict[str, Any]] | None:
         if value is not None and not value.get_secret_value():
             raise ValueError("the Finicity receipt must be a non-empty object")
+        if value is not None and _depth(value.get_secret_value()) > MAX_RECEIPT_DEPTH:
+            raise ValueError(f"the Finicity receipt is nested deeper than {MAX_RECEIPT_DEPTH} levels")
         return value
 
     @model_validator(mode="after")
@@ -147,14 +150,30 @@ class LinkCompletedEvent(_Strict):
         return [text for text in _strings(self.credential_payload()) if len(text) >= 4]
 
 
-def _strings(value: object) -> list[str]:
-    if isinstance(value, str):
-        return [value]
+def _children(value: object) -> list[object]:
     if isinstance(value, dict):
-        return [text for item in value.values() for text in _strings(item)]
-    if isinstance(value, list):
-        return [text for item in value for text in _strings(item)]
-    return []
+        return list(value.values())
+    return list(value) if isinstance(value, list) else []
+
+
+def _strings(value: object) -> list[str]:
+    """Every string inside a JSON value (iterative: no recursion limit to hit)."""
+    found, pending = [], [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            found.append(item)
+        pending.extend(_children(item))
+    return found
+
+
+def _depth(value: object) -> int:
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, level = pending.pop()
+        deepest = max(deepest, level)
+        pending.extend((child, level + 1) for child in _children(item))
+    return deepest
 
 
 def parse_link_completed(body: str) -> LinkCompletedEvent:
@@ -166,6 +185,12 @@ def parse_link_completed(body: str) -> LinkCompletedEvent:
         payload = unwrap_envelope(json.loads(body))
     except (ValueError, RecursionError):
         raise InvalidEventError("body", "is not valid JSON") from None
+    try:  # JSON may escape lone surrogates, which no UTF-8 request body can carry
+        json.dumps(payload, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        raise InvalidEventError("body", "contains a lone surrogate: not valid Unicode text") from None
+    except RecursionError:
+        raise InvalidEventError("body", "is nested too deeply") from None
     try:
         return LinkCompletedEvent.model_validate(payload)
     except ValidationError as exc:

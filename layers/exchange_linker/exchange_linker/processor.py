@@ -82,7 +82,7 @@ class RecordProcessor:
                 Status.FAILED,
                 event_id=invalid.event_id or "",
                 error_code=invalid.code,
-                error_message=str(invalid),
+                error_message=scrub(str(invalid), []),
             )
             return self._fail(message, failed)
         with record_context(eventId=event.event_id, customerId=event.customer_id, partner=event.partner.value):

@@ -10,7 +10,6 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -23,7 +22,6 @@ from exchange_linker.exchange_request import HAL_JSON
 from exchange_linker.observability import Metric, count
 from exchange_linker.tokens import AccessToken
 
-EXCHANGE_PATH = re.compile(r"^/exchanges/([A-Za-z0-9-]{1,64})$")
 USER_AGENT = "exchange-linker/0.1"
 
 
@@ -46,8 +44,9 @@ class DwollaHttpApi:
         timeout: tuple[float, float] = (3.05, 10.0),
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._base = urlsplit(base_url)
         self._base_url = base_url.rstrip("/")
+        # Exactly {base}/exchanges/{id}: no parser in between that could drop or reinterpret characters.
+        self._location = re.compile(re.escape(self._base_url) + r"/exchanges/([A-Za-z0-9-]{1,64})")
         self._credentials = credentials
         self._session = session
         self._timeout = timeout
@@ -115,10 +114,7 @@ class DwollaHttpApi:
         return CreatedExchange(url=location, exchange_id=exchange_id, request_id=_request_id(response))
 
     def _exchange_id(self, location: str) -> str | None:
-        parts = urlsplit(location)
-        if (parts.scheme, parts.netloc) != (self._base.scheme, self._base.netloc) or parts.query or parts.fragment:
-            return None
-        match = EXCHANGE_PATH.match(parts.path)
+        match = self._location.fullmatch(location)
         return match.group(1) if match else None
 
     def _headers(self, token: AccessToken) -> dict[str, str]:
