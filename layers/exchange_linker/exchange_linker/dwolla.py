@@ -92,12 +92,14 @@ class ExchangeService:
             )
 
     def _authorized(self, call: Callable[[AccessToken], T]) -> T:
-        """Call with the current token; once more with a new one if Dwolla says it expired or is unknown."""
+        """Call with the current token; if Dwolla refuses it, once with the shared one, then with a new one."""
         token = self._tokens.current()
-        try:
-            return call(token)
-        except DwollaError as error:
-            if error.code not in TOKEN_REJECTED_CODES:
-                raise
-            count(Metric.TOKEN_REJECTED)
-            return call(self._tokens.replace(token))
+        for attempt in range(3):
+            try:
+                return call(token)
+            except DwollaError as error:
+                if error.code not in TOKEN_REJECTED_CODES or attempt == 2:
+                    raise
+                count(Metric.TOKEN_REJECTED)
+                token = self._tokens.replace(token, issue=attempt == 1)
+        raise AssertionError("unreachable")  # pragma: no cover

@@ -66,10 +66,19 @@ class TokenProvider:
         with self._lock:
             return self._refresh(rejected=None)
 
-    def replace(self, rejected: AccessToken) -> AccessToken:
-        """Dwolla refused `rejected` (expired or invalid): get a different one."""
+    def replace(self, rejected: AccessToken, *, issue: bool = False) -> AccessToken:
+        """Dwolla refused `rejected` (expired or invalid): get a different one.
+
+        First the shared one, which another container may have renewed; with `issue=True` (the shared one
+        was refused too) straight from `POST /token`, unless another thread of ours just did that.
+        """
         with self._lock:
-            return self._refresh(rejected=rejected)
+            if not issue:
+                return self._refresh(rejected=rejected)
+            if self._acceptable(self._token, rejected, self._clock()):
+                assert self._token is not None
+                return self._token
+            return self._issue()
 
     def _refresh(self, rejected: AccessToken | None) -> AccessToken:
         now = self._clock()
@@ -84,6 +93,9 @@ class TokenProvider:
             assert stored is not None
             self._token = stored
             return stored
+        return self._issue()
+
+    def _issue(self) -> AccessToken:
         token = self._issuer.issue_token()
         self._store.save(token)
         self._token = token

@@ -41,7 +41,7 @@ class Secrets:
         try:
             value = self.provider.get(secret_id, max_age=self.cache_seconds, force_fetch=fresh)
         except GetParameterError as error:
-            cause = error.__cause__
+            cause = error.__cause__ or error.__context__  # Powertools raises without `from`
             code = getattr(cause, "response", {}).get("Error", {}).get("Code", "GetSecretFailed")
             raise AwsError("secretsmanager", code, f"could not read secret {secret_id}") from None
         if isinstance(value, bytes):

@@ -1,0 +1,90 @@
+"""The real pipeline under seeded chaos: killed containers, Dwolla and AWS faults, expired tokens, replays.
+
+The small run is part of `make test`; `make chaos` runs the large one (CHAOS_EVENTS, default 3000).
+CHAOS_SEED picks the fault schedule and the traffic; a failing seed replays with the same schedule.
+Worker logs and report.json stay in the test's tmp_path.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from exchange_linker_tools.chaos import ChaosConfig, ChaosReport, format_report, run_chaos
+from exchange_linker_tools.chaos.schedule import ScheduleSettings
+
+
+def env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, "").strip() or default)
+
+
+def assert_invariants(report: ChaosReport) -> None:
+    verdict = report.verdict
+    print(format_report(report))  # pytest shows it with -s, and always on failure
+    assert report.settled, "the queue and the replays did not settle in time"
+    assert verdict.lost == []  # 1. every event CREATED, or FAILED with its message in the DLQ
+    assert verdict.duplicates == {}  # 2. at most one exchange per event ...
+    assert verdict.created_mismatches == []  # ... exactly one per CREATED event, the table's
+    assert verdict.orphan_exchanges == []
+    assert verdict.unattributed_exchanges == []
+    assert verdict.reasonless == []  # 3. every DLQ message has a reason
+    assert verdict.leaks == []  # 4. no secret in any output
+    assert verdict.unexpected == []  # every event ended where its content says it should
+    assert verdict.unsettled == []
+    assert sum(verdict.by_outcome.values()) == report.events
+    # The checks looked at real data: logs were captured, and the scan finds credentials where they may be.
+    assert report.leak_scan_control > 0
+    assert report.worker_totals["received"] >= report.messages_published
+    assert report.worker_totals.get("handler_errors", 0) == 0
+
+
+def assert_chaotic(report: ChaosReport) -> None:
+    """The run was not accidentally calm."""
+    assert report.kills >= 1
+    assert report.token_expiries >= 1
+    assert sum(report.dwolla_faults.values()) > 0
+
+
+@pytest.mark.timeout(150)
+def test_small_chaos_run(tmp_path: Path) -> None:
+    """About 45 s on 2 cores: faults for at most 25 s (publishing takes ~16 s), then settling."""
+    config = ChaosConfig(
+        seed=env_int("CHAOS_SEED", 1),
+        events=env_int("CHAOS_SMALL_EVENTS", 150),
+        workers=env_int("CHAOS_WORKERS", 2),
+        run_dir=tmp_path,
+        chaos_seconds=25,
+        settle_seconds=60,
+    )
+    report = run_chaos(config)
+    assert_invariants(report)
+    assert_chaotic(report)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1200)
+def test_large_chaos_run(tmp_path: Path) -> None:
+    events = env_int("CHAOS_EVENTS", 3000)
+    config = ChaosConfig(
+        seed=env_int("CHAOS_SEED", 7),
+        events=events,
+        workers=env_int("CHAOS_WORKERS", 2),
+        run_dir=Path(os.environ["CHAOS_RUN_DIR"]) if os.environ.get("CHAOS_RUN_DIR") else tmp_path,
+        visibility_timeout=20,  # kills are rarer here, so a longer margin over slow batches costs little
+        chaos_seconds=600,  # 3,000 events at 10/s take ~300 s; faults stop at 600 s whatever happens
+        settle_seconds=360,
+        schedule=ScheduleSettings(kill_every=(8.0, 20.0), replay_every=(20.0, 40.0)),
+        # Fewer permanent failures than the small run: every replay scans the whole DLQ, and moto's
+        # receive is quadratic in a queue's length (~130 messages stay cheap, ~300 do not).
+        permanent_share=0.025,
+        invalid_share=0.01,
+        garbage_share=0.005,
+    )
+    report = run_chaos(config)
+    assert_invariants(report)
+    assert_chaotic(report)
+    assert report.aws_faults, "no AWS fault was injected"
+    assert report.dwolla["idempotent_replays"] > 0  # retries after unknown outcomes were de-duplicated
+    assert set(report.dwolla_faults) >= {"server_error", "unavailable", "rate_limit", "timeout_after_create"}

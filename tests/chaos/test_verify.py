@@ -1,0 +1,171 @@
+"""Each chaos check on a fabricated final state: it passes the good state and catches the broken one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from exchange_linker_tools.chaos.events import ChaosEvent, generate_traffic
+from exchange_linker_tools.chaos.schedule import ActionKind, ScheduleSettings, build_schedule
+from exchange_linker_tools.chaos.verify import DeadLetterRecord, DwollaExchange, Secret, is_replayable, verify
+from exchange_linker_tools.emulator.models import fingerprint
+
+MARKER = "CHAOSSECRETtest"
+CREATED = ChaosEvent("e1", "e1", '{"eventId": "e1"}', f"tok-{MARKER}-1", "CREATED")
+REFUSED = ChaosEvent("e2", "e2", '{"eventId": "e2"}', f"invalid-{MARKER}-2", "FAILED", "InvalidExchangeToken")
+GARBAGE = ChaosEvent("body:3", None, f"not json {MARKER}-3", None, "FAILED", "InvalidEvent")
+EVENTS = [CREATED, REFUSED, GARBAGE]
+
+
+def exchange(event: ChaosEvent, exchange_id: str = "x1") -> DwollaExchange:
+    assert event.credential is not None
+    return DwollaExchange(
+        exchange_id, f"http://127.0.0.1:1/exchanges/{exchange_id}", fingerprint(event.credential), "k"
+    )
+
+
+def good_state() -> dict[str, Any]:
+    return {
+        "rows": {
+            "e1": {"status": "CREATED", "exchangeId": "x1", "exchangeUrl": "http://127.0.0.1:1/exchanges/x1"},
+            "e2": {"status": "FAILED", "errorCode": "InvalidExchangeToken"},
+        },
+        "letters": [
+            DeadLetterRecord("m2", REFUSED.body, {"errorCode": "InvalidExchangeToken", "eventId": "e2"}),
+            DeadLetterRecord("m3", GARBAGE.body, {"errorCode": "InvalidEvent"}),
+        ],
+        "exchanges": [exchange(CREATED)],
+        "outputs": {"worker.out": '{"message": "exchange created"}'},
+        "secrets": [Secret("client secret", "s3cr3t-client"), Secret("token", "tok-abc")],
+    }
+
+
+def run(state: dict[str, Any]):
+    return verify(
+        EVENTS,
+        rows=state["rows"],
+        dead_letters=state["letters"],
+        exchanges=state["exchanges"],
+        outputs=state["outputs"],
+        secrets=state["secrets"],
+        marker=MARKER,
+    )
+
+
+def test_a_good_state_passes() -> None:
+    verdict = run(good_state())
+    assert verdict.ok, verdict.problems()
+    assert verdict.by_outcome == {"CREATED": 1, "FAILED:InvalidExchangeToken": 1, "FAILED:InvalidEvent": 1}
+    assert verdict.dlq_reasons == {"errorCode attribute": 2}
+
+
+def test_an_event_neither_created_nor_dead_lettered_is_lost() -> None:
+    state = good_state()
+    state["letters"] = state["letters"][1:]
+    assert run(state).lost == ["e2 (row FAILED, no DLQ message)"]
+    state["rows"]["e1"]["status"] = "RETRYING"
+    assert len(run(state).lost) == 2
+
+
+def test_a_second_exchange_for_one_event_is_a_duplicate() -> None:
+    state = good_state()
+    state["exchanges"].append(exchange(CREATED, "x2"))
+    verdict = run(state)
+    assert verdict.duplicates == {"e1": 2}
+    assert verdict.created_mismatches  # CREATED must match exactly one
+
+
+def test_created_must_point_at_dwollas_exchange() -> None:
+    state = good_state()
+    state["rows"]["e1"]["exchangeId"] = "other"
+    assert run(state).created_mismatches == ["e1: the table's exchange is not Dwolla's"]
+    state["exchanges"] = []
+    assert run(state).created_mismatches == ["e1: CREATED with 0 exchanges at Dwolla"]
+
+
+def test_an_exchange_behind_a_failed_event_or_of_no_event_is_reported() -> None:
+    state = good_state()
+    state["exchanges"].append(exchange(REFUSED, "x9"))
+    state["exchanges"].append(DwollaExchange("x8", "loc", "0" * 16, None))
+    verdict = run(state)
+    assert verdict.orphan_exchanges == ["e2 (FAILED, 1 at Dwolla)"]
+    assert verdict.unattributed_exchanges == ["x8"]
+
+
+def test_dlq_messages_need_a_reason_somewhere() -> None:
+    state = good_state()
+    state["letters"][0] = DeadLetterRecord("m2", REFUSED.body, {})  # redriven by SQS: the table says why
+    verdict = run(state)
+    assert verdict.ok, verdict.problems()
+    assert verdict.dlq_reasons["redriven by SQS, reason in the table"] == 1
+    state["letters"].append(DeadLetterRecord("m4", CREATED.body, {}))  # a stale copy of a CREATED event
+    assert run(state).dlq_reasons["redriven by SQS, a stale copy of a CREATED event"] == 1
+    state["letters"].append(DeadLetterRecord("m5", "??", {}))
+    assert run(state).reasonless == ["m5 (event None, row None)"]
+
+
+def test_outcomes_must_match_what_the_event_asked_for() -> None:
+    state = good_state()
+    state["rows"]["e2"]["errorCode"] = "ServerError"
+    verdict = run(state)
+    assert verdict.unexpected == ["e2: expected FAILED:InvalidExchangeToken, got FAILED:ServerError"]
+    assert verdict.unsettled == ["e2 (ServerError)"]  # a replayable failure left behind
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["worker.out", "results table", "DLQ attributes"],
+)
+@pytest.mark.parametrize(
+    ("text", "leak"),
+    [
+        (f"token=tok-{MARKER}-1", "a credential (run marker)"),
+        ("Authorization: Bearer tok-abc", "token in"),
+        ("secret s3cr3t-client", "client secret in"),
+    ],
+)
+def test_any_secret_in_any_output_is_a_leak(where: str, text: str, leak: str) -> None:
+    state = good_state()
+    state["outputs"][where] = text
+    leaks = run(state).leaks
+    assert len(leaks) == 1
+    assert leak in leaks[0]
+    assert where in leaks[0]
+    assert "s3cr3t" not in leaks[0]
+    assert "tok-abc" not in leaks[0]  # the report names secrets, never shows them
+
+
+@pytest.mark.parametrize(
+    ("code", "replayable"),
+    [
+        ("ServerError", True),
+        ("Timeout", True),
+        ("ProvisionedThroughputExceededException", True),
+        ("TooManyRequests", True),
+        ("InvalidExchangeToken", False),
+        ("InvalidEvent", False),
+        ("NotFound", False),
+        ("Http400", False),
+        (None, False),
+    ],
+)
+def test_only_failures_that_may_pass_later_are_replayed(code: str | None, replayable: bool) -> None:
+    assert is_replayable(code) is replayable
+
+
+def test_traffic_and_schedule_are_reproducible_from_the_seed() -> None:
+    first, again, other = (generate_traffic(300, seed=s, marker=MARKER) for s in (5, 5, 6))
+    assert first == again
+    assert first != other
+    assert first.duplicates > 0
+    assert len({event.key for event in first.events}) == len(first.events)
+    assert all(MARKER in event.body for event in first.events)
+    assert {event.expected_error for event in first.events} >= {None, "InvalidEvent", "InvalidExchangeToken"}
+    settings = ScheduleSettings(horizon=120)
+    assert build_schedule(5, settings) == build_schedule(5, settings)
+    assert build_schedule(5, settings) != build_schedule(6, settings)
+    kinds = {action.kind for action in build_schedule(5, settings).actions}
+    assert kinds == set(ActionKind)
+    labels = {phase.label.split()[0] for phase in build_schedule(5, settings).phases}
+    assert {"dwolla:outage", "dwolla:429", "dwolla:timeout-after-create", "dwolla:reset"} <= labels

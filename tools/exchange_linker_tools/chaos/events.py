@@ -1,0 +1,202 @@
+"""The chaos run's traffic: every partner and variant, some scripted failures, and duplicate publishes.
+
+Every credential carries the run's marker, so a leak anywhere is found by searching for one string,
+and each credential is unique, so the emulator's exchanges can be grouped by event through their
+credential fingerprint.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from exchange_linker_tools.emulator.models import fingerprint
+
+UNKNOWN_CUSTOMER = "00000000-0000-0000-0000-000000000000"
+RECEIPT_TEMPLATE: dict[str, Any] = {
+    "profile": 3,
+    "version": "1",
+    "receiptVersion": "1",
+    "customerId": "5454874858510164117",
+    "partnerId": 2445583946651,
+    "products": [{"product": "moneyTransferDetails", "accountId": "1015199035827334916"}],
+    "timestamp": "2022-07-11T06:06:23Z",
+}
+# (partner, credential kind, customer exchange?)
+VARIANTS: list[tuple[str, str, bool]] = [
+    ("Plaid", "token", True),
+    ("MX", "token", True),
+    ("Flinks", "token", True),
+    ("Checkout.com", "token", True),
+    ("Plaid", "plaid", True),
+    ("MX", "mx", True),
+    ("Finicity", "finicity", True),
+    ("Flinks", "token", False),
+    ("Finicity", "finicity", False),
+]
+# Scripted permanent Dwolla refusals: credential prefix -> error code.
+PERMANENT_PREFIXES = {
+    "invalid-": "InvalidExchangeToken",
+    "reauth-": "UpdateCredentials",
+    "inactive-": "InvalidExchange",
+    "deactivated-": "InactiveExchange",
+    "revoked-": "InvalidExchangeToken",
+}
+
+
+@dataclass(frozen=True)
+class ChaosEvent:
+    """One published event (a duplicate publish reuses the same ChaosEvent)."""
+
+    key: str  # the eventId, or `body:N` for a body that is not an event at all
+    event_id: str | None
+    body: str
+    credential: str | None  # what Dwolla fingerprints: token, publicToken, availableConnectionToken, receiptId
+    expected_status: str  # CREATED or FAILED
+    expected_error: str | None = None
+
+    @property
+    def credential_fingerprint(self) -> str | None:
+        return fingerprint(self.credential) if self.credential is not None else None
+
+
+@dataclass(frozen=True)
+class Traffic:
+    events: list[ChaosEvent]  # unique events
+    publish_order: list[ChaosEvent]  # with duplicates, in publish order
+    marker: str
+
+    @property
+    def duplicates(self) -> int:
+        return len(self.publish_order) - len(self.events)
+
+
+def generate_traffic(
+    count: int,
+    *,
+    seed: int,
+    marker: str,
+    permanent_share: float = 0.06,
+    invalid_share: float = 0.03,
+    garbage_share: float = 0.01,
+    duplicate_share: float = 0.08,
+) -> Traffic:
+    """A reproducible mix; a duplicate lands in the same batch or up to ~60 messages later."""
+    rng = random.Random(seed)  # noqa: S311 - test traffic, not cryptography
+    events: list[ChaosEvent] = []
+    for index in range(count):
+        draw = rng.random()
+        if draw < garbage_share:
+            events.append(_garbage(index, marker, rng))
+        elif draw < garbage_share + invalid_share:
+            events.append(_invalid(index, marker, rng))
+        else:
+            events.append(_valid(index, marker, rng, permanent=draw < garbage_share + invalid_share + permanent_share))
+    order = list(events)
+    for event in events:
+        if rng.random() < duplicate_share:
+            position = order.index(event) + (0 if rng.random() < 0.3 else rng.randint(1, 60))
+            order.insert(min(position + 1, len(order)), event)
+    return Traffic(events=events, publish_order=order, marker=marker)
+
+
+def _credential_text(index: int, marker: str, rng: random.Random, prefix: str) -> str:
+    return f"{prefix}{marker}-{index:06d}-{rng.getrandbits(48):012x}"
+
+
+def _valid(index: int, marker: str, rng: random.Random, *, permanent: bool) -> ChaosEvent:
+    partner, kind, customer = rng.choice(VARIANTS)
+    event_id = f"chaos-{index:06d}-{uuid.UUID(int=rng.getrandbits(128))}"
+    expected_status, expected_error, prefix = "CREATED", None, ""
+    customer_id: str | None = str(uuid.UUID(int=rng.getrandbits(128), version=4)) if customer else None
+    if permanent:
+        expected_status = "FAILED"
+        if customer_id is not None and rng.random() < 0.2:
+            customer_id, expected_error = UNKNOWN_CUSTOMER, "NotFound"
+        else:
+            prefix, expected_error = rng.choice(sorted(PERMANENT_PREFIXES.items()))
+    secret = _credential_text(index, marker, rng, prefix)
+    event: dict[str, Any] = {"eventId": event_id, "eventType": "link.completed", "partner": partner}
+    if customer_id is not None:
+        event["customerId"] = customer_id.upper() if rng.random() < 0.1 else customer_id
+    if kind == "token":
+        event["token"] = secret
+    elif kind == "plaid":
+        event["plaid"] = {"publicToken": secret}
+    elif kind == "mx":
+        event["mx"] = {"availableConnectionToken": secret}
+    else:
+        event["finicity"] = {**RECEIPT_TEMPLATE, "receiptId": secret}
+    if rng.random() < 0.5:
+        event["metadata"] = {"channel": rng.choice(["ios", "android", "web"]), "attempt": str(index)}
+    return ChaosEvent(
+        key=event_id,
+        event_id=event_id,
+        body=json.dumps(_envelope(event, rng)),
+        credential=secret,
+        expected_status=expected_status,
+        expected_error=expected_error,
+    )
+
+
+def _invalid(index: int, marker: str, rng: random.Random) -> ChaosEvent:
+    """Breaks the contract but has a usable eventId, so a FAILED row is expected too."""
+    event_id = f"chaos-invalid-{index:06d}"
+    secret = _credential_text(index, marker, rng, "")
+    base: dict[str, Any] = {"eventId": event_id, "eventType": "link.completed", "partner": "Plaid", "token": secret}
+    broken: dict[str, Any] = rng.choice(
+        [
+            {"partner": "Yodlee"},
+            {"plaid": {"publicToken": secret + "-second"}},
+            {"customerId": "../../accounts/x"},
+            {"customerID": str(uuid.UUID(int=rng.getrandbits(128)))},
+            {"eventType": "link.started"},
+        ]
+    )
+    return ChaosEvent(
+        key=event_id,
+        event_id=event_id,
+        body=json.dumps({**base, **broken}),
+        credential=None,
+        expected_status="FAILED",
+        expected_error="InvalidEvent",
+    )
+
+
+def _garbage(index: int, marker: str, rng: random.Random) -> ChaosEvent:
+    """Not an event at all: tracked by its exact body, which must reach the DLQ."""
+    secret = _credential_text(index, marker, rng, "")
+    body = rng.choice([f"not json {index} {secret}", f'{{"eventId": "broken-{index}", "token": "{secret}"'])
+    return ChaosEvent(
+        key=f"body:{index}",
+        event_id=None,
+        body=body,
+        credential=None,
+        expected_status="FAILED",
+        expected_error="InvalidEvent",
+    )
+
+
+def _envelope(event: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    draw = rng.random()
+    if draw < 0.1:
+        return {
+            "Type": "Notification",
+            "MessageId": str(uuid.UUID(int=rng.getrandbits(128))),
+            "TopicArn": "arn:aws:sns:us-east-1:123456789012:link-completed",
+            "Message": json.dumps(event),
+            "Timestamp": "2026-11-20T18:04:06.000Z",
+        }
+    if draw < 0.15:
+        return {
+            "version": "0",
+            "id": str(uuid.UUID(int=rng.getrandbits(128))),
+            "detail-type": "Link Completed",
+            "source": "com.example.linking",
+            "time": "2026-11-20T18:04:06Z",
+            "detail": event,
+        }
+    return event

@@ -1,0 +1,274 @@
+"""A fault-injecting HTTP proxy on loopback, in front of moto server, for DynamoDB and Secrets Manager.
+
+Workers reach it through boto3's own per-service endpoint variables (`AWS_ENDPOINT_URL_DYNAMODB`,
+`AWS_ENDPOINT_URL_SECRETS_MANAGER`), so the consumer runs exactly the code it runs in production: the
+SDK's retries, the error translation, the transient/permanent decision. At the configured rates a
+request is answered with an AWS-shaped error instead of being forwarded; everything else is passed
+through to moto unchanged. Decisions come from one seeded RNG.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import random
+import sys
+import threading
+import uuid
+from collections import Counter
+from dataclasses import dataclass, fields
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import ClassVar
+from urllib.parse import urlsplit
+
+from exchange_linker.config import is_loopback
+
+DYNAMODB = "dynamodb"
+SECRETS_MANAGER = "secretsmanager"
+# Hop-by-hop headers are the proxy's own business, never forwarded.
+_HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade"}
+
+
+@dataclass(frozen=True)
+class AwsError:
+    """One AWS error answer, exactly as the service's JSON protocol spells it."""
+
+    service: str
+    status: int
+    type_name: str
+    message: str
+    content_type: str
+
+    @property
+    def code(self) -> str:
+        return self.type_name.rpartition("#")[2]
+
+    def body(self) -> bytes:
+        return json.dumps({"__type": self.type_name, "message": self.message}).encode()
+
+
+DYNAMODB_THROTTLE = AwsError(
+    DYNAMODB,
+    400,
+    "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
+    "The level of configured provisioned throughput for the table was exceeded.",
+    "application/x-amz-json-1.0",
+)
+DYNAMODB_INTERNAL = AwsError(
+    DYNAMODB,
+    500,
+    "com.amazonaws.dynamodb.v20120810#InternalServerError",
+    "Internal server error",
+    "application/x-amz-json-1.0",
+)
+SECRETS_THROTTLE = AwsError(SECRETS_MANAGER, 400, "ThrottlingException", "Rate exceeded", "application/x-amz-json-1.1")
+SECRETS_INTERNAL = AwsError(
+    SECRETS_MANAGER,
+    500,
+    "InternalServiceError",
+    "An error occurred on the server side.",
+    "application/x-amz-json-1.1",
+)
+
+
+@dataclass(frozen=True)
+class AwsFaultRates:
+    """Share of each service's requests answered with each error; per service the shares sum to <= 1."""
+
+    dynamodb_throttle: float = 0.0
+    dynamodb_internal: float = 0.0
+    secrets_throttle: float = 0.0
+    secrets_internal: float = 0.0
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            if not 0.0 <= getattr(self, f.name) <= 1.0:
+                raise ValueError(f"AwsFaultRates.{f.name} must be within [0, 1]")
+        if self.dynamodb_throttle + self.dynamodb_internal > 1 or self.secrets_throttle + self.secrets_internal > 1:
+            raise ValueError("the rates of one service must sum to at most 1")
+
+    def choices(self, service: str) -> tuple[tuple[float, AwsError], ...]:
+        if service == DYNAMODB:
+            return ((self.dynamodb_throttle, DYNAMODB_THROTTLE), (self.dynamodb_internal, DYNAMODB_INTERNAL))
+        if service == SECRETS_MANAGER:
+            return ((self.secrets_throttle, SECRETS_THROTTLE), (self.secrets_internal, SECRETS_INTERNAL))
+        return ()
+
+
+def service_of(target: str | None) -> str | None:
+    """The service a JSON-protocol request is for, from its `X-Amz-Target` header."""
+    if not target:
+        return None
+    prefix = target.partition(".")[0].lower()
+    if prefix.startswith("dynamodb_"):
+        return DYNAMODB
+    if prefix == SECRETS_MANAGER:
+        return SECRETS_MANAGER
+    return None
+
+
+class AwsFaultProxy:
+    """Threaded loopback proxy: `url` goes into the per-service endpoint variables of the workers."""
+
+    def __init__(
+        self, upstream: str, *, seed: int, rates: AwsFaultRates | None = None, host: str = "127.0.0.1"
+    ) -> None:
+        parts = urlsplit(upstream)
+        if not (is_loopback(host) and parts.scheme == "http" and parts.port and is_loopback(parts.hostname or "")):
+            raise ValueError("the proxy and its upstream (moto server) must both be on loopback")
+        self._upstream = (parts.hostname or "127.0.0.1", parts.port)
+        self._host = host
+        self._rates = rates or AwsFaultRates()
+        self._rng = random.Random(seed)  # noqa: S311 - a reproducible fault schedule, not security
+        self._lock = threading.Lock()
+        self._counts: Counter[str] = Counter()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # lifecycle
+
+    def start(self) -> AwsFaultProxy:
+        proxy = self
+
+        class Handler(_ProxyHandler):
+            owner: ClassVar[AwsFaultProxy] = proxy
+
+        server = _QuietServer((self._host, 0), Handler)
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join()
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> AwsFaultProxy:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("proxy not started")
+        return f"http://{self._host}:{self._server.server_address[1]}"
+
+    # control and observation
+
+    @property
+    def rates(self) -> AwsFaultRates:
+        return self._rates
+
+    @rates.setter
+    def rates(self, rates: AwsFaultRates) -> None:
+        with self._lock:
+            self._rates = rates
+
+    def counts(self) -> dict[str, int]:
+        """`service:forwarded` and `service:ErrorCode` -> requests, since the start."""
+        with self._lock:
+            return dict(self._counts)
+
+    def injected(self) -> dict[str, int]:
+        return {name: n for name, n in self.counts().items() if not name.endswith(":forwarded")}
+
+    # used by the handler
+
+    def decide(self, service: str | None) -> AwsError | None:
+        with self._lock:
+            if service is None:
+                self._counts["other:forwarded"] += 1
+                return None
+            draw = self._rng.random()
+            threshold = 0.0
+            for rate, error in self._rates.choices(service):
+                threshold += rate
+                if draw < threshold:
+                    self._counts[f"{service}:{error.code}"] += 1
+                    return error
+            self._counts[f"{service}:forwarded"] += 1
+            return None
+
+    @property
+    def upstream(self) -> tuple[str, int]:
+        return self._upstream
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A worker SIGKILLed mid-request resets its connections: expected here, not worth a traceback."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, ConnectionError | TimeoutError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
+class _ProxyHandler(BaseHTTPRequestHandler):
+    """One instance per client connection; keeps one upstream connection for as long as it lives."""
+
+    owner: ClassVar[AwsFaultProxy]
+    protocol_version = "HTTP/1.1"  # keep-alive, as botocore expects
+
+    def log_message(self, format: str, *args: object) -> None:
+        return  # bodies and headers carry secrets and tokens: never log requests
+
+    def do_POST(self) -> None:
+        self._relay()
+
+    def do_GET(self) -> None:
+        self._relay()
+
+    def _relay(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        error = self.owner.decide(service_of(self.headers.get("X-Amz-Target")))
+        if error is not None:
+            self._answer(error.status, {"Content-Type": error.content_type}, error.body())
+            return
+        status, headers, answer = self._forward(body)
+        self._answer(status, headers, answer)
+
+    def _forward(self, body: bytes) -> tuple[int, dict[str, str], bytes]:
+        upstream = getattr(self, "_upstream_connection", None)
+        for attempt in range(2):  # a kept-alive upstream connection may have been closed meanwhile
+            if upstream is None:
+                upstream = http.client.HTTPConnection(*self.owner.upstream, timeout=30)
+                self._upstream_connection = upstream
+            headers = {name: value for name, value in self.headers.items() if name.lower() not in _HOP_BY_HOP}
+            try:
+                upstream.request(self.command, self.path, body=body, headers=headers)
+                response = upstream.getresponse()
+                answer = response.read()
+            except (http.client.HTTPException, OSError):
+                upstream.close()
+                upstream = None
+                if attempt:
+                    raise
+                continue
+            kept = {name: value for name, value in response.getheaders() if name.lower() not in _HOP_BY_HOP}
+            return response.status, kept, answer
+        raise AssertionError("unreachable")
+
+    def _answer(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        self.send_response(status)
+        kept = {
+            name: value for name, value in headers.items() if name.lower() not in {"content-length", "date", "server"}
+        }
+        if not any(name.lower() == "x-amzn-requestid" for name in kept):
+            kept["x-amzn-RequestId"] = str(uuid.uuid4())
+        for name, value in kept.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)

@@ -1,0 +1,236 @@
+"""The chaos run's verdict, computed only from the final state: the table, the DLQ, Dwolla's own records.
+
+Pure functions over plain data, so each check is tested on its own with fabricated states
+(tests/chaos/test_verify.py): a check that cannot fail proves nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from exchange_linker.classification import PERMANENT_CODES
+from exchange_linker.errors import InvalidEventError
+from exchange_linker.events import unwrap_envelope
+from exchange_linker_tools.chaos.events import ChaosEvent
+
+INVALID_EVENT = "InvalidEvent"
+_CLIENT_ERROR = re.compile(r"Http4\d\d")
+
+
+def is_replayable(code: str | None) -> bool:
+    """Worth replaying: a failure that may go away by itself (throttling, 5xx, timeouts, resets, ...).
+
+    Permanent refusals (Dwolla's codes, other 4xx, an invalid event) would fail identically again, so
+    an operator replays them only after fixing something (InvalidScope, UpdateCredentials); a chaos run
+    fixes nothing, so it leaves them where they are.
+    """
+    return (
+        bool(code) and code not in PERMANENT_CODES and code != INVALID_EVENT and not _CLIENT_ERROR.fullmatch(code or "")
+    )
+
+
+@dataclass(frozen=True)
+class DeadLetterRecord:
+    message_id: str
+    body: str
+    attributes: Mapping[str, str]  # message attributes, string values
+
+    @property
+    def error_code(self) -> str | None:
+        return self.attributes.get("errorCode") or None
+
+
+@dataclass(frozen=True)
+class DwollaExchange:
+    id: str
+    location: str
+    credential_fingerprint: str
+    idempotency_key: str | None
+
+
+@dataclass(frozen=True)
+class Secret:
+    label: str  # what it is, for the report (never the value)
+    value: str
+
+
+@dataclass
+class Verdict:
+    events: int = 0
+    by_outcome: dict[str, int] = field(default_factory=dict)  # CREATED, FAILED:<code>
+    lost: list[str] = field(default_factory=list)
+    duplicates: dict[str, int] = field(default_factory=dict)  # event key -> exchanges at Dwolla
+    created_mismatches: list[str] = field(default_factory=list)
+    orphan_exchanges: list[str] = field(default_factory=list)  # an exchange at Dwolla, the event not CREATED
+    unattributed_exchanges: list[str] = field(default_factory=list)
+    unexpected: list[str] = field(default_factory=list)
+    dlq_reasons: dict[str, int] = field(default_factory=dict)
+    reasonless: list[str] = field(default_factory=list)
+    unsettled: list[str] = field(default_factory=list)  # replayable DLQ messages of events not CREATED
+    leaks: list[str] = field(default_factory=list)
+    failed_without_failed_row: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (
+            self.lost
+            or self.duplicates
+            or self.created_mismatches
+            or self.orphan_exchanges
+            or self.unattributed_exchanges
+            or self.unexpected
+            or self.reasonless
+            or self.unsettled
+            or self.leaks
+        )
+
+    def problems(self) -> dict[str, Any]:
+        listed = {
+            "lost": self.lost,
+            "duplicates": self.duplicates,
+            "createdMismatches": self.created_mismatches,
+            "orphanExchanges": self.orphan_exchanges,
+            "unattributedExchanges": self.unattributed_exchanges,
+            "unexpected": self.unexpected,
+            "reasonless": self.reasonless,
+            "unsettled": self.unsettled,
+            "leaks": self.leaks,
+        }
+        return {name: value for name, value in listed.items() if value}
+
+
+def dead_letter_key(record: DeadLetterRecord, garbage_bodies: Mapping[str, str]) -> str | None:
+    """The event a DLQ message belongs to: its eventId attribute, else the body's, else the exact body."""
+    event_id = record.attributes.get("eventId")
+    if event_id:
+        return event_id
+    try:
+        payload = unwrap_envelope(json.loads(record.body))
+    except (ValueError, RecursionError, InvalidEventError):
+        payload = None
+    if isinstance(payload, dict) and isinstance(payload.get("eventId"), str):
+        return str(payload["eventId"])
+    return garbage_bodies.get(record.body)
+
+
+def verify(
+    events: Sequence[ChaosEvent],
+    *,
+    rows: Mapping[str, Mapping[str, Any]],
+    dead_letters: Sequence[DeadLetterRecord],
+    exchanges: Sequence[DwollaExchange],
+    outputs: Mapping[str, str],
+    secrets: Iterable[Secret],
+    marker: str,
+) -> Verdict:
+    verdict = Verdict(events=len(events))
+    garbage = {event.body: event.key for event in events if event.event_id is None}
+    letters_by_key: dict[str, list[DeadLetterRecord]] = {}
+    for record in dead_letters:
+        key = dead_letter_key(record, garbage)
+        letters_by_key.setdefault(key or f"?{record.message_id}", []).append(record)
+    _check_terminal(verdict, events, rows, letters_by_key)
+    _check_exchanges(verdict, events, rows, exchanges)
+    _check_reasons(verdict, rows, dead_letters, garbage)
+    _check_leaks(verdict, outputs, secrets, marker)
+    return verdict
+
+
+def _check_terminal(
+    verdict: Verdict,
+    events: Sequence[ChaosEvent],
+    rows: Mapping[str, Mapping[str, Any]],
+    letters_by_key: Mapping[str, list[DeadLetterRecord]],
+) -> None:
+    """1. Nothing lost: CREATED, or in the DLQ. 5. Every event ends where its content says it should."""
+    for event in events:
+        row = rows.get(event.event_id) if event.event_id else None
+        letters = letters_by_key.get(event.key, [])
+        status = str(row.get("status")) if row else None
+        if status == "CREATED":
+            outcome, code = "CREATED", None
+        elif letters:
+            coded = [letter.error_code for letter in letters if letter.error_code]
+            code = (row or {}).get("errorCode") or (coded[-1] if coded else None)
+            outcome = f"FAILED:{code}"
+            if event.event_id and status != "FAILED":
+                verdict.failed_without_failed_row.append(f"{event.key} (row {status})")
+            if is_replayable(code):
+                verdict.unsettled.append(f"{event.key} ({code})")
+        else:
+            verdict.lost.append(f"{event.key} (row {status}, no DLQ message)")
+            continue
+        _add(verdict.by_outcome, outcome)
+        expected = "CREATED" if event.expected_status == "CREATED" else f"FAILED:{event.expected_error}"
+        if outcome != expected:
+            verdict.unexpected.append(f"{event.key}: expected {expected}, got {outcome}")
+
+
+def _check_exchanges(
+    verdict: Verdict,
+    events: Sequence[ChaosEvent],
+    rows: Mapping[str, Mapping[str, Any]],
+    exchanges: Sequence[DwollaExchange],
+) -> None:
+    """2. At most one exchange per event, exactly one for each CREATED event, and it is the table's."""
+    by_fingerprint: dict[str, list[DwollaExchange]] = {}
+    for exchange in exchanges:
+        by_fingerprint.setdefault(exchange.credential_fingerprint, []).append(exchange)
+    known = {event.credential_fingerprint for event in events if event.credential_fingerprint}
+    verdict.unattributed_exchanges.extend(
+        exchange.id for exchange in exchanges if exchange.credential_fingerprint not in known
+    )
+    for event in events:
+        found = by_fingerprint.get(event.credential_fingerprint or "", [])
+        row = rows.get(event.event_id) if event.event_id else None
+        created = bool(row) and row is not None and row.get("status") == "CREATED"
+        if len(found) > 1:
+            verdict.duplicates[event.key] = len(found)
+        if created:
+            assert row is not None
+            if len(found) != 1:
+                verdict.created_mismatches.append(f"{event.key}: CREATED with {len(found)} exchanges at Dwolla")
+            elif (row.get("exchangeId"), row.get("exchangeUrl")) != (found[0].id, found[0].location):
+                verdict.created_mismatches.append(f"{event.key}: the table's exchange is not Dwolla's")
+        elif found:
+            verdict.orphan_exchanges.append(f"{event.key} ({(row or {}).get('status')}, {len(found)} at Dwolla)")
+
+
+def _check_reasons(
+    verdict: Verdict,
+    rows: Mapping[str, Mapping[str, Any]],
+    dead_letters: Sequence[DeadLetterRecord],
+    garbage: Mapping[str, str],
+) -> None:
+    """3. Every DLQ message says why: its errorCode attribute, or (SQS's own redrive) its table row."""
+    for record in dead_letters:
+        if record.error_code:
+            _add(verdict.dlq_reasons, "errorCode attribute")
+            continue
+        key = dead_letter_key(record, garbage)
+        row = rows.get(key or "")
+        if row is not None and row.get("status") in {"FAILED", "RETRYING"} and row.get("errorCode"):
+            _add(verdict.dlq_reasons, "redriven by SQS, reason in the table")
+        elif row is not None and row.get("status") == "CREATED":
+            _add(verdict.dlq_reasons, "redriven by SQS, a stale copy of a CREATED event")
+        else:
+            _add(verdict.dlq_reasons, "no reason anywhere")
+            verdict.reasonless.append(f"{record.message_id} (event {key}, row {(row or {}).get('status')})")
+
+
+def _check_leaks(verdict: Verdict, outputs: Mapping[str, str], secrets: Iterable[Secret], marker: str) -> None:
+    """4. No credential, client secret or access token in any output (logs, table, DLQ attributes)."""
+    values = [secret for secret in secrets if secret.value]
+    for where, text in outputs.items():
+        if marker in text:
+            start = text.index(marker)
+            verdict.leaks.append(f"a credential (run marker) in {where} at offset {start}")
+        verdict.leaks.extend(f"{secret.label} in {where}" for secret in values if secret.value in text)
+
+
+def _add(counts: dict[str, int], name: str) -> None:
+    counts[name] = counts.get(name, 0) + 1

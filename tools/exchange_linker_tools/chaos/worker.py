@@ -1,0 +1,145 @@
+"""One chaos worker: a "Lambda container" running the real handler under SqsEventSource, in its own process.
+
+Its own process so the driver can SIGKILL it mid-batch, as a crashed or timed-out container dies. The
+environment is the function's (set by the driver); the handler is loaded from
+functions/link_completed/app.py exactly as `exchange-linker run` loads it. Progress markers go to
+stderr as JSON lines (`{"chaos": ...}`) so the driver can tell whether a kill hit a batch in flight.
+
+    python -m exchange_linker_tools.chaos.worker --queue-url URL --queue-arn ARN --region us-east-1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import time
+from collections.abc import Sequence
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from exchange_linker_tools.poller import SqsEventSource
+
+IDLE_SECONDS = 0.1  # an empty queue is polled again after this (Lambda's poller long-polls instead)
+ERROR_PAUSE_SECONDS = 0.5
+
+
+def mark(kind: str, **fields: Any) -> None:
+    sys.stderr.write(json.dumps({"chaos": kind, "at": round(time.time(), 3), **fields}) + "\n")
+    sys.stderr.flush()
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--queue-url", required=True)
+    parser.add_argument("--queue-arn", required=True)
+    parser.add_argument("--region", required=True)
+    parser.add_argument("--batch-size", type=int, default=10)
+    parser.add_argument("--retry-delay", type=int, default=1, help="seconds before a reported failure is retried")
+    parser.add_argument(
+        "--cool-down",
+        type=float,
+        default=None,
+        help="seconds a container pauses Dwolla calls after a 429 (scaled down like --retry-delay)",
+    )
+    parser.add_argument(
+        "--backoff",
+        type=float,
+        nargs=3,
+        metavar=("FIRST", "RATE_LIMIT", "MAX"),
+        default=None,
+        help="the consumer's own retry delays (backoff.py), scaled down: what a killed container leaves set",
+    )
+    return parser.parse_args(argv)
+
+
+def scale_time(cool_down: float | None, backoff: Sequence[float] | None) -> None:
+    """Shrink the consumer's real-time waits to the run's scale (the poller already shrinks visibility).
+
+    Without it a container killed right after backing a message off would hide that message for up to
+    15 minutes, and a 429 would idle a container for a minute, in a run that lasts one.
+    """
+    import exchange_linker.backoff
+    import exchange_linker.dwolla
+
+    if cool_down is not None:
+        exchange_linker.dwolla.COOL_DOWN_SECONDS = cool_down
+    if backoff is not None:
+        first, rate_limit, longest = backoff
+        exchange_linker.backoff.FIRST_RETRY = first
+        exchange_linker.backoff.RATE_LIMIT_PENALTY = rate_limit
+        exchange_linker.backoff.MAX_DELAY = longest
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    stopping = False
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    mark("starting")
+
+    import boto3
+
+    from exchange_linker_tools.local_run import load_handler
+    from exchange_linker_tools.poller import SqsEventSource
+
+    handler = load_handler({})  # the environment is already the function's
+    scale_time(args.cool_down, args.backoff)
+
+    def traced(event: dict[str, Any], context: Any) -> Any:
+        mark("invoke", records=len(event["Records"]))
+        started = time.monotonic()
+        try:
+            return handler(event, context)
+        finally:
+            mark("invoked", seconds=round(time.monotonic() - started, 3))
+
+    source = SqsEventSource(
+        boto3.client("sqs", region_name=args.region),
+        queue_url=args.queue_url,
+        queue_arn=args.queue_arn,
+        region=args.region,
+        handler=traced,
+        batch_size=args.batch_size,
+        retry_delay=args.retry_delay,
+    )
+    mark("ready")
+    parent = os.getppid()
+    while not stopping:
+        if os.getppid() != parent:  # the driver died without stopping us: never outlive the run
+            mark("orphaned")
+            break
+        poll(source)
+    mark("stopped")
+    return 0
+
+
+def poll(source: SqsEventSource) -> None:
+    """One poll as Lambda's poller makes it; SQS errors (moto busy) are simply retried."""
+    try:
+        report = source.poll_once()
+    except Exception as error:
+        mark("poll-error", error=type(error).__name__)
+        time.sleep(ERROR_PAUSE_SECONDS)
+        return
+    if report.received == 0:
+        time.sleep(IDLE_SECONDS)
+        return
+    mark(
+        "batch",
+        received=report.received,
+        succeeded=report.succeeded,
+        failed=report.failed,
+        handler_errors=report.handler_errors,
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
