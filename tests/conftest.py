@@ -16,6 +16,22 @@ from exchange_linker_tools.local_stack import LocalStack, aws_environment, local
 
 REGION = "us-east-1"
 CUSTOMER_ID = "74a207b2-b7b7-4efa-8bf8-582148e7b980"
+FINICITY_RECEIPT: dict[str, Any] = {  # the seed's Mastercard secure-exchange example
+    "profile": 3,
+    "version": "1",
+    "receiptId": "cr_4N47ou7SlppuIxq0ZUtACh10vYcloY",
+    "receiptVersion": "1",
+    "customerId": "5454874858510164117",
+    "partnerId": 2445583946651,
+    "products": [
+        {
+            "product": "moneyTransferDetails",
+            "accountId": "1015199035827334916",
+            "accessPeriod": {"type": "timeframe", "startTime": "2022-07-06", "endTime": "2022-08-16T06:06:20Z"},
+        }
+    ],
+    "timestamp": "2022-07-11T06:06:23Z",
+}
 
 
 @pytest.fixture(scope="session")

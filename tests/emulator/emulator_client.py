@@ -7,27 +7,12 @@ from typing import Any
 import requests
 
 from exchange_linker_tools.emulator import DwollaEmulator
+from tests.conftest import FINICITY_RECEIPT
 
 HAL = "application/vnd.dwolla.v1.hal+json"
 CUSTOMER_ID = "74a207b2-b7b7-4efa-8bf8-582148e7b980"
 ZERO_CUSTOMER_ID = "00000000-0000-0000-0000-000000000000"
 
-FINICITY_RECEIPT: dict[str, Any] = {  # the seed's Mastercard example
-    "profile": 3,
-    "version": "1",
-    "receiptId": "cr_4N47ou7SlppuIxq0ZUtACh10vYcloY",
-    "receiptVersion": "1",
-    "customerId": "5454874858510164117",
-    "partnerId": 2445583946651,
-    "products": [
-        {
-            "product": "moneyTransferDetails",
-            "accountId": "1015199035827334916",
-            "accessPeriod": {"type": "timeframe", "startTime": "2022-07-06", "endTime": "2022-08-16T06:06:20Z"},
-        }
-    ],
-    "timestamp": "2022-07-11T06:06:23Z",
-}
 
 PARTNER_FOR_KIND = {"token": "Plaid", "plaid": "Plaid", "mx": "MX", "finicity": "Finicity"}
 

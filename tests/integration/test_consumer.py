@@ -8,25 +8,10 @@ import uuid
 import pytest
 
 from exchange_linker.exchange_request import idempotency_key
-from tests.conftest import CUSTOMER_ID, link_event
+from tests.conftest import CUSTOMER_ID, FINICITY_RECEIPT, link_event
 from tests.integration.helpers import RecordingHandler, attributes, drain
 
-RECEIPT = {
-    "profile": 3,
-    "version": "1",
-    "receiptId": "cr_4N47ou7SlppuIxq0ZUtACh10vYcloY",
-    "receiptVersion": "1",
-    "customerId": "5454874858510164117",
-    "partnerId": 2445583946651,
-    "products": [
-        {
-            "product": "moneyTransferDetails",
-            "accountId": "1015199035827334916",
-            "accessPeriod": {"type": "timeframe", "startTime": "2022-07-06", "endTime": "2022-08-16T06:06:20Z"},
-        }
-    ],
-    "timestamp": "2022-07-11T06:06:23Z",
-}
+RECEIPT = FINICITY_RECEIPT
 ZERO_CUSTOMER = "00000000-0000-0000-0000-000000000000"
 
 pytestmark = pytest.mark.integration

@@ -20,6 +20,7 @@ from tests.template.support import REGION, resources_of_type
 # Actions that support no resource-level permissions: "*" is the only possible Resource.
 STAR_RESOURCE_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 
+OUTCOME_BUS_ARN = "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${OutcomeEventBusName}"
 # Each role's complete set of permissions: action -> resources it may be granted on.
 EXPECTED_GRANTS: dict[str, dict[str, list[Any]]] = {
     "LinkCompletedFunctionRole": {
@@ -37,11 +38,7 @@ EXPECTED_GRANTS: dict[str, dict[str, list[Any]]] = {
         "dynamodb:GetItem": [{"Fn::GetAtt": ["ResultsTable", "Arn"]}],
         "dynamodb:UpdateItem": [{"Fn::GetAtt": ["ResultsTable", "Arn"]}],
         # only when OutcomeEventBusName is set, and only on that bus
-        "events:PutEvents": [
-            {
-                "Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${OutcomeEventBusName}"
-            }
-        ],
+        "events:PutEvents": [{"Fn::Sub": OUTCOME_BUS_ARN}],
     },
     # The replay reads, holds and deletes DLQ messages, sends them back, and reads results: no writes to
     # the table, no secrets, nothing on the DLQ's send side.

@@ -4,18 +4,9 @@ import pytest
 
 from exchange_linker.errors import InvalidEventError
 from exchange_linker.events import CredentialKind, Partner, parse_link_completed
-from tests.conftest import CUSTOMER_ID, link_event
+from tests.conftest import CUSTOMER_ID, FINICITY_RECEIPT, link_event
 
-RECEIPT = {
-    "profile": 3,
-    "version": "1",
-    "receiptId": "cr_4N47ou7SlppuIxq0ZUtACh10vYcloY",
-    "receiptVersion": "1",
-    "customerId": "5454874858510164117",
-    "partnerId": 2445583946651,
-    "products": [{"product": "moneyTransferDetails", "accountId": "1015199035827334916"}],
-    "timestamp": "2022-07-11T06:06:23Z",
-}
+RECEIPT = FINICITY_RECEIPT
 
 
 def parse(**fields):
