@@ -86,7 +86,7 @@ def redrive_by_sqs(stack: LocalStack, text: str) -> None:
     """Let SQS's own redrive policy move a message: receive it maxReceiveCount times, never delete it."""
     sqs, url = stack.sqs, stack.resources.queue_url
     sqs.send_message(QueueUrl=url, MessageBody=text)
-    for _ in range(stack.resources.max_receive_count):
+    for _ in range(stack.resources.redrive_receive_count):
         (message,) = sqs.receive_message(QueueUrl=url, VisibilityTimeout=0)["Messages"]
         assert message["Body"] == text
     assert sqs.receive_message(QueueUrl=url).get("Messages", []) == []  # the next receive moved it

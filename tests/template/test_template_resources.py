@@ -40,7 +40,7 @@ def test_parameters(template: dict[str, Any]) -> None:
     assert parameters["DwollaApiUrl"]["Default"] == ""
     assert parameters["MaxReceiveCount"]["Type"] == "Number"
     assert parameters["MaxReceiveCount"]["Default"] == 5
-    assert parameters["MaxReceiveCount"]["MinValue"] == 2
+    assert parameters["MaxReceiveCount"]["AllowedValues"] == list(range(2, 21))
     assert (parameters["BatchSize"]["MinValue"], parameters["BatchSize"]["MaxValue"]) == (1, 10)
     assert parameters["BatchSize"]["Default"] == 10
     concurrency = parameters["MaximumConcurrency"]
@@ -68,10 +68,14 @@ def test_max_receive_count_feeds_the_redrive_policy_and_the_function(template: d
     redrive = props(template, "LinkCompletedQueue")["RedrivePolicy"]
     assert plain(redrive) == {
         "deadLetterTargetArn": {"Fn::GetAtt": ["LinkCompletedDeadLetterQueue", "Arn"]},
-        "maxReceiveCount": {"Ref": "MaxReceiveCount"},
+        "maxReceiveCount": {"Fn::FindInMap": ["RedriveReceives", {"Ref": "MaxReceiveCount"}, "Count"]},
     }
     variables = function_properties(template, "LinkCompletedFunction")["Environment"]["Variables"]
     assert plain(variables["MAX_RECEIVE_COUNT"]) == {"Ref": "MaxReceiveCount"}
+    # SQS redrives one receive after the function's own last attempt, for every allowed value
+    spare = plain(template["Mappings"]["RedriveReceives"])
+    allowed = template["Parameters"]["MaxReceiveCount"]["AllowedValues"]
+    assert {int(key): value["Count"] for key, value in spare.items()} == {n: n + 1 for n in allowed}
 
 
 def test_event_source_reports_batch_item_failures_and_caps_concurrency(template: dict[str, Any]) -> None:

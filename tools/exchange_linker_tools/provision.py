@@ -52,7 +52,8 @@ class StackResources:
     token_secret_id: str
     function_environment: dict[str, str]
     batch_size: int
-    max_receive_count: int
+    max_receive_count: int  # the function's last attempt (MAX_RECEIVE_COUNT)
+    redrive_receive_count: int  # the queue's maxReceiveCount: one spare receive after that
     visibility_timeout: int
 
     def outputs(self) -> dict[str, str]:
@@ -75,7 +76,9 @@ def provision(
     """Create the stack's data plane resources. `credentials` is the Dwolla key/secret to store locally."""
     template = load_template()
     session = session or boto3.session.Session(region_name=region)
-    resolver = Resolver(stack_name, region, parameter_defaults(template, parameters))
+    resolver = Resolver(
+        stack_name, region, parameter_defaults(template, parameters), mappings=template.get("Mappings", {})
+    )
     sqs = session.client("sqs")
     queues = resources_of_type(template, "AWS::SQS::Queue")
     # Queues without a redrive policy first: the others point at them.
@@ -138,7 +141,8 @@ def provision(
         token_secret_id=environment["DWOLLA_TOKEN_SECRET_ID"],
         function_environment=environment,
         batch_size=int(resolver.resolve(source["Properties"].get("BatchSize", 10))),
-        max_receive_count=int(redrive["maxReceiveCount"]),
+        max_receive_count=int(environment["MAX_RECEIVE_COUNT"]),
+        redrive_receive_count=int(redrive["maxReceiveCount"]),
         visibility_timeout=int(live["Attributes"]["VisibilityTimeout"]),
     )
 

@@ -55,6 +55,7 @@ class Resolver:
     parameters: dict[str, str]
     refs: dict[str, str] = field(default_factory=dict)
     attributes: dict[tuple[str, str], str] = field(default_factory=dict)
+    mappings: dict[str, Any] = field(default_factory=dict)
     account: str = LOCAL_ACCOUNT
 
     def pseudo(self) -> dict[str, str]:
@@ -98,7 +99,17 @@ class Resolver:
         raise KeyError(f"cannot evaluate condition function {function} locally")
 
     def _functions(self) -> dict[str, Callable[[Any], Any]]:
-        return {"Ref": self._ref, "Fn::Sub": self._sub, "Fn::GetAtt": self._get_att, "Fn::Join": self._join}
+        return {
+            "Ref": self._ref,
+            "Fn::Sub": self._sub,
+            "Fn::GetAtt": self._get_att,
+            "Fn::Join": self._join,
+            "Fn::FindInMap": self._find_in_map,
+        }
+
+    def _find_in_map(self, argument: list[Any]) -> Any:
+        mapping, top, second = (str(self.resolve(item)) for item in argument)
+        return self.mappings[mapping][top][second]
 
     def _ref(self, name: str) -> str:
         lookup = {**self.pseudo(), **self.parameters, **self.refs}
