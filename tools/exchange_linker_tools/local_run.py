@@ -13,8 +13,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from boto3.dynamodb.types import TypeDeserializer
-
 from exchange_linker_tools.local_stack import LocalStack
 from exchange_linker_tools.poller import BatchReport, Handler
 from exchange_linker_tools.sample_events import SampleEvent
@@ -183,7 +181,7 @@ def run_pipeline(
 
 
 def collect_outcomes(stack: LocalStack, events: list[SampleEvent]) -> list[EventOutcome]:
-    rows = _scan(stack)
+    rows = stack.results()
     dead_by_body = {message.get("Body", ""): message for message in stack.dead_letters()}
     outcomes = []
     for event in events:
@@ -210,16 +208,6 @@ def collect_outcomes(stack: LocalStack, events: list[SampleEvent]) -> list[Event
             )
         )
     return outcomes
-
-
-def _scan(stack: LocalStack) -> dict[str, dict[str, Any]]:
-    deserialize = TypeDeserializer().deserialize
-    rows: dict[str, dict[str, Any]] = {}
-    for page in stack.dynamodb.get_paginator("scan").paginate(TableName=stack.resources.table_name):
-        for item in page["Items"]:
-            row = {name: deserialize(value) for name, value in item.items()}
-            rows[str(row["eventId"])] = row
-    return rows
 
 
 def _attribute(message: Any, name: str) -> str | None:

@@ -105,6 +105,18 @@ class LocalStack:
         deserialize = TypeDeserializer().deserialize
         return {name: deserialize(value) for name, value in item.items()} if item else None
 
+    def results(self) -> dict[str, dict[str, Any]]:
+        """Every row of the results table, by eventId (a full scan: for local runs and tests)."""
+        from boto3.dynamodb.types import TypeDeserializer
+
+        deserialize = TypeDeserializer().deserialize
+        rows: dict[str, dict[str, Any]] = {}
+        for page in self.dynamodb.get_paginator("scan").paginate(TableName=self.resources.table_name):
+            for item in page["Items"]:
+                row = {name: deserialize(value) for name, value in item.items()}
+                rows[str(row["eventId"])] = row
+        return rows
+
     def dead_letters(self) -> list[MessageTypeDef]:
         """Every message in the DLQ (received once, then made visible again so nothing is consumed)."""
         sqs = self.sqs

@@ -29,8 +29,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from boto3.dynamodb.types import TypeDeserializer
-
 from exchange_linker.adapters.aws import AwsClients
 from exchange_linker.adapters.dynamodb_results import DynamoDbResults
 from exchange_linker.adapters.sqs_queues import SqsDestinationQueue, SqsSourceQueue
@@ -544,7 +542,7 @@ class ChaosRun:
     def _report(self, elapsed: float) -> ChaosReport:
         config, stack, fleet, traffic = self.config, self.stack, self.fleet, self.traffic
         emulator = stack.emulator
-        rows = scan_table(stack)
+        rows = stack.results()
         letters = dead_letters(stack)
         tokens = issued_tokens(emulator)
         shared = shared_token(stack)
@@ -632,16 +630,6 @@ def worker_progress(fleet: Fleet) -> tuple[dict[str, int], float]:
             elif marker["chaos"] == "poll-error":
                 totals["poll_errors"] += 1
     return dict(totals), longest
-
-
-def scan_table(stack: LocalStack) -> dict[str, dict[str, Any]]:
-    deserialize = TypeDeserializer().deserialize
-    rows: dict[str, dict[str, Any]] = {}
-    for page in stack.dynamodb.get_paginator("scan").paginate(TableName=stack.resources.table_name):
-        for item in page["Items"]:
-            row = {name: deserialize(value) for name, value in item.items()}
-            rows[str(row["eventId"])] = row
-    return rows
 
 
 def dead_letters(stack: LocalStack) -> list[DeadLetterRecord]:
