@@ -73,26 +73,22 @@ class TokenProvider:
         was refused too) straight from `POST /token`, unless another thread of ours just did that.
         """
         with self._lock:
-            if not issue:
-                return self._refresh(rejected=rejected)
-            if self._acceptable(self._token, rejected, self._clock()):
-                assert self._token is not None
-                return self._token
-            return self._issue()
+            return self._refresh(rejected=rejected, skip_store=issue)
 
-    def _refresh(self, rejected: AccessToken | None) -> AccessToken:
+    def _refresh(self, rejected: AccessToken | None, *, skip_store: bool = False) -> AccessToken:
         now = self._clock()
         if self._acceptable(self._token, rejected, now):
             assert self._token is not None
             return self._token
-        # One read of the shared secret. At a cold start its cache is empty anyway; when renewing or
-        # replacing, skip the cache: it may hold the very token we are replacing.
-        fresh = self._token is not None or rejected is not None
-        stored = self._store.load(fresh=fresh)
-        if self._acceptable(stored, rejected, now):
-            assert stored is not None
-            self._token = stored
-            return stored
+        if not skip_store:
+            # One read of the shared secret. At a cold start its cache is empty anyway; when renewing or
+            # replacing, skip the cache: it may hold the very token we are replacing.
+            fresh = self._token is not None or rejected is not None
+            stored = self._store.load(fresh=fresh)
+            if self._acceptable(stored, rejected, now):
+                assert stored is not None
+                self._token = stored
+                return stored
         return self._issue()
 
     def _issue(self) -> AccessToken:
