@@ -30,9 +30,10 @@ run: $(STAMP) ## Run the whole pipeline locally on the embedded default stack
 test: lint typecheck validate ## Run every check and test (what CI runs)
 	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
 
-lint: $(STAMP) ## ruff (lint + format check)
+lint: $(STAMP) ## ruff (lint + format check) and the import-linter contracts
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP) ## mypy, strict on the exchange_linker package (each function checked on its own: all are app.py)
 	$(BIN)/mypy layers/exchange_linker/exchange_linker tools/exchange_linker_tools bench

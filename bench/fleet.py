@@ -10,7 +10,7 @@ from typing import Any
 from bench.counters import AwsCallCounter
 from bench.stack import quiet_handler
 from bench.wiring import ConsumerFactory
-from exchange_linker.consumer import LinkCompletedConsumer
+from exchange_linker.ingest.batch import LinkCompletedConsumer
 from exchange_linker_tools.local_run import Publisher
 from exchange_linker_tools.local_stack import LocalStack
 from exchange_linker_tools.poller import BatchReport

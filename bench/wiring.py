@@ -10,9 +10,10 @@ import boto3
 
 from bench.counters import AwsCallCounter
 from exchange_linker.adapters.aws import AwsClients
-from exchange_linker.config import Settings
-from exchange_linker.consumer import LinkCompletedConsumer, build_consumer
-from exchange_linker.results import ExchangeResult, ResultsStore, Status
+from exchange_linker.bootstrap import build_consumer
+from exchange_linker.contracts.results import ExchangeResult, ResultsStore, Status
+from exchange_linker.ingest.batch import LinkCompletedConsumer
+from exchange_linker.settings import Settings
 from exchange_linker_tools.local_stack import LocalStack
 
 ConsumerFactory = Callable[[], tuple[LinkCompletedConsumer, AwsCallCounter]]

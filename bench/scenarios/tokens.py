@@ -8,7 +8,7 @@ from bench.fleet import FleetRun, run_fleet
 from bench.report import Check, Detail, ScenarioResult
 from bench.stack import bench_stack
 from bench.wiring import clocked_consumer, counted_consumer
-from exchange_linker.tokens import DEFAULT_RENEW_JITTER, DEFAULT_RENEW_MARGIN
+from exchange_linker.dwolla.tokens import DEFAULT_RENEW_JITTER, DEFAULT_RENEW_MARGIN
 
 LIFETIME = 3600
 MAX_EARLY = DEFAULT_RENEW_MARGIN + DEFAULT_RENEW_JITTER  # a container renews at most this early

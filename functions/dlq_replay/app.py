@@ -1,4 +1,4 @@
-"""Lambda entry point that replays the DLQ on demand. Wiring only: the logic lives in the exchange_linker layer.
+"""Lambda entry point that replays the DLQ on demand. No wiring here: `exchange_linker.bootstrap` builds it.
 
     sam remote invoke DlqReplayFunction --event '{"errorCodes": ["InvalidScope"]}'                  # dry run
     sam remote invoke DlqReplayFunction --event '{"errorCodes": ["InvalidScope"], "dryRun": false}'  # moves
@@ -11,13 +11,14 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from exchange_linker.bootstrap import ReplayService
 from exchange_linker.observability import Metric, count, logger, metrics
-from exchange_linker.replay_request import InvalidReplayRequestError, ReplayRequest
-from exchange_linker.replay_wiring import replay_service_from_environment
+from exchange_linker.replay.request import InvalidReplayRequestError, ReplayRequest
+from exchange_linker.settings import ReplaySettings
 
 MAX_EVENT_ROWS = 500  # keeps the answer far below Lambda's 6 MB response limit
 
-service = replay_service_from_environment()  # configuration errors fail the cold start, loudly
+service = ReplayService(ReplaySettings.from_environ())  # configuration errors fail the cold start, loudly
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -20,8 +20,8 @@ RAW = "\n".join(
     [
         "run (threading.py:1);call_action (moto/core/responses.py:1);"
         "SQSResponse.receive_message (moto/sqs/responses.py:9);utcnow (moto/core/utils.py:250) 7",
-        "process (exchange_linker/processor.py:1);_make_api_call (botocore/client.py:1) 3",
-        "process (exchange_linker/processor.py:1);create (exchange_linker/dwolla.py:70) 2",
+        "process (exchange_linker/ingest/processor.py:1);_make_api_call (botocore/client.py:1) 3",
+        "process (exchange_linker/ingest/processor.py:1);create (exchange_linker/dwolla/exchanges.py:70) 2",
         "drain (exchange_linker_tools/poller.py:1);_make_api_call (botocore/client.py:1) 1",
         "handle (exchange_linker_tools/emulator/app.py:5) 1",
         "<module> (<string>:1) 1",

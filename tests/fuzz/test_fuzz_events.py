@@ -18,9 +18,9 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from exchange_linker.contracts.link_completed import LinkCompletedEvent, parse_link_completed
+from exchange_linker.dwolla.exchange_request import build_exchange_request, idempotency_key
 from exchange_linker.errors import InvalidEventError
-from exchange_linker.events import LinkCompletedEvent, parse_link_completed
-from exchange_linker.exchange_request import build_exchange_request, idempotency_key
 from tests.fuzz.strategies import (
     MARKER,
     SAFE_TEXT,

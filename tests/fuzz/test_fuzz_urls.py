@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from exchange_linker.adapters.dwolla_http import DwollaHttpApi
 from exchange_linker.adapters.secrets_manager import ClientCredentials
-from exchange_linker.config import is_loopback, validate_base_url
 from exchange_linker.errors import ConfigurationError
+from exchange_linker.settings import is_loopback, validate_base_url
 from tests.fuzz.strategies import fuzz_settings
 
 EXCHANGE_ID = re.compile(r"[A-Za-z0-9-]{1,64}")

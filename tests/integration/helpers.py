@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from exchange_linker.consumer import LinkCompletedConsumer
+from exchange_linker.ingest.batch import LinkCompletedConsumer
 from exchange_linker_tools.local_stack import LocalStack
 from exchange_linker_tools.poller import BatchReport
 

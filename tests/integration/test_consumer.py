@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from exchange_linker.exchange_request import idempotency_key
+from exchange_linker.dwolla.exchange_request import idempotency_key
 from tests.conftest import CUSTOMER_ID, FINICITY_RECEIPT, link_event
 from tests.integration.helpers import RecordingHandler, attributes, drain
 

@@ -101,8 +101,8 @@ def test_published_schema_is_in_sync_with_the_models():
 def test_schema_agrees_with_the_parser_on_every_sample_event():
     import jsonschema
 
+    from exchange_linker.contracts.link_completed import parse_link_completed, unwrap_envelope
     from exchange_linker.errors import InvalidEventError
-    from exchange_linker.events import parse_link_completed, unwrap_envelope
     from exchange_linker_tools.sample_events import sample_events
     from exchange_linker_tools.schemas import link_completed_schema
 

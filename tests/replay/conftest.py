@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 
 from exchange_linker.adapters.aws import AwsClients
 from exchange_linker.adapters.sqs_dead_letters import SqsDeadLetters
-from exchange_linker.dead_letters import DeadLetter
+from exchange_linker.contracts.dead_letter import DeadLetter
 from exchange_linker_tools.local_stack import LocalStack, local_stack
 from exchange_linker_tools.replay_commands import register
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from exchange_linker.contracts.results import ExchangeResult
 from exchange_linker.errors import AwsError
-from exchange_linker.replay_message import DeadLetterMessage
-from exchange_linker.results import ExchangeResult
+from exchange_linker.replay.message import DeadLetterMessage
 
 
 class FakeClock:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from exchange_linker.contracts.results import ExchangeResult, Status
 from exchange_linker.errors import DwollaError
-from exchange_linker.processor import InboundMessage, Outcome, RecordProcessor
-from exchange_linker.results import ExchangeResult, Status
+from exchange_linker.ingest.processor import InboundMessage, Outcome, RecordProcessor
 from tests.conftest import body
 
 

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from exchange_linker.replay import Action, Replayer, ReplayRefusedError, StopReason, check_route
-from exchange_linker.replay_filter import ReplayFilter
-from exchange_linker.replay_message import DeadLetterMessage, describe, replay_attributes
-from exchange_linker.replay_pacing import Deadline, RateLimiter
-from exchange_linker.results import ExchangeResult, Status
+from exchange_linker.contracts.results import ExchangeResult, Status
+from exchange_linker.replay.filter import ReplayFilter
+from exchange_linker.replay.message import DeadLetterMessage, describe, replay_attributes
+from exchange_linker.replay.pacing import Deadline, RateLimiter
+from exchange_linker.replay.replayer import Action, Replayer, ReplayRefusedError, StopReason, check_route
 from tests.conftest import CUSTOMER_ID, body
 from tests.replay.fakes import FakeClock, MemoryQueue, MemoryResults
 

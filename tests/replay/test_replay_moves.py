@@ -8,8 +8,8 @@ import pytest
 
 from exchange_linker.adapters.sqs_queues import SqsDestinationQueue, SqsSourceQueue
 from exchange_linker.errors import AwsError
-from exchange_linker.replay import Replayer, StopReason
-from exchange_linker.replay_filter import ReplayFilter
+from exchange_linker.replay.filter import ReplayFilter
+from exchange_linker.replay.replayer import Replayer, StopReason
 from tests.conftest import link_event
 from tests.integration.helpers import drain
 from tests.replay.conftest import clients as shared_clients

@@ -11,7 +11,7 @@ from botocore.stub import Stubber
 from click.testing import CliRunner
 
 from exchange_linker.adapters.aws import AwsClients
-from exchange_linker.replay_native import MoveTask, move_everything, native_rate
+from exchange_linker.replay.native import MoveTask, move_everything, native_rate
 
 ACCOUNT = "123456789012"
 QUEUE_URL = f"https://sqs.us-east-1.amazonaws.com/{ACCOUNT}/linker-link-completed"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from exchange_linker.exchange_request import idempotency_key
+from exchange_linker.dwolla.exchange_request import idempotency_key
 from tests.conftest import link_event
 from tests.integration.helpers import drain
 from tests.replay.conftest import dead_letter, depth, invoke, output_json, strings

@@ -2,11 +2,11 @@ import random
 
 import pytest
 
-from exchange_linker.backoff import MAX_DELAY, RATE_LIMIT_PENALTY, retry_delay
-from exchange_linker.dwolla import COOL_DOWN_SECONDS, ExchangeService
+from exchange_linker.contracts.link_completed import parse_link_completed
+from exchange_linker.dwolla.exchanges import COOL_DOWN_SECONDS, ExchangeService
+from exchange_linker.dwolla.partners import PartnerDirectory
 from exchange_linker.errors import DwollaError
-from exchange_linker.events import parse_link_completed
-from exchange_linker.partners import PartnerDirectory
+from exchange_linker.ingest.backoff import MAX_DELAY, RATE_LIMIT_PENALTY, retry_delay
 from tests.conftest import body
 from tests.unit.test_processor import FakeDwolla, MemoryTokens
 
@@ -26,7 +26,7 @@ def test_other_transient_failures_back_off_exponentially_and_are_capped():
 
 
 def test_a_429_makes_the_service_stop_calling_dwolla_for_a_while():
-    from exchange_linker.tokens import TokenProvider
+    from exchange_linker.dwolla.tokens import TokenProvider
 
     now = [100.0]
     dwolla = FakeDwolla()

@@ -1,6 +1,6 @@
 import pytest
 
-from exchange_linker.classification import fallback_code, is_permanent
+from exchange_linker.dwolla.classification import fallback_code, is_permanent
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 import pytest
 
-from exchange_linker.config import Settings, dwolla_base_url
 from exchange_linker.errors import ConfigurationError
+from exchange_linker.settings import Settings, dwolla_base_url
 
 BASE = {
     "DWOLLA_CREDENTIALS_SECRET_ID": "creds",

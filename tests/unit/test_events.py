@@ -2,8 +2,8 @@ import json
 
 import pytest
 
+from exchange_linker.contracts.link_completed import CredentialKind, Partner, parse_link_completed
 from exchange_linker.errors import InvalidEventError
-from exchange_linker.events import CredentialKind, Partner, parse_link_completed
 from tests.conftest import CUSTOMER_ID, FINICITY_RECEIPT, link_event
 
 RECEIPT = FINICITY_RECEIPT

@@ -1,7 +1,7 @@
 import json
 
-from exchange_linker.events import parse_link_completed
-from exchange_linker.exchange_request import build_exchange_request, exchange_path, idempotency_key
+from exchange_linker.contracts.link_completed import parse_link_completed
+from exchange_linker.dwolla.exchange_request import build_exchange_request, exchange_path, idempotency_key
 from tests.conftest import CUSTOMER_ID, body
 
 HREF = "https://api-sandbox.dwolla.com/exchange-partners/f53ffb32-c84f-496a-9d9d-acd100d396ef"

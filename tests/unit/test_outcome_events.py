@@ -2,11 +2,11 @@ import json
 
 import pytest
 
-from exchange_linker.dwolla import ExchangeService
+from exchange_linker.contracts.outcome_event import OutcomeEvent
+from exchange_linker.dwolla.exchanges import ExchangeService
+from exchange_linker.dwolla.tokens import TokenProvider
 from exchange_linker.errors import AwsError, DwollaError
-from exchange_linker.outcome_events import OutcomeEvent
-from exchange_linker.processor import InboundMessage, Outcome, RecordProcessor
-from exchange_linker.tokens import TokenProvider
+from exchange_linker.ingest.processor import InboundMessage, Outcome, RecordProcessor
 from tests.conftest import body
 from tests.unit.test_processor import FakeDwolla, MemoryDeadLetters, MemoryResults, MemoryTokens
 

@@ -4,13 +4,13 @@ import json
 
 import pytest
 
-from exchange_linker.dead_letters import DeadLetter
-from exchange_linker.dwolla import CreatedExchange, ExchangeService
+from exchange_linker.contracts.dead_letter import DeadLetter
+from exchange_linker.contracts.results import ExchangeResult, Status
+from exchange_linker.dwolla.exchange_request import idempotency_key
+from exchange_linker.dwolla.exchanges import CreatedExchange, ExchangeService
+from exchange_linker.dwolla.tokens import AccessToken, TokenProvider
 from exchange_linker.errors import AwsError, DwollaError
-from exchange_linker.exchange_request import idempotency_key
-from exchange_linker.processor import InboundMessage, Outcome, RecordProcessor, RetryableError
-from exchange_linker.results import ExchangeResult, Status
-from exchange_linker.tokens import AccessToken, TokenProvider
+from exchange_linker.ingest.processor import InboundMessage, Outcome, RecordProcessor, RetryableError
 from tests.conftest import body
 
 

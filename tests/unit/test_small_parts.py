@@ -1,7 +1,7 @@
 from exchange_linker.adapters.dynamodb_results import from_item, to_update
-from exchange_linker.dead_letters import DeadLetter
+from exchange_linker.contracts.dead_letter import DeadLetter
+from exchange_linker.contracts.results import ExchangeResult, Status
 from exchange_linker.redaction import MAX_ERROR_MESSAGE, scrub
-from exchange_linker.results import ExchangeResult, Status
 
 
 def test_scrub_masks_flattens_and_truncates():

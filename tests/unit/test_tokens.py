@@ -2,7 +2,7 @@ import random
 
 import pytest
 
-from exchange_linker.tokens import AccessToken, TokenProvider
+from exchange_linker.dwolla.tokens import AccessToken, TokenProvider
 
 
 class SharedSecret:

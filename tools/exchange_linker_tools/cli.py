@@ -159,8 +159,8 @@ def publish(
     """
     import boto3
 
+    from exchange_linker.contracts.link_completed import parse_link_completed
     from exchange_linker.errors import InvalidEventError
-    from exchange_linker.events import parse_link_completed
 
     if event_file is not None:
         body = event_file.read()

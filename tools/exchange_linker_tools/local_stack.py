@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 
-from exchange_linker.config import Settings
-from exchange_linker.consumer import LinkCompletedConsumer, build_consumer
+from exchange_linker.bootstrap import build_consumer
+from exchange_linker.ingest.batch import LinkCompletedConsumer
+from exchange_linker.settings import Settings
 from exchange_linker_tools.emulator import DwollaEmulator, FaultPlan
 from exchange_linker_tools.poller import Handler, SqsEventSource
 from exchange_linker_tools.provision import StackResources, provision

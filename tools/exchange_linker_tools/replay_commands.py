@@ -30,12 +30,12 @@ from exchange_linker.adapters.sqs_queues import (
     describe_queue,
 )
 from exchange_linker.errors import AwsError
-from exchange_linker.replay import Replayer, ReplayRefusedError, check_route
-from exchange_linker.replay_filter import ReplayFilter
-from exchange_linker.replay_inventory import DlqInventory, inventory
-from exchange_linker.replay_native import MoveTask, move_everything, native_rate
-from exchange_linker.replay_pacing import RateLimiter
-from exchange_linker.replay_summary import Action, ReplaySummary
+from exchange_linker.replay.filter import ReplayFilter
+from exchange_linker.replay.inventory import DlqInventory, inventory
+from exchange_linker.replay.native import MoveTask, move_everything, native_rate
+from exchange_linker.replay.pacing import RateLimiter
+from exchange_linker.replay.replayer import Replayer, ReplayRefusedError, check_route
+from exchange_linker.replay.summary import Action, ReplaySummary
 from exchange_linker_tools.targets import resolve_targets
 
 QUEUE_URL = click.option("--queue-url", help="Link-completed queue URL [env LINK_COMPLETED_QUEUE_URL].")

@@ -6,8 +6,8 @@ import json
 import re
 from typing import Any
 
-from exchange_linker.events import LinkCompletedEvent, Partner
-from exchange_linker.outcome_events import DETAIL_TYPES, SOURCE, OutcomeEvent
+from exchange_linker.contracts.link_completed import LinkCompletedEvent, Partner
+from exchange_linker.contracts.outcome_event import DETAIL_TYPES, SOURCE, OutcomeEvent
 from exchange_linker_tools.template import REPO_ROOT
 
 SCHEMA_DIR = REPO_ROOT / "schemas"

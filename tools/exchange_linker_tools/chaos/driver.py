@@ -32,11 +32,11 @@ from typing import IO, Any
 from exchange_linker.adapters.aws import AwsClients
 from exchange_linker.adapters.dynamodb_results import DynamoDbResults
 from exchange_linker.adapters.sqs_queues import SqsDestinationQueue, SqsSourceQueue
-from exchange_linker.replay import Action as ReplayAction
-from exchange_linker.replay import Replayer
-from exchange_linker.replay_filter import ReplayFilter
-from exchange_linker.replay_message import DeadLetterView
-from exchange_linker.replay_pacing import Deadline
+from exchange_linker.replay.filter import ReplayFilter
+from exchange_linker.replay.message import DeadLetterView
+from exchange_linker.replay.pacing import Deadline
+from exchange_linker.replay.replayer import Action as ReplayAction
+from exchange_linker.replay.replayer import Replayer
 from exchange_linker_tools.chaos.events import ChaosEvent, Traffic, generate_traffic
 from exchange_linker_tools.chaos.proxy import AwsFaultProxy, AwsFaultRates
 from exchange_linker_tools.chaos.schedule import ActionKind, Schedule, ScheduleSettings, build_schedule

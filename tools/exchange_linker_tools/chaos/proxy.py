@@ -22,7 +22,7 @@ from types import TracebackType
 from typing import ClassVar
 from urllib.parse import urlsplit
 
-from exchange_linker.config import is_loopback
+from exchange_linker.settings import is_loopback
 
 DYNAMODB = "dynamodb"
 SECRETS_MANAGER = "secretsmanager"

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from exchange_linker.classification import PERMANENT_CODES
+from exchange_linker.contracts.link_completed import unwrap_envelope
+from exchange_linker.dwolla.classification import PERMANENT_CODES
 from exchange_linker.errors import InvalidEventError
-from exchange_linker.events import unwrap_envelope
 from exchange_linker_tools.chaos.events import ChaosEvent
 
 INVALID_EVENT = "InvalidEvent"

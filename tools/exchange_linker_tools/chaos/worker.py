@@ -62,16 +62,16 @@ def scale_time(cool_down: float | None, backoff: Sequence[float] | None) -> None
     Without it a container killed right after backing a message off would hide that message for up to
     15 minutes, and a 429 would idle a container for a minute, in a run that lasts one.
     """
-    import exchange_linker.backoff
-    import exchange_linker.dwolla
+    import exchange_linker.dwolla.exchanges
+    import exchange_linker.ingest.backoff
 
     if cool_down is not None:
-        exchange_linker.dwolla.COOL_DOWN_SECONDS = cool_down
+        exchange_linker.dwolla.exchanges.COOL_DOWN_SECONDS = cool_down
     if backoff is not None:
         first, rate_limit, longest = backoff
-        exchange_linker.backoff.FIRST_RETRY = first
-        exchange_linker.backoff.RATE_LIMIT_PENALTY = rate_limit
-        exchange_linker.backoff.MAX_DELAY = longest
+        exchange_linker.ingest.backoff.FIRST_RETRY = first
+        exchange_linker.ingest.backoff.RATE_LIMIT_PENALTY = rate_limit
+        exchange_linker.ingest.backoff.MAX_DELAY = longest
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -15,12 +15,12 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from exchange_linker.adapters.secrets_manager import ClientCredentials
-from exchange_linker.classification import fallback_code, is_permanent
-from exchange_linker.dwolla import CreatedExchange, ExchangeRequestLike
+from exchange_linker.dwolla.classification import fallback_code, is_permanent
+from exchange_linker.dwolla.exchange_request import HAL_JSON
+from exchange_linker.dwolla.exchanges import CreatedExchange, ExchangeRequestLike
+from exchange_linker.dwolla.tokens import AccessToken
 from exchange_linker.errors import DwollaError
-from exchange_linker.exchange_request import HAL_JSON
 from exchange_linker.observability import Metric, count
-from exchange_linker.tokens import AccessToken
 
 USER_AGENT = "exchange-linker/0.1"
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.types import TypeDeserializer
 
 from exchange_linker.adapters.aws import AwsClients, translated
-from exchange_linker.results import ExchangeResult, Status
+from exchange_linker.contracts.results import ExchangeResult, Status
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef

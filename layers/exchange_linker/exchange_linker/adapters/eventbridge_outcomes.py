@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from exchange_linker.adapters.aws import AwsClients, translated
+from exchange_linker.contracts.outcome_event import SOURCE, OutcomeEvent
 from exchange_linker.errors import AwsError
-from exchange_linker.outcome_events import SOURCE, OutcomeEvent
 
 ATTEMPTS = 3  # PutEvents can fail per entry with a 200 answer; botocore's own retries do not cover that
 

@@ -10,9 +10,9 @@ from aws_lambda_powertools.utilities.parameters import SecretsProvider
 from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError, SetSecretError
 
 from exchange_linker.adapters.aws import AwsClients
+from exchange_linker.dwolla.tokens import AccessToken
 from exchange_linker.errors import AwsError, DwollaError
 from exchange_linker.observability import logger
-from exchange_linker.tokens import AccessToken
 
 CACHE_SECONDS = 300
 

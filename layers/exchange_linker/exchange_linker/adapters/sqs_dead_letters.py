@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from exchange_linker.adapters.aws import AwsClients, translated
-from exchange_linker.dead_letters import DeadLetter
+from exchange_linker.contracts.dead_letter import DeadLetter
 
 
 class SqsDeadLetters:

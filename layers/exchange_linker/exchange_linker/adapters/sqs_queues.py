@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 from exchange_linker.adapters.aws import AwsClients, translated
 from exchange_linker.errors import AwsError
 from exchange_linker.observability import logger
-from exchange_linker.replay_message import Attributes, DeadLetterMessage
-from exchange_linker.replay_native import MoveTask
+from exchange_linker.replay.message import Attributes, DeadLetterMessage
+from exchange_linker.replay.native import MoveTask
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs.type_defs import (

@@ -1,15 +1,14 @@
-"""Wires the link-completed consumer together: one instance per Lambda container.
+"""A Lambda batch of SQS records, processed concurrently with partial batch responses (Powertools).
 
-Tests build several instances to play several containers; the handler builds exactly one at cold start.
+One instance per Lambda container, built by `bootstrap.build_consumer`; tests build several to play
+several containers.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
-import os
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
@@ -18,18 +17,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from exchange_linker.adapters.aws import AwsClients
-from exchange_linker.adapters.dwolla_http import DwollaHttpApi, pooled_session
-from exchange_linker.adapters.dynamodb_results import DynamoDbResults
-from exchange_linker.adapters.eventbridge_outcomes import EventBridgeOutcomes
-from exchange_linker.adapters.secrets_manager import CredentialsSecret, Secrets, TokenSecret
-from exchange_linker.adapters.sqs_dead_letters import SqsDeadLetters
-from exchange_linker.adapters.sqs_retry import SqsRetryScheduler
-from exchange_linker.config import Settings
-from exchange_linker.dwolla import ExchangeService
-from exchange_linker.processor import InboundMessage, RecordProcessor, RetryableError
-from exchange_linker.results import ResultsStore
-from exchange_linker.tokens import TokenProvider
+from exchange_linker.ingest.processor import InboundMessage, RecordProcessor, RetryableError
 
 
 class RetryScheduler(Protocol):
@@ -89,37 +77,3 @@ def send_format(lambda_attributes: Mapping[str, Any]) -> dict[str, dict[str, Any
         elif attribute.get("binaryValue") is not None:
             converted[name] = {"DataType": data_type, "BinaryValue": base64.b64decode(attribute["binaryValue"])}
     return converted
-
-
-def build_consumer(
-    settings: Settings,
-    clients: AwsClients | None = None,
-    *,
-    clock: Callable[[], float] | None = None,
-    results: ResultsStore | None = None,
-) -> LinkCompletedConsumer:
-    """The production wiring. `clock` and `results` exist for benchmarks that simulate hours or bypass DynamoDB."""
-    clients = clients or AwsClients()
-    wall, monotonic = clock or time.time, clock or time.monotonic
-    secrets = Secrets(clients)
-    api = DwollaHttpApi(
-        settings.dwolla_base_url,
-        CredentialsSecret(secrets, settings.credentials_secret_id),
-        session=pooled_session(settings.max_concurrent_requests),
-        timeout=(settings.connect_timeout, settings.read_timeout),
-        clock=wall,
-    )
-    tokens = TokenProvider(TokenSecret(secrets, settings.token_secret_id), api, clock=wall)
-    processor = RecordProcessor(
-        ExchangeService(api, tokens, clock=monotonic),
-        results or DynamoDbResults(clients, settings.results_table_name),
-        SqsDeadLetters(clients, settings.dead_letter_queue_url),
-        max_receive_count=settings.max_receive_count,
-        outcomes=EventBridgeOutcomes(clients, settings.outcome_event_bus) if settings.outcome_event_bus else None,
-    )
-    retries = SqsRetryScheduler(clients, settings.queue_url) if settings.queue_url else None
-    return LinkCompletedConsumer(processor, max_workers=settings.max_concurrent_requests, retries=retries)
-
-
-def consumer_from_environment(environ: Mapping[str, str] | None = None) -> LinkCompletedConsumer:
-    return build_consumer(Settings.from_environ(os.environ if environ is None else environ))

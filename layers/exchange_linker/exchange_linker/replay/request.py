@@ -10,7 +10,8 @@ from typing import Any
 
 from pydantic import Field, ValidationError
 
-from exchange_linker.replay_filter import ReplayFilter
+from exchange_linker.replay.filter import ReplayFilter
+from exchange_linker.validation import problems
 
 FILTER_FIELDS = tuple(ReplayFilter.model_fields)
 
@@ -33,15 +34,8 @@ class ReplayRequest(ReplayFilter):
         try:
             return cls.model_validate(payload)
         except ValidationError as error:
-            problems = [
-                f"{'.'.join(str(part) for part in item['loc']) or 'payload'}: {_reason(item['msg'])}"
-                for item in error.errors(include_url=False, include_input=False)
-            ]
-            raise InvalidReplayRequestError("invalid replay request: " + "; ".join(problems)) from None
+            found = [f"{field}: {reason}" for field, reason in problems(error, whole="payload")]
+            raise InvalidReplayRequestError("invalid replay request: " + "; ".join(found)) from None
 
     def selection(self) -> ReplayFilter:
         return ReplayFilter.model_validate(self.model_dump(include=set(FILTER_FIELDS)))
-
-
-def _reason(message: str) -> str:
-    return message.removeprefix("Value error, ")

@@ -14,13 +14,13 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Protocol
 
+from exchange_linker.contracts.results import ResultsStore
 from exchange_linker.errors import DependencyError, ExchangeLinkerError
 from exchange_linker.observability import logger
-from exchange_linker.replay_filter import ReplayFilter
-from exchange_linker.replay_message import Attributes, DeadLetterMessage, describe, replay_attributes
-from exchange_linker.replay_pacing import Deadline, RateLimiter
-from exchange_linker.replay_summary import Action, ReplaySummary, StopReason
-from exchange_linker.results import ResultsStore
+from exchange_linker.replay.filter import ReplayFilter
+from exchange_linker.replay.message import Attributes, DeadLetterMessage, describe, replay_attributes
+from exchange_linker.replay.pacing import Deadline, RateLimiter
+from exchange_linker.replay.summary import Action, ReplaySummary, StopReason
 
 BATCH = 10  # ReceiveMessage's maximum
 MAX_HOLD_SECONDS = 43_200  # SQS's maximum visibility timeout

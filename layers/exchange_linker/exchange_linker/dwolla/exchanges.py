@@ -7,13 +7,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from exchange_linker.classification import TOKEN_REJECTED_CODES
+from exchange_linker.contracts.link_completed import LinkCompletedEvent
+from exchange_linker.dwolla.classification import TOKEN_REJECTED_CODES
+from exchange_linker.dwolla.exchange_request import build_exchange_request
+from exchange_linker.dwolla.partners import PartnerDirectory
+from exchange_linker.dwolla.tokens import AccessToken, TokenProvider
 from exchange_linker.errors import DwollaError
-from exchange_linker.events import LinkCompletedEvent
-from exchange_linker.exchange_request import build_exchange_request
 from exchange_linker.observability import Metric, count, record_latency
-from exchange_linker.partners import PartnerDirectory
-from exchange_linker.tokens import AccessToken, TokenProvider
 
 T = TypeVar("T")
 # After a 429 the container pauses its Dwolla calls this long (Dwolla's penalty lasts about 5 minutes;

@@ -10,7 +10,7 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from exchange_linker.results import ExchangeResult, Status
+from exchange_linker.contracts.results import ExchangeResult, Status
 
 SOURCE = "exchange-linker"
 DETAIL_TYPES = {Status.CREATED: "Exchange Created", Status.FAILED: "Exchange Failed"}

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from exchange_linker.contracts.link_completed import unwrap_envelope
+from exchange_linker.contracts.results import ExchangeResult, ResultsStore
 from exchange_linker.errors import DependencyError, InvalidEventError
-from exchange_linker.events import unwrap_envelope
 from exchange_linker.observability import logger
-from exchange_linker.results import ExchangeResult, ResultsStore
 
 # The consumer's reason attributes: the table keeps the history, the replayed message starts clean.
 REASON_ATTRIBUTES = frozenset({"errorCode", "errorMessage", "failedAt", "attempts"})

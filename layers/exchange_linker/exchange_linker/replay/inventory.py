@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from exchange_linker.replay_summary import ReplaySummary
+from exchange_linker.replay.summary import ReplaySummary
 
 
 @dataclass(frozen=True)

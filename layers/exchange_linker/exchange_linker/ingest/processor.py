@@ -12,15 +12,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from exchange_linker.backoff import retry_delay
-from exchange_linker.dead_letters import DeadLetter, DeadLetterQueue
-from exchange_linker.dwolla import CreatedExchange, ExchangeService
+from exchange_linker.contracts.dead_letter import DeadLetter, DeadLetterQueue
+from exchange_linker.contracts.link_completed import LinkCompletedEvent, parse_link_completed
+from exchange_linker.contracts.outcome_event import OutcomeEvent, OutcomePublisher
+from exchange_linker.contracts.results import ExchangeResult, ResultsStore, Status
+from exchange_linker.dwolla.exchanges import CreatedExchange, ExchangeService
 from exchange_linker.errors import DependencyError, ExchangeLinkerError, InvalidEventError
-from exchange_linker.events import LinkCompletedEvent, parse_link_completed
+from exchange_linker.ingest.backoff import retry_delay
 from exchange_linker.observability import Metric, count, count_error, logger, record_context
-from exchange_linker.outcome_events import OutcomeEvent, OutcomePublisher
 from exchange_linker.redaction import scrub
-from exchange_linker.results import ExchangeResult, ResultsStore, Status
 
 
 class Outcome(StrEnum):

@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from exchange_linker.errors import InvalidEventError
+from exchange_linker.validation import problems
 
 EVENT_ID_PATTERN = r"^[A-Za-z0-9._:-]{1,128}$"
 _EVENT_ID = re.compile(EVENT_ID_PATTERN)
@@ -194,9 +195,7 @@ def parse_link_completed(body: str) -> LinkCompletedEvent:
     try:
         return LinkCompletedEvent.model_validate(payload)
     except ValidationError as exc:
-        first = exc.errors(include_url=False, include_input=False)[0]
-        field = ".".join(str(part) for part in first["loc"]) or "event"
-        reason = first["msg"].removeprefix("Value error, ")
+        field, reason = problems(exc, whole="event")[0]
         raise InvalidEventError(field, reason, event_id=usable_event_id(payload)) from None
     except RecursionError:
         raise InvalidEventError("event", "is nested too deeply") from None

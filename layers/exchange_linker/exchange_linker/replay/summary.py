@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from exchange_linker.replay_message import DeadLetterView
+from exchange_linker.replay.message import DeadLetterView
 
 
 class Action(StrEnum):

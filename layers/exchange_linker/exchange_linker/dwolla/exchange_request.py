@@ -6,7 +6,7 @@ import json
 import uuid
 from dataclasses import dataclass, field
 
-from exchange_linker.events import LinkCompletedEvent
+from exchange_linker.contracts.link_completed import LinkCompletedEvent
 
 HAL_JSON = "application/vnd.dwolla.v1.hal+json"
 # Fixed namespace: the same eventId and generation give the same key in every container, forever.

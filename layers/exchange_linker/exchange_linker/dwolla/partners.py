@@ -9,8 +9,8 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 
+from exchange_linker.contracts.link_completed import Partner
 from exchange_linker.errors import DwollaError
-from exchange_linker.events import Partner
 
 DEFAULT_TTL = 3600.0
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from exchange_linker.replay_message import DeadLetterView
+from exchange_linker.replay.message import DeadLetterView
 
 
 def _as_set(value: Any) -> Any:

@@ -1,0 +1,118 @@
+"""The one composition root: builds the consumer, the replayer and the outcome publisher from settings.
+
+Lambda handlers, the CLI, the local stack, the chaos harness and the benchmarks all build through here,
+so production wiring exists once. Only this module and `adapters/` know which adapter backs which port.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from exchange_linker.adapters.aws import AwsClients
+from exchange_linker.adapters.dwolla_http import DwollaHttpApi, pooled_session
+from exchange_linker.adapters.dynamodb_results import DynamoDbResults
+from exchange_linker.adapters.eventbridge_outcomes import EventBridgeOutcomes
+from exchange_linker.adapters.secrets_manager import CredentialsSecret, Secrets, TokenSecret
+from exchange_linker.adapters.sqs_dead_letters import SqsDeadLetters
+from exchange_linker.adapters.sqs_queues import (
+    DEFAULT_WAIT_SECONDS,
+    SqsDestinationQueue,
+    SqsSourceQueue,
+    describe_queue,
+)
+from exchange_linker.adapters.sqs_retry import SqsRetryScheduler
+from exchange_linker.contracts.outcome_event import OutcomePublisher
+from exchange_linker.contracts.results import ResultsStore
+from exchange_linker.dwolla.exchanges import ExchangeService
+from exchange_linker.dwolla.tokens import TokenProvider
+from exchange_linker.ingest.batch import LinkCompletedConsumer
+from exchange_linker.ingest.processor import RecordProcessor
+from exchange_linker.replay.pacing import Deadline, RateLimiter
+from exchange_linker.replay.replayer import Replayer, ReplaySummary, check_route
+from exchange_linker.replay.request import ReplayRequest
+from exchange_linker.settings import ReplaySettings, Settings
+
+# Time kept back from the replay Lambda's remaining time: enough to release every held message and answer.
+LAMBDA_MARGIN_SECONDS = 30.0
+
+
+def build_consumer(
+    settings: Settings,
+    clients: AwsClients | None = None,
+    *,
+    clock: Callable[[], float] | None = None,
+    results: ResultsStore | None = None,
+) -> LinkCompletedConsumer:
+    """The production consumer. `clock` and `results` exist for benchmarks that simulate hours or bypass DynamoDB."""
+    clients = clients or AwsClients()
+    wall, monotonic = clock or time.time, clock or time.monotonic
+    secrets = Secrets(clients)
+    api = DwollaHttpApi(
+        settings.dwolla_base_url,
+        CredentialsSecret(secrets, settings.credentials_secret_id),
+        session=pooled_session(settings.max_concurrent_requests),
+        timeout=(settings.connect_timeout, settings.read_timeout),
+        clock=wall,
+    )
+    tokens = TokenProvider(TokenSecret(secrets, settings.token_secret_id), api, clock=wall)
+    processor = RecordProcessor(
+        ExchangeService(api, tokens, clock=monotonic),
+        results or DynamoDbResults(clients, settings.results_table_name),
+        SqsDeadLetters(clients, settings.dead_letter_queue_url),
+        max_receive_count=settings.max_receive_count,
+        outcomes=build_outcome_publisher(settings, clients),
+    )
+    retries = SqsRetryScheduler(clients, settings.queue_url) if settings.queue_url else None
+    return LinkCompletedConsumer(processor, max_workers=settings.max_concurrent_requests, retries=retries)
+
+
+def build_outcome_publisher(settings: Settings, clients: AwsClients) -> OutcomePublisher | None:
+    """EventBridge when a bus is configured; no outcome events otherwise."""
+    return EventBridgeOutcomes(clients, settings.outcome_event_bus) if settings.outcome_event_bus else None
+
+
+def build_replayer(
+    clients: AwsClients,
+    dead_letter_queue_url: str,
+    queue_url: str | None = None,
+    *,
+    results_table_name: str | None = None,
+    rate: RateLimiter | None = None,
+    deadline: Deadline | None = None,
+    receive_wait_seconds: int = DEFAULT_WAIT_SECONDS,
+    on_progress: Callable[[ReplaySummary], None] | None = None,
+) -> Replayer:
+    """A Replayer from the DLQ to the link-completed queue; without `queue_url` it can only look (dry run)."""
+    return Replayer(
+        SqsSourceQueue(clients, dead_letter_queue_url, wait_seconds=receive_wait_seconds),
+        SqsDestinationQueue(clients, queue_url) if queue_url else None,
+        results=DynamoDbResults(clients, results_table_name) if results_table_name else None,
+        rate=rate,
+        deadline=deadline,
+        on_progress=on_progress,
+    )
+
+
+class ReplayService:
+    """The replay Lambda's service, one per container: the clients are reused across invocations."""
+
+    def __init__(self, settings: ReplaySettings, clients: AwsClients | None = None) -> None:
+        self.settings = settings
+        self._clients = clients or AwsClients()
+
+    def run(self, request: ReplayRequest, remaining_seconds: Callable[[], float] | None = None) -> ReplaySummary:
+        """Checks the route (raises ReplayRefusedError, or AwsError QueueDoesNotExist), then replays."""
+        settings, clients = self.settings, self._clients
+        source = describe_queue(clients, settings.dead_letter_queue_url)
+        destination = describe_queue(clients, settings.queue_url)
+        check_route(source.url, source.arn, destination.url, destination.arn)
+        replayer = build_replayer(
+            clients,
+            settings.dead_letter_queue_url,
+            settings.queue_url,
+            results_table_name=settings.results_table_name,
+            rate=RateLimiter(request.rate),
+            deadline=Deadline(remaining_seconds, margin=LAMBDA_MARGIN_SECONDS) if remaining_seconds else None,
+        )
+        return replayer.run(request.selection(), dry_run=request.dry_run, limit=request.limit)
