@@ -199,7 +199,7 @@ def test_function_configuration(template: dict[str, Any]) -> None:
     assert function["Architectures"] == ["arm64"]
     assert function["MemorySize"] == 256
     assert function["Timeout"] == 30
-    assert function["Tracing"] == "Active"
+    assert "Tracing" not in function
     assert plain(function["Layers"]) == [{"Ref": "ExchangeLinkerLayer"}]
     assert plain(function["LoggingConfig"]) == {"LogGroup": {"Ref": "LinkCompletedFunctionLogGroup"}}
 
@@ -218,7 +218,6 @@ def test_function_environment(template: dict[str, Any]) -> None:
         "POWERTOOLS_METRICS_NAMESPACE": "ExchangeLinker",
         "POWERTOOLS_LOG_LEVEL": {"Ref": "LogLevel"},
         "LOG_LEVEL": {"Ref": "LogLevel"},
-        "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
         "LINK_COMPLETED_QUEUE_URL": {"Ref": "LinkCompletedQueue"},
         "OUTCOME_EVENT_BUS_NAME": {"Ref": "OutcomeEventBusName"},
     }
