@@ -27,6 +27,7 @@ _URLS = Map(
         Rule("/customers/<customer_id>/exchanges", methods=["POST"], endpoint="create_customer_exchange"),
         Rule("/customers/<customer_id>/exchanges", methods=["GET"], endpoint="list_customer_exchanges"),
         Rule("/exchanges", methods=["POST"], endpoint="create_account_exchange"),
+        Rule("/exchanges", methods=["GET"], endpoint="list_account_exchanges"),
         Rule("/exchanges/<exchange_id>", methods=["GET"], endpoint="get_exchange"),
     ],
     strict_slashes=False,
@@ -44,6 +45,7 @@ class EmulatorApp:
             "create_customer_exchange": self._create_customer_exchange,
             "list_customer_exchanges": self._list_customer_exchanges,
             "create_account_exchange": self._create_account_exchange,
+            "list_account_exchanges": self._list_account_exchanges,
             "get_exchange": self._get_exchange,
         }
 
@@ -106,11 +108,17 @@ class EmulatorApp:
     def _list_customer_exchanges(self, request: Request, customer_id: str) -> Response:
         if not is_known_customer(customer_id):
             return responses.not_found()
-        base = self._state.base_url
-        found = [self._exchange(e) for e in self._state.exchanges() if e.customer_id == customer_id]
+        return self._exchange_list(lambda e: e.customer_id == customer_id)
+
+    def _list_account_exchanges(self, request: Request) -> Response:
+        """The account's own exchanges: those created with POST /exchanges."""
+        return self._exchange_list(lambda e: e.customer_id is None)
+
+    def _exchange_list(self, wanted: Callable[[CreatedExchange], bool]) -> Response:
+        found = [self._exchange(e) for e in reversed(self._state.exchanges()) if wanted(e)]  # newest first
         return responses.hal(
             {
-                "_links": {"self": {"href": f"{base}/customers/{customer_id}/exchanges"}},
+                "_links": {"self": {"href": f"{self._state.base_url}/exchanges"}},
                 "_embedded": {"exchanges": found},
                 "total": len(found),
             }

@@ -134,6 +134,10 @@ class DwollaEmulator:
     def expire_all_tokens(self) -> None:
         self._state.tokens.expire_all()
 
+    def forget_idempotency_keys(self, key: str | None = None) -> int:
+        """Simulate "24 h passed": completed keys (all, or ``key``) are forgotten, so a repeated POST creates anew."""
+        return self._state.idempotency.forget(key)
+
     def partner_href(self, name: str) -> str:
         """The href of a partner by case-insensitive name, as GET /exchange-partners would give it."""
         for partner in self._state.partners:
