@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import datetime
 
 from exchange_linker.adapters.aws import AwsClients
 from exchange_linker.adapters.dwolla_http import DwollaHttpApi, pooled_session
@@ -27,7 +28,7 @@ from exchange_linker.contracts.results import ResultsStore
 from exchange_linker.dwolla.exchanges import ExchangeService
 from exchange_linker.dwolla.tokens import TokenProvider
 from exchange_linker.ingest.batch import LinkCompletedConsumer
-from exchange_linker.ingest.processor import RecordProcessor
+from exchange_linker.ingest.processor import RecordProcessor, utc_now
 from exchange_linker.replay.pacing import Deadline, RateLimiter
 from exchange_linker.replay.replayer import Replayer, ReplaySummary, check_route
 from exchange_linker.replay.request import ReplayRequest
@@ -43,8 +44,10 @@ def build_consumer(
     *,
     clock: Callable[[], float] | None = None,
     results: ResultsStore | None = None,
+    now: Callable[[], datetime] | None = None,
 ) -> LinkCompletedConsumer:
-    """The production consumer. `clock` and `results` exist for benchmarks that simulate hours or bypass DynamoDB."""
+    """The production consumer. `clock` and `results` exist for benchmarks that simulate hours or bypass DynamoDB;
+    `now` (the wall clock of results and key ages) for tests that move a day forward."""
     clients = clients or AwsClients()
     wall, monotonic = clock or time.time, clock or time.monotonic
     secrets = Secrets(clients)
@@ -61,6 +64,7 @@ def build_consumer(
         results or DynamoDbResults(clients, settings.results_table_name),
         SqsDeadLetters(clients, settings.dead_letter_queue_url),
         max_receive_count=settings.max_receive_count,
+        clock=now or utc_now,
         outcomes=build_outcome_publisher(settings, clients),
     )
     retries = SqsRetryScheduler(clients, settings.queue_url) if settings.queue_url else None

@@ -46,8 +46,13 @@ class RetryableError(ExchangeLinkerError):
         super().__init__(f"{error.code}: {error.message}")
 
 
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def timestamp(moment: datetime) -> str:
+    """The table's and the DLQ's time format: UTC, milliseconds, `Z`."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class RecordProcessor:
@@ -58,7 +63,7 @@ class RecordProcessor:
         dead_letters: DeadLetterQueue,
         *,
         max_receive_count: int,
-        clock: Callable[[], str] = utc_now,
+        clock: Callable[[], datetime] = utc_now,
         rng: random.Random | None = None,
         outcomes: OutcomePublisher | None = None,
     ) -> None:
@@ -260,7 +265,7 @@ class RecordProcessor:
             event_id=event_id,
             status=status,
             attempts=message.receive_count,
-            updated_at=self._clock(),
+            updated_at=timestamp(self._clock()),
             partner=event.partner.value if event else None,
             customer_id=event.customer_id if event else None,
             metadata=dict(event.metadata or {}) if event else {},
