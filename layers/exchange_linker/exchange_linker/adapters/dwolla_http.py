@@ -16,13 +16,15 @@ from requests.adapters import HTTPAdapter
 
 from exchange_linker.adapters.secrets_manager import ClientCredentials
 from exchange_linker.dwolla.classification import fallback_code, is_permanent
-from exchange_linker.dwolla.exchange_request import HAL_JSON
+from exchange_linker.dwolla.exchange_request import HAL_JSON, exchange_path
+from exchange_linker.dwolla.exchange_resource import ExchangeResource, parse_exchange, parse_exchange_page
 from exchange_linker.dwolla.exchanges import CreatedExchange, ExchangeRequestLike
 from exchange_linker.dwolla.tokens import AccessToken
 from exchange_linker.errors import DwollaError
 from exchange_linker.observability import Metric, count
 
 USER_AGENT = "exchange-linker/0.1"
+MAX_LIST_PAGES = 20
 
 
 def pooled_session(pool_size: int) -> requests.Session:
@@ -98,7 +100,7 @@ class DwollaHttpApi:
         headers = self._headers(token) | {"Content-Type": HAL_JSON, "Idempotency-Key": request.idempotency_key}
         response = self._send("POST", request.path, data=request.body, headers=headers)
         if response.status_code != 201:
-            raise _error(response)
+            raise _error(response, posted=True)
         location = response.headers.get("Location", "")
         exchange_id = self._exchange_id(location)
         if exchange_id is None:
@@ -113,6 +115,50 @@ class DwollaHttpApi:
             )
         return CreatedExchange(url=location, exchange_id=exchange_id, request_id=_request_id(response))
 
+    def get_exchange(self, url: str, token: AccessToken) -> ExchangeResource:
+        """The exchange at `url`, which must be exactly {base}/exchanges/{id}: anything else is never fetched."""
+        exchange_id = self._exchange_id(url)
+        if exchange_id is None:
+            raise DwollaError("ForeignExchangeUrl", "not an exchange URL of the configured Dwolla host", permanent=True)
+        response = self._send("GET", f"/exchanges/{exchange_id}", headers=self._headers(token))
+        if response.status_code != 200:
+            raise _error(response)
+        exchange = parse_exchange(_json(response))
+        if exchange is None or exchange.exchange_id != exchange_id or not self._is_self(exchange, required=False):
+            raise DwollaError("UnexpectedResponse", "GET /exchanges/{id} answered another resource", permanent=False)
+        return exchange
+
+    def list_exchanges(self, customer_id: str | None, token: AccessToken) -> list[ExchangeResource]:
+        """Every exchange of the customer (or of the account itself), following `next` links on this host."""
+        path: str | None = exchange_path(customer_id)
+        found: list[ExchangeResource] = []
+        for _ in range(MAX_LIST_PAGES):
+            if path is None:
+                return found
+            response = self._send("GET", path, headers=self._headers(token))
+            if response.status_code != 200:
+                raise _error(response)
+            page = parse_exchange_page(_json(response))
+            if page.unreadable or not all(self._is_self(exchange, required=True) for exchange in page.exchanges):
+                raise DwollaError("UnexpectedResponse", f"GET {path}: unreadable exchanges", permanent=False)
+            found += page.exchanges
+            next_path = self._same_host_path(page.next_href) if page.next_href else None
+            if page.next_href and next_path is None:
+                raise DwollaError("UnexpectedResponse", f"GET {path}: a next link to another host", permanent=False)
+            if next_path is None and page.total is not None and page.total > len(found):
+                raise DwollaError("UnexpectedResponse", f"GET {path}: the list is incomplete", permanent=False)
+            path = next_path
+        raise DwollaError("UnexpectedResponse", f"more than {MAX_LIST_PAGES} pages of exchanges", permanent=False)
+
+    def _is_self(self, exchange: ExchangeResource, *, required: bool) -> bool:
+        """Its `self` link is exactly {base}/exchanges/{its id}: the URL the table may record."""
+        if exchange.url is None:
+            return not required
+        return self._exchange_id(exchange.url) == exchange.exchange_id
+
+    def _same_host_path(self, href: str) -> str | None:
+        return href[len(self._base_url) :] if href.startswith(self._base_url + "/") else None
+
     def _exchange_id(self, location: str) -> str | None:
         match = self._location.fullmatch(location)
         return match.group(1) if match else None
@@ -121,6 +167,8 @@ class DwollaHttpApi:
         return {"Accept": HAL_JSON, "Authorization": f"Bearer {token.value}"}
 
     def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """Unanswered, only an exchange POST may have created something (a read or /token cannot)."""
+        creating = method == "POST" and path.endswith("/exchanges")
         try:
             return self._session.request(
                 method, self._base_url + path, timeout=self._timeout, allow_redirects=False, **kwargs
@@ -129,18 +177,16 @@ class DwollaHttpApi:
             message = f"{method} {path}: could not connect in time"
             raise DwollaError("ConnectTimeout", message, permanent=False) from None
         except requests.Timeout:
-            raise DwollaError(
-                "Timeout", f"{method} {path}: no answer in time", permanent=False, exchange_may_exist=True
-            ) from None
+            message = f"{method} {path}: no answer in time"
+            raise DwollaError("Timeout", message, permanent=False, exchange_may_exist=creating) from None
         except requests.ConnectionError:
-            raise DwollaError(
-                "ConnectionError", f"{method} {path}: connection failed", permanent=False, exchange_may_exist=True
-            ) from None
+            message = f"{method} {path}: connection failed"
+            raise DwollaError("ConnectionError", message, permanent=False, exchange_may_exist=creating) from None
         except requests.RequestException as error:
             raise DwollaError("HttpError", f"{method} {path}: {type(error).__name__}", permanent=False) from None
 
 
-def _error(response: requests.Response) -> DwollaError:
+def _error(response: requests.Response, *, posted: bool = False) -> DwollaError:
     body = _json(response)
     code = body.get("code") if isinstance(body.get("code"), str) else None
     message = body.get("message") if isinstance(body.get("message"), str) else None
@@ -155,8 +201,9 @@ def _error(response: requests.Response) -> DwollaError:
         status=status,
         request_id=_request_id(response),
         retry_after=_retry_after(response),
-        # A 5xx may come after Dwolla committed; a 409 means a request with this key is still running.
-        exchange_may_exist=status >= 500 or status == 409,
+        # After a POST, a 5xx may come after Dwolla committed; a 409 means a request with this key is still
+        # running (or, for a while after a 500, that Dwolla holds its outcome): the exchange may exist.
+        exchange_may_exist=posted and (status >= 500 or status == 409),
     )
 
 
