@@ -31,7 +31,11 @@ EXPECTED_GRANTS: dict[str, dict[str, list[Any]]] = {
         "sqs:GetQueueAttributes": [{"Fn::GetAtt": ["LinkCompletedQueue", "Arn"]}],
         "sqs:ChangeMessageVisibility": [{"Fn::GetAtt": ["LinkCompletedQueue", "Arn"]}],
         "sqs:SendMessage": [{"Fn::GetAtt": ["LinkCompletedDeadLetterQueue", "Arn"]}],
-        "secretsmanager:GetSecretValue": [{"Ref": "DwollaCredentialsSecret"}, {"Ref": "DwollaTokenSecret"}],
+        "secretsmanager:GetSecretValue": [
+            {"Ref": "DwollaCredentialsSecret"},
+            {"Ref": "DwollaTokenSecret"},
+            {"Ref": "FingerprintKeySecret"},
+        ],
         "secretsmanager:PutSecretValue": [{"Ref": "DwollaTokenSecret"}],
         "dynamodb:GetItem": [{"Fn::GetAtt": ["ResultsTable", "Arn"]}],
         "dynamodb:UpdateItem": [{"Fn::GetAtt": ["ResultsTable", "Arn"]}],
