@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from exchange_linker.contracts.dead_letter import ExchangeEvidence
 from tests.conftest import link_event
 from tests.replay.conftest import dead_letter, depth, invoke, output_json, redrive_by_sqs
 
@@ -50,7 +51,23 @@ def test_an_empty_dlq(stack, cli):
         "byPartner": {},
         "oldestFailedAt": None,
         "oldestAgeSeconds": None,
+        "exchangeMayExist": 0,
     }
+
+
+def test_events_whose_exchange_may_exist_are_flagged(stack, cli):
+    """Their replay asks Dwolla before any POST (or waits for a person): an operator should know."""
+    since = ExchangeEvidence(may_exist_since="2026-11-19T08:30:00.000Z")
+    flagged = dead_letter(stack, link_event(), "Conflict", evidence=since)
+    dead_letter(stack, link_event(), "ExchangeMayExist", evidence=ExchangeEvidence(may_exist_since="unknown"))
+    dead_letter(stack, link_event(), "NotFound")
+    assert output_json(invoke(cli, stack, "dlq", "--json"))["exchangeMayExist"] == 2
+    assert "2 may already have an exchange at Dwolla" in invoke(cli, stack, "dlq").stdout
+    rows = output_json(invoke(cli, stack, "replay", "--error-code", "Conflict", "--dry-run", "--json"))["events"]
+    assert [(row["eventId"], row["exchangeMayExist"], row["exchangeMayExistSince"]) for row in rows] == [
+        (json.loads(flagged)["eventId"], True, "2026-11-19T08:30:00.000Z")
+    ]
+    assert "may already hold an exchange" in invoke(cli, stack, "replay", "--dry-run").stdout
 
 
 def test_a_missing_dlq_is_a_clear_error(stack, cli):

@@ -8,7 +8,7 @@ from exchange_linker.dwolla.tokens import TokenProvider
 from exchange_linker.errors import AwsError, DwollaError
 from exchange_linker.ingest.processor import InboundMessage, Outcome, RecordProcessor
 from tests.conftest import body
-from tests.unit.test_processor import FakeDwolla, MemoryDeadLetters, MemoryResults, MemoryTokens
+from tests.unit.test_processor import TEST_FINGERPRINTS, FakeDwolla, MemoryDeadLetters, MemoryResults, MemoryTokens
 
 
 class MemoryBus:
@@ -29,6 +29,7 @@ def world():
         ExchangeService(dwolla, TokenProvider(MemoryTokens(), dwolla)),
         results,
         MemoryDeadLetters(),
+        fingerprints=TEST_FINGERPRINTS,
         max_receive_count=3,
         outcomes=bus,
     )
@@ -66,8 +67,9 @@ def test_created_and_failed_outcomes_are_announced_without_secrets(world):
 
 def test_duplicates_are_not_announced_twice(world):
     processor, _, _, bus = world
-    processor.process(message(body(eventId="dup")))
-    assert processor.process(message(body(eventId="dup"))) is Outcome.ALREADY_CREATED
+    event = body(eventId="dup")
+    processor.process(message(event))
+    assert processor.process(message(event)) is Outcome.ALREADY_CREATED
     assert len(bus.events) == 1
 
 

@@ -320,6 +320,7 @@ ACTION_STYLE = {
     Action.SEND_FAILED: "bold red",
 }
 MAX_ROWS = 40
+MAY_EXIST_MARK = " [yellow]![/yellow]"
 
 
 def render_replay(console: Console, summary: ReplaySummary) -> None:
@@ -331,10 +332,13 @@ def render_replay(console: Console, summary: ReplaySummary) -> None:
             values = row.as_dict()
             style = ACTION_STYLE[row.action]
             cells = [str(values[name] or "-") for name in ("eventId", "customerId", "partner", "errorCode", "failedAt")]
+            cells[3] += MAY_EXIST_MARK if row.view.exchange_may_exist else ""
             table.add_row(*cells, f"[{style}]{row.action.value}[/{style}]")
         if len(summary.rows) > MAX_ROWS:
             table.caption = f"… and {len(summary.rows) - MAX_ROWS} more (use --json for all)"
         console.print(table)
+    if any(row.view.exchange_may_exist for row in summary.rows):
+        console.print(f"{MAY_EXIST_MARK} Dwolla may already hold an exchange for it: checked there first (runbook)")
     codes = ", ".join(f"{code} {count}" for code, count in sorted(summary.by_error_code.items())) or "none"
     console.print(f"[bold]Matched by error code:[/bold] {codes}")
     verb = "would move" if summary.dry_run else "moved"
@@ -362,6 +366,8 @@ def render_inventory(console: Console, summary: DlqInventory) -> None:
         for name, count in counts.items():
             table.add_row(name, str(count))
         console.print(table)
+    if summary.exchange_may_exist:
+        console.print(f"[yellow]{summary.exchange_may_exist} may already have an exchange at Dwolla[/yellow] (runbook)")
     if summary.oldest is not None and summary.oldest_age_seconds is not None:
         hours = summary.oldest_age_seconds / 3600
         console.print(f"[bold]Oldest failure:[/bold] {summary.as_dict()['oldestFailedAt']} ({hours:.1f} h ago)")

@@ -14,7 +14,7 @@ from exchange_linker.adapters.aws import AwsClients
 from exchange_linker.adapters.dwolla_http import DwollaHttpApi, pooled_session
 from exchange_linker.adapters.dynamodb_results import DynamoDbResults
 from exchange_linker.adapters.eventbridge_outcomes import EventBridgeOutcomes
-from exchange_linker.adapters.secrets_manager import CredentialsSecret, Secrets, TokenSecret
+from exchange_linker.adapters.secrets_manager import CredentialsSecret, FingerprintKeySecret, Secrets, TokenSecret
 from exchange_linker.adapters.sqs_dead_letters import SqsDeadLetters
 from exchange_linker.adapters.sqs_queues import (
     DEFAULT_WAIT_SECONDS,
@@ -26,6 +26,7 @@ from exchange_linker.adapters.sqs_retry import SqsRetryScheduler
 from exchange_linker.contracts.outcome_event import OutcomePublisher
 from exchange_linker.contracts.results import ResultsStore
 from exchange_linker.dwolla.exchanges import ExchangeService
+from exchange_linker.dwolla.fingerprint import Fingerprinter
 from exchange_linker.dwolla.tokens import TokenProvider
 from exchange_linker.ingest.batch import LinkCompletedConsumer
 from exchange_linker.ingest.processor import RecordProcessor, utc_now
@@ -63,6 +64,7 @@ def build_consumer(
         ExchangeService(api, tokens, clock=monotonic),
         results or DynamoDbResults(clients, settings.results_table_name),
         SqsDeadLetters(clients, settings.dead_letter_queue_url),
+        fingerprints=Fingerprinter(FingerprintKeySecret(secrets, settings.fingerprint_key_secret_id)),
         max_receive_count=settings.max_receive_count,
         clock=now or utc_now,
         outcomes=build_outcome_publisher(settings, clients),

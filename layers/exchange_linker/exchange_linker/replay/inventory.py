@@ -18,6 +18,7 @@ class DlqInventory:
     by_partner: dict[str, int] = field(default_factory=dict)
     oldest: datetime | None = None
     oldest_age_seconds: float | None = None
+    exchange_may_exist: int = 0  # events Dwolla may already hold an exchange for (see DeadLetterView)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -29,6 +30,7 @@ class DlqInventory:
             if self.oldest
             else None,
             "oldestAgeSeconds": self.oldest_age_seconds,
+            "exchangeMayExist": self.exchange_may_exist,
         }
 
 
@@ -47,4 +49,5 @@ def inventory(depth: int, scan: ReplaySummary, *, now: datetime | None = None) -
         by_partner=dict(partners.most_common()),
         oldest=oldest,
         oldest_age_seconds=round((now - oldest).total_seconds(), 3) if oldest else None,
+        exchange_may_exist=sum(view.exchange_may_exist for view in views),
     )

@@ -13,13 +13,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from exchange_linker.contracts.dead_letter import MAY_EXIST_SINCE, UNKNOWN, read_evidence
 from exchange_linker.contracts.link_completed import unwrap_envelope
 from exchange_linker.contracts.results import ExchangeResult, ResultsStore
 from exchange_linker.errors import DependencyError, InvalidEventError
 from exchange_linker.observability import logger
 
-# The consumer's reason attributes: the table keeps the history, the replayed message starts clean.
-REASON_ATTRIBUTES = frozenset({"errorCode", "errorMessage", "failedAt", "attempts"})
+# The consumer's reason attributes: the table keeps the history, the replayed message starts clean. An
+# exchangeUrl stays: the consumer verifies it and records that exchange instead of creating another.
+REASON_ATTRIBUTES = frozenset({"errorCode", "errorMessage", "failedAt", "attempts", MAY_EXIST_SINCE})
+EXCHANGE_MAY_EXIST = "ExchangeMayExist"
 REPLAY_COUNT = "replayCount"
 EVENT_ID = "eventId"
 MAX_MESSAGE_ATTRIBUTES = 10
@@ -52,6 +55,10 @@ class DeadLetterView:
     sent_at: datetime | None
     replay_count: int
     reason_from: str  # "attributes", "results" or "unknown"
+    # Dwolla may already hold an exchange for the event (an unknown outcome, or one made but not recorded):
+    # the replay is checked against Dwolla instead of POSTing blindly, or waits for a person.
+    exchange_may_exist: bool = False
+    may_exist_since: datetime | None = None  # the first unknown outcome, when known
 
     @property
     def when(self) -> datetime | None:
@@ -102,11 +109,16 @@ def describe(message: DeadLetterMessage, results: ResultsStore | None = None) ->
     failed_at = parse_timestamp(string_attribute(attributes, "failedAt"))
     reason_from = "attributes" if error_code else "unknown"
     partner, customer_id = fields.get("partner"), fields.get("customerId")
+    evidence = read_evidence(attributes)
+    may_exist = bool(evidence.url or evidence.may_exist_since) or error_code == EXCHANGE_MAY_EXIST
+    since = parse_timestamp(evidence.may_exist_since) if evidence.may_exist_since != UNKNOWN else None
     if error_code is None and event_id and results is not None:
         result = _lookup(results, event_id)
         if result is not None:
             error_code, failed_at, reason_from = result.error_code, parse_timestamp(result.updated_at), "results"
             partner, customer_id = partner or result.partner, customer_id or result.customer_id
+            may_exist = may_exist or result.exchange_may_exist
+            since = since or parse_timestamp(result.uncertain_since)
     return DeadLetterView(
         message_id=message.message_id,
         event_id=event_id,
@@ -117,6 +129,8 @@ def describe(message: DeadLetterMessage, results: ResultsStore | None = None) ->
         sent_at=message.sent_at,
         replay_count=replay_count(attributes),
         reason_from=reason_from,
+        exchange_may_exist=may_exist,
+        may_exist_since=since,
     )
 
 
