@@ -1,6 +1,8 @@
-# exchange-linker: every target sets up what it needs from nothing (a fresh clone, Python 3.11 on PATH).
+# exchange-linker: every target sets up what it needs from nothing (a fresh clone, Python 3.13 on PATH).
 SHELL := /bin/bash
-PYTHON ?= python3.11
+PYTHON ?= python3.13
+# The Lambda runtime's Python (template.yaml: python3.13): the locks are resolved for it.
+PYTHON_VERSION := 3.13
 VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
@@ -13,7 +15,12 @@ export SAM_CLI_TELEMETRY := 0
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
 
+# A .venv made by another Python (e.g. one left from before the move to 3.13) is made again.
+ifneq ($(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null),$(PYTHON_VERSION))
+.PHONY: $(BIN)/python
+endif
 $(BIN)/python:
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): $(BIN)/python requirements/dev.txt pyproject.toml
@@ -41,13 +48,13 @@ typecheck: $(STAMP) ## mypy, strict on the exchange_linker package (each functio
 validate: $(STAMP) ## sam validate --lint (cfn-lint) on template.yaml
 	$(BIN)/sam validate --lint --region $(AWS_DEFAULT_REGION) --template-file template.yaml
 
-build: $(STAMP) ## sam build (no Docker: uses the local python3.11)
+build: $(STAMP) ## sam build (no Docker: uses the local python3.13)
 	$(BIN)/sam build --template-file template.yaml
 
 lock: $(BIN)/python ## Re-resolve the pinned dependencies (dev lock and the layer's lock)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(BIN)/uv pip compile --quiet --python-version 3.11 --generate-hashes --upgrade requirements/dev.in -o requirements/dev.txt
-	$(BIN)/uv pip compile --quiet --python-version 3.11 --generate-hashes --python-platform aarch64-manylinux_2_28 \
+	$(BIN)/uv pip compile --quiet --python-version $(PYTHON_VERSION) --generate-hashes --upgrade requirements/dev.in -o requirements/dev.txt
+	$(BIN)/uv pip compile --quiet --python-version $(PYTHON_VERSION) --generate-hashes --python-platform aarch64-manylinux_2_28 \
 		-c requirements/dev.txt requirements/runtime.in -o layers/exchange_linker/requirements.txt
 
 chaos: $(STAMP) ## The large chaos run
