@@ -51,9 +51,9 @@ validate: $(STAMP) ## sam validate --lint (cfn-lint) on template.yaml
 build: $(STAMP) ## sam build (no Docker: uses the local python3.13)
 	$(BIN)/sam build --template-file template.yaml
 
-lock: $(BIN)/python ## Re-resolve the pinned dependencies (dev lock and the layer's lock)
+lock: $(BIN)/python ## Re-resolve the pinned dependencies (dev lock and the layer's lock); UPGRADE=1 also moves the pins to the newest releases
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(BIN)/uv pip compile --quiet --python-version $(PYTHON_VERSION) --generate-hashes --upgrade requirements/dev.in -o requirements/dev.txt
+	$(BIN)/uv pip compile --quiet --python-version $(PYTHON_VERSION) --generate-hashes $(if $(UPGRADE),--upgrade) requirements/dev.in -o requirements/dev.txt
 	$(BIN)/uv pip compile --quiet --python-version $(PYTHON_VERSION) --generate-hashes --python-platform aarch64-manylinux_2_28 \
 		-c requirements/dev.txt requirements/runtime.in -o layers/exchange_linker/requirements.txt
 
