@@ -10,9 +10,9 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from exchange_linker_tools.emulator import responses
+from exchange_linker_tools.emulator import representations, responses
 from exchange_linker_tools.emulator.exchange_post import create_exchange, is_known_customer
-from exchange_linker_tools.emulator.models import CreatedExchange, Partner
+from exchange_linker_tools.emulator.models import CreatedExchange
 from exchange_linker_tools.emulator.state import EmulatorState
 from exchange_linker_tools.emulator.token_endpoint import issue_token
 from exchange_linker_tools.emulator.tokens import TokenStatus
@@ -27,6 +27,7 @@ _URLS = Map(
         Rule("/customers/<customer_id>/exchanges", methods=["POST"], endpoint="create_customer_exchange"),
         Rule("/customers/<customer_id>/exchanges", methods=["GET"], endpoint="list_customer_exchanges"),
         Rule("/exchanges", methods=["POST"], endpoint="create_account_exchange"),
+        Rule("/exchanges", methods=["GET"], endpoint="list_account_exchanges"),
         Rule("/exchanges/<exchange_id>", methods=["GET"], endpoint="get_exchange"),
     ],
     strict_slashes=False,
@@ -44,6 +45,7 @@ class EmulatorApp:
             "create_customer_exchange": self._create_customer_exchange,
             "list_customer_exchanges": self._list_customer_exchanges,
             "create_account_exchange": self._create_account_exchange,
+            "list_account_exchanges": self._list_account_exchanges,
             "get_exchange": self._get_exchange,
         }
 
@@ -83,19 +85,14 @@ class EmulatorApp:
 
     def _list_partners(self, request: Request) -> Response:
         self._state.stats.incr("partner_lookups")
-        base = self._state.base_url
-        return responses.hal(
-            {
-                "_links": {"self": {"href": f"{base}/exchange-partners"}},
-                "_embedded": {"exchange-partners": [self._partner(p) for p in self._state.partners]},
-                "total": len(self._state.partners),
-            }
-        )
+        return responses.hal(representations.partner_list(self._state.partners, self._state.base_url))
 
     def _get_partner(self, request: Request, partner_id: str) -> Response:
         self._state.stats.incr("partner_lookups")
         partner = self._state.partner_by_id(partner_id)
-        return responses.not_found() if partner is None else responses.hal(self._partner(partner))
+        if partner is None:
+            return responses.not_found()
+        return responses.hal(representations.partner_body(partner, self._state.base_url, single=True))
 
     def _create_customer_exchange(self, request: Request, customer_id: str) -> Response:
         return create_exchange(self._state, request, customer_id)
@@ -105,40 +102,26 @@ class EmulatorApp:
 
     def _list_customer_exchanges(self, request: Request, customer_id: str) -> Response:
         if not is_known_customer(customer_id):
-            return responses.not_found()
-        base = self._state.base_url
-        found = [self._exchange(e) for e in self._state.exchanges() if e.customer_id == customer_id]
-        return responses.hal(
-            {
-                "_links": {"self": {"href": f"{base}/customers/{customer_id}/exchanges"}},
-                "_embedded": {"exchanges": found},
-                "total": len(found),
-            }
-        )
+            return responses.error(404, "NotFound", "Customer ID not found. Check Customer ID.")
+        return self._exchange_list(lambda e: e.customer_id == customer_id)
+
+    def _list_account_exchanges(self, request: Request) -> Response:
+        """The account's own exchanges: those created with POST /exchanges."""
+        return self._exchange_list(lambda e: e.customer_id is None)
 
     def _get_exchange(self, request: Request, exchange_id: str) -> Response:
         exchange = next((e for e in self._state.exchanges() if e.id == exchange_id), None)
-        return responses.not_found() if exchange is None else responses.hal(self._exchange(exchange))
+        if exchange is None:
+            return responses.error(404, "NotFound", "The requested resource was not found. Check Exchange ID.")
+        return responses.hal(self._exchange(exchange))
 
-    def _partner(self, partner: Partner) -> dict[str, Any]:
-        return {
-            "_links": {"self": {"href": partner.href(self._state.base_url)}},
-            "id": partner.id,
-            "name": partner.name,
-            "status": "active",
-            "created": partner.created,
-        }
+    def _exchange_list(self, wanted: Callable[[CreatedExchange], bool]) -> Response:
+        newest_first = [self._exchange(e) for e in reversed(self._state.exchanges()) if wanted(e)]
+        return responses.hal(representations.exchange_list(newest_first, self._state.base_url))
 
     def _exchange(self, exchange: CreatedExchange) -> dict[str, Any]:
-        base = self._state.base_url
         partner = next(p for p in self._state.partners if p.name == exchange.partner)
-        links: dict[str, Any] = {
-            "self": {"href": exchange.location},
-            "exchange-partner": {"href": partner.href(base)},
-        }
-        if exchange.customer_id is not None:
-            links["customer"] = {"href": f"{base}/customers/{exchange.customer_id}"}
-        return {"_links": links, "id": exchange.id, "status": "active", "created": exchange.created}
+        return representations.exchange_body(exchange, partner, self._state.base_url, self._state.account_id)
 
 
 def _accepts_hal(accept: str) -> bool:

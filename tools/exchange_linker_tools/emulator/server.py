@@ -111,6 +111,11 @@ class DwollaEmulator:
         return self._state.base_url
 
     @property
+    def account_id(self) -> str:
+        """The id of the Dwolla account that owns exchanges made with POST /exchanges (fresh per instance)."""
+        return self._state.account_id
+
+    @property
     def client_key(self) -> str:
         return self._state.credentials.key
 

@@ -38,6 +38,7 @@ class EmulatorState:
         self._faults = faults
         self.scope_enabled = True
         self.base_url = ""  # set once the server is bound
+        self.account_id = str(uuid.uuid4())  # the Dwolla account that owns POST /exchanges exchanges
         self._stopping = False
         self._wake = threading.Condition()
         self._rng = random.Random(seed)  # noqa: S311 - reproducible faults, not security
