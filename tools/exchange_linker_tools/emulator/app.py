@@ -10,7 +10,8 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from exchange_linker_tools.emulator import representations, responses
+from exchange_linker_tools.emulator import admin_faults, representations, responses
+from exchange_linker_tools.emulator.admin import AdminApp, is_admin_path
 from exchange_linker_tools.emulator.exchange_post import create_exchange, is_known_customer
 from exchange_linker_tools.emulator.models import CreatedExchange
 from exchange_linker_tools.emulator.state import EmulatorState
@@ -39,6 +40,7 @@ class EmulatorApp:
 
     def __init__(self, state: EmulatorState) -> None:
         self._state = state
+        self._admin = AdminApp(state, extra=[admin_faults.routes])
         self._handlers: dict[str, Handler] = {
             "list_partners": self._list_partners,
             "get_partner": self._get_partner,
@@ -55,6 +57,8 @@ class EmulatorApp:
         return response(environ, start_response)
 
     def _dispatch(self, request: Request) -> Response:
+        if is_admin_path(request.path):
+            return self._admin(request)
         try:
             endpoint, args = _URLS.bind_to_environ(request.environ).match()
         except NotFound:

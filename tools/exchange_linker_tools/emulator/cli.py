@@ -70,9 +70,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--token-lifetime", type=int, default=3600, help="seconds")
     parser.add_argument("--seed", type=int, default=None, help="makes fault decisions reproducible")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to each exchange POST")
-    for name in ("server-error", "unavailable", "rate-limit", "timeout-after-create", "connection-reset"):
+    kinds = ("server-error", "unavailable", "rate-limit", "timeout-after-create", "connection-reset")
+    for name in (*kinds, "server-error-after-create"):
         parser.add_argument(f"--{name}-rate", type=float, default=0.0, help="share of exchange POSTs, 0..1")
     parser.add_argument("--timeout-delay", type=float, default=5.0, help="seconds, for timeout-after-create")
+    parser.add_argument(
+        "--conflicts-after-server-error",
+        type=int,
+        default=2,
+        help="409s the Idempotency-Key answers after a server-error-after-create, before it replays the 201",
+    )
     return parser
 
 
@@ -86,6 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         timeout_after_create_rate=args.timeout_after_create_rate,
         timeout_delay=args.timeout_delay,
         connection_reset_rate=args.connection_reset_rate,
+        server_error_after_create_rate=args.server_error_after_create_rate,
+        conflicts_after_server_error=args.conflicts_after_server_error,
     )
     serve(
         args.port,

@@ -3,7 +3,8 @@
 Order: scope, customer, JSON, Idempotency-Key claim, latency, injected fault, schema and partner
 validation, scripted outcome by credential, creation. The key is claimed before the latency so a
 concurrent duplicate sees 409, and completed before the timeout-after-create delay so a retry made
-after the client gave up replays the exchange that was created.
+after the client gave up replays the exchange that was created. A server-error-after-create
+completes the key with a number of 409s owed before the replays begin.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def create_exchange(state: EmulatorState, request: Request, customer_id: str | N
     if claim.outcome is ClaimOutcome.REPLAY and claim.location is not None:
         state.stats.incr("idempotent_replays")
         return responses.created(claim.location)
-    if claim.outcome is ClaimOutcome.IN_FLIGHT:
+    if claim.outcome in (ClaimOutcome.IN_FLIGHT, ClaimOutcome.LOCKED):
         state.stats.incr("conflicts")
         return responses.error(409, "Conflict", "A request with this Idempotency-Key is still being processed.")
     if claim.outcome is ClaimOutcome.MISMATCH:
@@ -113,11 +114,15 @@ def _process(state: EmulatorState, request: Request, customer_id: str | None, bo
         return scripted[1]
 
     exchange = state.record_exchange(result, customer_id, key)
+    failed_after_create = fault is FaultKind.SERVER_ERROR_AFTER_CREATE
     if key is not None:
-        state.idempotency.complete(key, exchange.location)
+        owed = int(state.faults.conflicts_after_server_error) if failed_after_create else 0
+        state.idempotency.complete(key, exchange.location, conflicts_after=owed)
     state.stats.incr("exchanges_created")  # after complete(): a waiter seeing it can already replay
     if fault is FaultKind.TIMEOUT_AFTER_CREATE:
         state.pause(lambda plan: plan.timeout_delay)
+    if failed_after_create:
+        return responses.server_error()
     return responses.created(exchange.location)
 
 

@@ -12,6 +12,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from exchange_linker_tools.emulator.app import EmulatorApp
 from exchange_linker_tools.emulator.clock import Clock
+from exchange_linker_tools.emulator.controls import EmulatorControls
 from exchange_linker_tools.emulator.faults import FaultPlan
 from exchange_linker_tools.emulator.models import (
     DEFAULT_CLIENT_KEY,
@@ -30,7 +31,7 @@ class _QuietHandler(WSGIRequestHandler):
         return
 
 
-class DwollaEmulator:
+class DwollaEmulator(EmulatorControls):
     """A local stand-in for api-sandbox.dwolla.com's token, exchange-partner and exchange endpoints."""
 
     def __init__(
@@ -176,15 +177,11 @@ class DwollaEmulator:
         self._state.stats.reset()
 
     def reset(self) -> None:
-        """Forget exchanges, idempotency keys and counters; restore scope and a fault-free plan.
+        """Forget exchanges, idempotency keys and counters; restore scope, a fault-free plan, no queued faults.
 
         Tokens and partner ids survive, so a client holding them keeps working.
         """
-        self._state.clear_exchanges()
-        self._state.idempotency.clear()
-        self._state.stats.reset()
-        self._state.scope_enabled = True
-        self._state.faults = FaultPlan()
+        self._state.reset()
 
 
 def _require_loopback(host: str) -> None:

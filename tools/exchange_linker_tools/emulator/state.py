@@ -6,6 +6,7 @@ import random
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -43,12 +44,32 @@ class EmulatorState:
         self._wake = threading.Condition()
         self._rng = random.Random(seed)  # noqa: S311 - reproducible faults, not security
         self._rng_lock = threading.Lock()
+        self._queued_faults: deque[FaultKind] = deque()  # guarded by _rng_lock
         self._exchanges: list[CreatedExchange] = []
         self._exchanges_lock = threading.Lock()
 
     def pick_fault(self) -> FaultKind | None:
+        """A queued fault if any (no random draw then), else the plan's seeded draw."""
         with self._rng_lock:
+            if self._queued_faults:
+                return self._queued_faults.popleft()
             return self.faults.pick(self._rng)
+
+    def queue_faults(self, kind: FaultKind, count: int = 1) -> list[FaultKind]:
+        """Make the next ``count`` exchange POSTs fail with ``kind``, whatever the plan says."""
+        if count < 0:
+            raise ValueError("count must not be negative")
+        with self._rng_lock:
+            self._queued_faults.extend([kind] * count)
+            return list(self._queued_faults)
+
+    def queued_faults(self) -> list[FaultKind]:
+        with self._rng_lock:
+            return list(self._queued_faults)
+
+    def clear_queued_faults(self) -> None:
+        with self._rng_lock:
+            self._queued_faults.clear()
 
     @property
     def faults(self) -> FaultPlan:
@@ -107,3 +128,12 @@ class EmulatorState:
     def clear_exchanges(self) -> None:
         with self._exchanges_lock:
             self._exchanges.clear()
+
+    def reset(self) -> None:
+        """Forget exchanges, idempotency keys, counters and every injected fault; keep tokens and partners."""
+        self.clear_exchanges()
+        self.idempotency.clear()
+        self.stats.reset()
+        self.scope_enabled = True
+        self.clear_queued_faults()
+        self.faults = FaultPlan()

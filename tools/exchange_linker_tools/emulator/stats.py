@@ -33,7 +33,7 @@ class EmulatorStats:
     exchange_posts: int = 0  # authenticated exchange POSTs, whatever their outcome
     exchanges_created: int = 0
     idempotent_replays: int = 0
-    conflicts: int = 0  # 409: same Idempotency-Key still in flight
+    conflicts: int = 0  # 409: same Idempotency-Key still in flight, or still locked after a 500-after-create
     validation_errors: int = 0  # 400 ValidationError / BadRequest on exchange POSTs
     in_flight: int = 0  # gauge: exchange POSTs now between key claim and response
     faults_injected: Mapping[str, int] = field(default_factory=dict)  # by FaultKind value

@@ -1,0 +1,34 @@
+"""The Python test controls of ``DwollaEmulator`` beyond the original ones; the admin endpoints mirror them.
+
+Kept apart from server.py (lifecycle and observation) so each stays small; every control acts on the
+shared ``EmulatorState``, the same objects the ``/_emulator/...`` endpoints use.
+"""
+
+from __future__ import annotations
+
+from exchange_linker_tools.emulator.faults import FaultKind
+from exchange_linker_tools.emulator.state import EmulatorState
+
+
+class EmulatorControls:
+    """Mixed into ``DwollaEmulator``."""
+
+    _state: EmulatorState
+
+    def forget_idempotency_keys(self, key: str | None = None) -> int:
+        """Simulate "24 h passed": completed keys (all, or ``key``) are forgotten, so a repeated POST creates anew.
+
+        Requests still in flight keep their claim. Returns how many keys were forgotten.
+        """
+        return self._state.idempotency.forget(key)
+
+    def queue_faults(self, kind: FaultKind | str, count: int = 1) -> list[FaultKind]:
+        """Make the next ``count`` exchange POSTs fail with ``kind`` regardless of the plan (no random draw).
+
+        Returns the whole queue. ``reset()`` empties it.
+        """
+        return self._state.queue_faults(FaultKind(kind), count)
+
+    @property
+    def queued_faults(self) -> list[FaultKind]:
+        return self._state.queued_faults()
