@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from exchange_linker_tools.emulator.admin_http import AdminError, failure, ok
+from exchange_linker_tools.emulator.admin_http import AdminError, bad_request, failure, field, json_object, ok
 from exchange_linker_tools.emulator.models import CreatedExchange
 from exchange_linker_tools.emulator.state import EmulatorState
 
@@ -50,6 +50,22 @@ def _core_routes(state: EmulatorState) -> list[Route]:
         exchanges = [exchange_json(e) for e in state.exchanges()]
         return ok({"exchanges": exchanges, "total": len(exchanges)})
 
+    def get_exchange(request: Request, exchange_id: str) -> Response:
+        found = next((e for e in state.exchanges() if e.id == exchange_id), None)
+        if found is None:
+            raise AdminError(404, "NotFound", f"No exchange {exchange_id}.")
+        return ok(exchange_json(found))
+
+    def set_status(request: Request, exchange_id: str) -> Response:
+        """``{"status": "removed"}`` (or ``deactivated``, ``active``)."""
+        status = field(json_object(request), "status", str, required=True)
+        try:
+            return ok(exchange_json(state.set_exchange_status(exchange_id, status)))
+        except KeyError as exc:
+            raise AdminError(404, "NotFound", f"No exchange {exchange_id}.") from exc
+        except ValueError as exc:
+            raise bad_request(str(exc)) from exc
+
     def forget_keys(request: Request, key: str | None = None) -> Response:
         return ok({"forgotten": state.idempotency.forget(key)})
 
@@ -63,6 +79,8 @@ def _core_routes(state: EmulatorState) -> list[Route]:
     p = ADMIN_PREFIX
     return [
         (Rule(f"{p}/exchanges", methods=["GET"]), list_exchanges),
+        (Rule(f"{p}/exchanges/<exchange_id>", methods=["GET"]), get_exchange),
+        (Rule(f"{p}/exchanges/<exchange_id>/status", methods=["POST", "PUT"]), set_status),
         (Rule(f"{p}/idempotency-keys", methods=["DELETE"]), forget_keys),
         (Rule(f"{p}/idempotency-keys/<path:key>", methods=["DELETE"]), forget_keys),
         (Rule(f"{p}/stats", methods=["GET"]), stats),

@@ -7,6 +7,7 @@ shared ``EmulatorState``, the same objects the ``/_emulator/...`` endpoints use.
 from __future__ import annotations
 
 from exchange_linker_tools.emulator.faults import FaultKind
+from exchange_linker_tools.emulator.models import CreatedExchange, ExchangeStatus
 from exchange_linker_tools.emulator.state import EmulatorState
 
 
@@ -32,3 +33,15 @@ class EmulatorControls:
     @property
     def queued_faults(self) -> list[FaultKind]:
         return self._state.queued_faults()
+
+    def set_exchange_status(self, exchange: str, status: ExchangeStatus) -> CreatedExchange:
+        """Set ``active``, ``deactivated`` or ``removed`` (the official Exchange statuses) on an exchange.
+
+        ``exchange`` is its id or Location URL; KeyError if unknown, ValueError for another status.
+        GET /exchanges/{id} and both lists then show it; idempotent replays still return its Location.
+        """
+        return self._state.set_exchange_status(exchange, status)
+
+    def remove_exchange(self, exchange: str) -> CreatedExchange:
+        """Mark an exchange ``removed`` at "Dwolla", e.g. to test reconciliation against the service's table."""
+        return self._state.set_exchange_status(exchange, "removed")

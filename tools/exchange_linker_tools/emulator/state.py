@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import threading
 import time
@@ -13,7 +14,13 @@ from dataclasses import dataclass
 from exchange_linker_tools.emulator.clock import Clock, utc_timestamp
 from exchange_linker_tools.emulator.faults import FaultKind, FaultPlan
 from exchange_linker_tools.emulator.idempotency import IdempotencyStore
-from exchange_linker_tools.emulator.models import CreatedExchange, Partner, fingerprint, new_partners
+from exchange_linker_tools.emulator.models import (
+    EXCHANGE_STATUSES,
+    CreatedExchange,
+    Partner,
+    fingerprint,
+    new_partners,
+)
 from exchange_linker_tools.emulator.stats import StatsRecorder
 from exchange_linker_tools.emulator.tokens import TokenStore
 from exchange_linker_tools.emulator.validation import ExchangeBody
@@ -124,6 +131,17 @@ class EmulatorState:
     def exchanges(self) -> list[CreatedExchange]:
         with self._exchanges_lock:
             return list(self._exchanges)
+
+    def set_exchange_status(self, exchange: str, status: str) -> CreatedExchange:
+        """Change an exchange's status, found by id or by its Location URL (KeyError if unknown)."""
+        if status not in EXCHANGE_STATUSES:
+            raise ValueError(f"status must be one of: {', '.join(EXCHANGE_STATUSES)}")
+        with self._exchanges_lock:
+            for index, current in enumerate(self._exchanges):
+                if exchange in (current.id, current.location):
+                    self._exchanges[index] = dataclasses.replace(current, status=status)
+                    return self._exchanges[index]
+        raise KeyError(exchange)
 
     def clear_exchanges(self) -> None:
         with self._exchanges_lock:
