@@ -10,10 +10,11 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from exchange_linker_tools.emulator import admin_faults, representations, responses
+from exchange_linker_tools.emulator import admin_faults, admin_traffic, representations, responses
 from exchange_linker_tools.emulator.admin import AdminApp, is_admin_path
 from exchange_linker_tools.emulator.exchange_post import create_exchange, is_known_customer
 from exchange_linker_tools.emulator.models import CreatedExchange
+from exchange_linker_tools.emulator.rate_limit import retry_after_header
 from exchange_linker_tools.emulator.state import EmulatorState
 from exchange_linker_tools.emulator.token_endpoint import issue_token
 from exchange_linker_tools.emulator.tokens import TokenStatus
@@ -40,7 +41,7 @@ class EmulatorApp:
 
     def __init__(self, state: EmulatorState) -> None:
         self._state = state
-        self._admin = AdminApp(state, extra=[admin_faults.routes])
+        self._admin = AdminApp(state, extra=[admin_faults.routes, admin_traffic.routes])
         self._handlers: dict[str, Handler] = {
             "list_partners": self._list_partners,
             "get_partner": self._get_partner,
@@ -59,6 +60,10 @@ class EmulatorApp:
     def _dispatch(self, request: Request) -> Response:
         if is_admin_path(request.path):
             return self._admin(request)
+        wait = self._state.rate_limit.take()  # the whole API, before anything else, as at Dwolla's edge
+        if wait is not None:
+            self._state.stats.incr("rate_limited")
+            return responses.too_many_requests(retry_after_header(wait))
         try:
             endpoint, args = _URLS.bind_to_environ(request.environ).match()
         except NotFound:

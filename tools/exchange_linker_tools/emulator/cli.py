@@ -27,6 +27,8 @@ def serve(
     faults: FaultPlan | None = None,
     seed: int | None = None,
     out: TextIO | None = None,
+    rate_limit: float | None = None,
+    rate_limit_burst: float | None = None,
 ) -> None:
     """Serve until Ctrl-C or SIGTERM, after printing what a client needs to connect."""
     out = out or sys.stdout
@@ -46,6 +48,8 @@ def serve(
         faults=faults,
         seed=seed,
         log_requests=True,
+        rate_limit=rate_limit,
+        rate_limit_burst=rate_limit_burst,
     )
     with emulator:
         print(f"Dwolla emulator listening on {emulator.url}", file=out)
@@ -69,6 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--secret", default=DEFAULT_CLIENT_SECRET, help="client secret to accept")
     parser.add_argument("--token-lifetime", type=int, default=3600, help="seconds")
     parser.add_argument("--seed", type=int, default=None, help="makes fault decisions reproducible")
+    parser.add_argument(
+        "--rate-limit", type=float, default=None, metavar="RPS", help="requests per second, whole API (429 beyond)"
+    )
+    parser.add_argument("--rate-limit-burst", type=float, default=None, metavar="N", help="bucket size; default RPS")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to each exchange POST")
     kinds = ("server-error", "unavailable", "rate-limit", "timeout-after-create", "connection-reset")
     for name in (*kinds, "server-error-after-create"):
@@ -104,5 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         token_lifetime=args.token_lifetime,
         faults=plan,
         seed=args.seed,
+        rate_limit=args.rate_limit,
+        rate_limit_burst=args.rate_limit_burst,
     )
     return 0

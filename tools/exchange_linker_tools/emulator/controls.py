@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from exchange_linker_tools.emulator.faults import FaultKind
 from exchange_linker_tools.emulator.models import CreatedExchange, ExchangeStatus
+from exchange_linker_tools.emulator.rate_limit import RateLimit
 from exchange_linker_tools.emulator.state import EmulatorState
 
 
@@ -45,3 +46,15 @@ class EmulatorControls:
     def remove_exchange(self, exchange: str) -> CreatedExchange:
         """Mark an exchange ``removed`` at "Dwolla", e.g. to test reconciliation against the service's table."""
         return self._state.set_exchange_status(exchange, "removed")
+
+    def set_rate_limit(self, requests_per_second: float | None, burst: float | None = None) -> RateLimit | None:
+        """Requests per second over the whole API (None: off); ``burst`` defaults to one second's worth.
+
+        The bucket starts full and runs on the emulator's clock. Beyond it every request (``/token``
+        included, the ``/_emulator`` controls excepted) gets 429 TooManyRequests with Retry-After.
+        """
+        return self._state.rate_limit.configure(requests_per_second, burst)
+
+    @property
+    def rate_limit(self) -> RateLimit | None:
+        return self._state.rate_limit.limit

@@ -46,7 +46,12 @@ class DwollaEmulator(EmulatorControls):
         seed: int | None = None,
         clock: Clock = time.monotonic,
         log_requests: bool = False,
+        rate_limit: float | None = None,
+        rate_limit_burst: float | None = None,
     ) -> None:
+        """``rate_limit``: requests per second over the whole API (None: unlimited); beyond it, 429s
+        with Retry-After. ``rate_limit_burst``: the token bucket's size, by default one second's worth.
+        """
         _require_loopback(host)
         self._host = host
         self._port = port
@@ -58,6 +63,7 @@ class DwollaEmulator(EmulatorControls):
             seed=seed,
             clock=clock,
         )
+        self._state.rate_limit.configure(rate_limit, rate_limit_burst)
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 

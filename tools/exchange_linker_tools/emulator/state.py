@@ -21,6 +21,7 @@ from exchange_linker_tools.emulator.models import (
     fingerprint,
     new_partners,
 )
+from exchange_linker_tools.emulator.rate_limit import TokenBucket
 from exchange_linker_tools.emulator.stats import StatsRecorder
 from exchange_linker_tools.emulator.tokens import TokenStore
 from exchange_linker_tools.emulator.validation import ExchangeBody
@@ -41,6 +42,7 @@ class EmulatorState:
         self.credentials = credentials
         self.tokens = TokenStore(token_lifetime, clock)
         self.idempotency = IdempotencyStore(clock)
+        self.rate_limit = TokenBucket(clock)
         self.stats = StatsRecorder()
         self.partners: tuple[Partner, ...] = new_partners()
         self._faults = faults
@@ -148,10 +150,11 @@ class EmulatorState:
             self._exchanges.clear()
 
     def reset(self) -> None:
-        """Forget exchanges, idempotency keys, counters and every injected fault; keep tokens and partners."""
+        """Forget exchanges, keys, counters and injected faults; keep tokens, partners and the rate limit."""
         self.clear_exchanges()
         self.idempotency.clear()
         self.stats.reset()
+        self.rate_limit.refill()  # the limit itself is configuration and stays
         self.scope_enabled = True
         self.clear_queued_faults()
         self.faults = FaultPlan()

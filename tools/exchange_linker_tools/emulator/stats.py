@@ -19,6 +19,7 @@ CounterName = Literal[
     "idempotent_replays",
     "conflicts",
     "validation_errors",
+    "rate_limited",
 ]
 
 
@@ -35,6 +36,7 @@ class EmulatorStats:
     idempotent_replays: int = 0
     conflicts: int = 0  # 409: same Idempotency-Key still in flight, or still locked after a 500-after-create
     validation_errors: int = 0  # 400 ValidationError / BadRequest on exchange POSTs
+    rate_limited: int = 0  # 429s from the rate limit (injected and scripted 429s are counted with those)
     in_flight: int = 0  # gauge: exchange POSTs now between key claim and response
     faults_injected: Mapping[str, int] = field(default_factory=dict)  # by FaultKind value
     scripted_errors: Mapping[str, int] = field(default_factory=dict)  # by error code
@@ -111,6 +113,7 @@ class StatsRecorder:
             idempotent_replays=counts["idempotent_replays"],
             conflicts=counts["conflicts"],
             validation_errors=counts["validation_errors"],
+            rate_limited=counts["rate_limited"],
             in_flight=self._in_flight,
             faults_injected=dict(self._faults),
             scripted_errors=dict(self._scripted),

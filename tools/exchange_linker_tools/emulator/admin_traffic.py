@@ -1,0 +1,46 @@
+"""Operator endpoints that shape traffic for the whole API: the rate limit and per-endpoint hangs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from werkzeug.routing import Rule
+from werkzeug.wrappers import Request, Response
+
+from exchange_linker_tools.emulator.admin import ADMIN_PREFIX, Route
+from exchange_linker_tools.emulator.admin_http import bad_request, field, json_object, ok
+from exchange_linker_tools.emulator.rate_limit import RateLimit
+from exchange_linker_tools.emulator.state import EmulatorState
+
+
+def rate_limit_json(limit: RateLimit | None) -> dict[str, Any]:
+    if limit is None:
+        return {"requestsPerSecond": None, "burst": None}
+    return {"requestsPerSecond": limit.requests_per_second, "burst": limit.burst}
+
+
+def routes(state: EmulatorState) -> list[Route]:
+    def get_rate_limit(request: Request) -> Response:
+        return ok(rate_limit_json(state.rate_limit.limit))
+
+    def put_rate_limit(request: Request) -> Response:
+        """``{"requestsPerSecond": 5, "burst": 10}``; ``burst`` optional; a null rate turns the limit off."""
+        body = json_object(request)
+        if "requestsPerSecond" not in body:
+            raise bad_request("requestsPerSecond is required (a number, or null to turn the limit off).")
+        rate = field(body, "requestsPerSecond", (int, float))
+        burst = field(body, "burst", (int, float))
+        try:
+            return ok(rate_limit_json(state.rate_limit.configure(rate, burst)))
+        except ValueError as exc:
+            raise bad_request(str(exc)) from exc
+
+    def delete_rate_limit(request: Request) -> Response:
+        return ok(rate_limit_json(state.rate_limit.configure(None)))
+
+    p = ADMIN_PREFIX
+    return [
+        (Rule(f"{p}/rate-limit", methods=["GET"]), get_rate_limit),
+        (Rule(f"{p}/rate-limit", methods=["PUT", "POST"]), put_rate_limit),
+        (Rule(f"{p}/rate-limit", methods=["DELETE"]), delete_rate_limit),
+    ]
