@@ -13,6 +13,7 @@ from werkzeug.wrappers import Request, Response
 from exchange_linker_tools.emulator import admin_faults, admin_traffic, representations, responses
 from exchange_linker_tools.emulator.admin import AdminApp, is_admin_path
 from exchange_linker_tools.emulator.exchange_post import create_exchange, is_known_customer
+from exchange_linker_tools.emulator.hangs import HangEndpoint
 from exchange_linker_tools.emulator.models import CreatedExchange
 from exchange_linker_tools.emulator.rate_limit import retry_after_header
 from exchange_linker_tools.emulator.state import EmulatorState
@@ -34,6 +35,17 @@ _URLS = Map(
     ],
     strict_slashes=False,
 )
+
+_HANG_TARGETS: dict[str, HangEndpoint] = {
+    "token": "token",
+    "list_partners": "exchange-partners",
+    "get_partner": "exchange-partners",
+    "create_customer_exchange": "exchange-post",
+    "create_account_exchange": "exchange-post",
+    "list_customer_exchanges": "exchange-get",
+    "list_account_exchanges": "exchange-get",
+    "get_exchange": "exchange-get",
+}
 
 
 class EmulatorApp:
@@ -72,6 +84,11 @@ class EmulatorApp:
             return responses.error(405, "MethodNotAllowed", "The request method is not supported here.")
         except HTTPException as exc:
             return responses.error(exc.code or 400, "BadRequest", exc.description or "Bad request.")
+        hang_target = _HANG_TARGETS.get(str(endpoint))
+        if hang_target is not None and self._state.hangs.is_hanging(hang_target):
+            with self._state.stats.hanging(hang_target):
+                if not self._state.hangs.hold(hang_target):
+                    return responses.unavailable_html()  # the emulator is stopping: answer, don't process
         if endpoint == "token":
             return issue_token(self._state, request)
         refusal = self._gate(request)

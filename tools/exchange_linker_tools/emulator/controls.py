@@ -7,6 +7,7 @@ shared ``EmulatorState``, the same objects the ``/_emulator/...`` endpoints use.
 from __future__ import annotations
 
 from exchange_linker_tools.emulator.faults import FaultKind
+from exchange_linker_tools.emulator.hangs import Hang, HangEndpoint
 from exchange_linker_tools.emulator.models import CreatedExchange, ExchangeStatus
 from exchange_linker_tools.emulator.rate_limit import RateLimit
 from exchange_linker_tools.emulator.state import EmulatorState
@@ -58,3 +59,19 @@ class EmulatorControls:
     @property
     def rate_limit(self) -> RateLimit | None:
         return self._state.rate_limit.limit
+
+    def hang(self, endpoint: HangEndpoint, seconds: float | None = None) -> Hang:
+        """Hold every request to ``endpoint`` for ``seconds`` each, or (None) until ``heal()``.
+
+        ``endpoint``: ``token``, ``exchange-partners``, ``exchange-post``, ``exchange-get`` or
+        ``funding-sources``. Held requests then proceed normally; ``stats.hanging`` counts them now.
+        """
+        return self._state.hangs.set(endpoint, seconds)
+
+    def heal(self, endpoint: HangEndpoint | None = None) -> list[str]:
+        """End the hang of ``endpoint`` (or of every endpoint); held requests resume at once."""
+        return self._state.hangs.heal(endpoint)
+
+    @property
+    def hangs(self) -> dict[str, Hang]:
+        return self._state.hangs.current()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from exchange_linker_tools.emulator.clock import Clock, utc_timestamp
 from exchange_linker_tools.emulator.faults import FaultKind, FaultPlan
+from exchange_linker_tools.emulator.hangs import Hangs
 from exchange_linker_tools.emulator.idempotency import IdempotencyStore
 from exchange_linker_tools.emulator.models import (
     EXCHANGE_STATUSES,
@@ -43,6 +44,7 @@ class EmulatorState:
         self.tokens = TokenStore(token_lifetime, clock)
         self.idempotency = IdempotencyStore(clock)
         self.rate_limit = TokenBucket(clock)
+        self.hangs = Hangs()
         self.stats = StatsRecorder()
         self.partners: tuple[Partner, ...] = new_partners()
         self._faults = faults
@@ -94,6 +96,7 @@ class EmulatorState:
         with self._wake:
             self._stopping = stopping
             self._wake.notify_all()
+        self.hangs.set_stopping(stopping)
 
     def pause(self, seconds: Callable[[FaultPlan], float]) -> None:
         """Simulated delay, measured against the current plan.
@@ -150,11 +153,12 @@ class EmulatorState:
             self._exchanges.clear()
 
     def reset(self) -> None:
-        """Forget exchanges, keys, counters and injected faults; keep tokens, partners and the rate limit."""
+        """Forget exchanges, keys, counters, injected faults and hangs; keep tokens, partners and the rate limit."""
         self.clear_exchanges()
         self.idempotency.clear()
         self.stats.reset()
         self.rate_limit.refill()  # the limit itself is configuration and stays
         self.scope_enabled = True
         self.clear_queued_faults()
+        self.hangs.heal()
         self.faults = FaultPlan()

@@ -38,8 +38,10 @@ class EmulatorStats:
     validation_errors: int = 0  # 400 ValidationError / BadRequest on exchange POSTs
     rate_limited: int = 0  # 429s from the rate limit (injected and scripted 429s are counted with those)
     in_flight: int = 0  # gauge: exchange POSTs now between key claim and response
+    hanging: int = 0  # gauge: requests now held by a hang
     faults_injected: Mapping[str, int] = field(default_factory=dict)  # by FaultKind value
     scripted_errors: Mapping[str, int] = field(default_factory=dict)  # by error code
+    hung_requests: Mapping[str, int] = field(default_factory=dict)  # requests held by a hang, by endpoint
 
     @property
     def total_faults(self) -> int:
@@ -54,7 +56,9 @@ class StatsRecorder:
         self._counts: Counter[str] = Counter()
         self._faults: Counter[str] = Counter()
         self._scripted: Counter[str] = Counter()
+        self._hung: Counter[str] = Counter()
         self._in_flight = 0
+        self._hanging = 0
 
     def incr(self, name: CounterName) -> None:
         with self._changed:
@@ -83,6 +87,19 @@ class StatsRecorder:
                 self._in_flight -= 1
                 self._changed.notify_all()
 
+    @contextmanager
+    def hanging(self, endpoint: str) -> Iterator[None]:
+        with self._changed:
+            self._hung[endpoint] += 1
+            self._hanging += 1
+            self._changed.notify_all()
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._hanging -= 1
+                self._changed.notify_all()
+
     def snapshot(self) -> EmulatorStats:
         with self._changed:
             return self._snapshot()
@@ -99,6 +116,7 @@ class StatsRecorder:
             self._counts.clear()
             self._faults.clear()
             self._scripted.clear()
+            self._hung.clear()
             self._changed.notify_all()
 
     def _snapshot(self) -> EmulatorStats:
@@ -115,6 +133,8 @@ class StatsRecorder:
             validation_errors=counts["validation_errors"],
             rate_limited=counts["rate_limited"],
             in_flight=self._in_flight,
+            hanging=self._hanging,
             faults_injected=dict(self._faults),
             scripted_errors=dict(self._scripted),
+            hung_requests=dict(self._hung),
         )
