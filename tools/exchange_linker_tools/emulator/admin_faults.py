@@ -1,18 +1,31 @@
-"""Operator endpoints for injected faults: the random FaultPlan and the queue of next faults."""
+"""Operator endpoints for injected faults: targeted fault rules, the random FaultPlan, the queue of next faults."""
 
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from exchange_linker_tools.emulator.admin import ADMIN_PREFIX, Route
-from exchange_linker_tools.emulator.admin_http import bad_request, field, json_object, ok
+from exchange_linker_tools.emulator.admin_http import AdminError, bad_request, field, json_object, ok
+from exchange_linker_tools.emulator.fault_rules import FaultRule
 from exchange_linker_tools.emulator.faults import FaultKind, FaultPlan
 from exchange_linker_tools.emulator.state import EmulatorState
 
 _PLAN_FIELDS = {f.name for f in dataclasses.fields(FaultPlan)}
+
+
+def rule_json(rule: FaultRule) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "code": rule.code,
+        "status": rule.status,
+        "customerId": rule.customer_id,
+        "partner": rule.partner,
+        "description": rule.describe(),
+    }
 
 
 def routes(state: EmulatorState) -> list[Route]:
@@ -54,8 +67,38 @@ def routes(state: EmulatorState) -> list[Route]:
         state.clear_queued_faults()
         return ok({"queued": []})
 
+    def list_rules(request: Request) -> Response:
+        return ok({"faults": [rule_json(rule) for rule in state.fault_rules.rules()]})
+
+    def add_rule(request: Request) -> Response:
+        """``{"code": "InvalidScope", "customerId": "<uuid>"}`` or ``{"code": ..., "partner": "Plaid"}``
+        (both targets may be given; ``status`` optional, e.g. 401 for InvalidExchangeToken)."""
+        body = json_object(request)
+        try:
+            rule = state.fault_rules.add(
+                field(body, "code", str, required=True),
+                customer_id=field(body, "customerId", str),
+                partner=field(body, "partner", str),
+                status=field(body, "status", int),
+            )
+        except ValueError as exc:
+            raise bad_request(str(exc)) from exc
+        return ok(rule_json(rule), 201)
+
+    def clear_rules(request: Request) -> Response:
+        return ok({"cleared": state.fault_rules.clear()})
+
+    def remove_rule(request: Request, rule_id: str) -> Response:
+        if not state.fault_rules.remove(rule_id):
+            raise AdminError(404, "NotFound", f"No fault {rule_id}.")
+        return ok({"cleared": 1})
+
     p = ADMIN_PREFIX
     return [
+        (Rule(f"{p}/faults", methods=["GET"]), list_rules),
+        (Rule(f"{p}/faults", methods=["POST"]), add_rule),
+        (Rule(f"{p}/faults", methods=["DELETE"]), clear_rules),
+        (Rule(f"{p}/faults/<rule_id>", methods=["DELETE"]), remove_rule),
         (Rule(f"{p}/fault-plan", methods=["GET"]), get_plan),
         (Rule(f"{p}/fault-plan", methods=["PUT"]), put_plan),
         (Rule(f"{p}/next-faults", methods=["POST"]), queue),

@@ -6,6 +6,7 @@ shared ``EmulatorState``, the same objects the ``/_emulator/...`` endpoints use.
 
 from __future__ import annotations
 
+from exchange_linker_tools.emulator.fault_rules import FaultRule
 from exchange_linker_tools.emulator.faults import FaultKind
 from exchange_linker_tools.emulator.hangs import Hang, HangEndpoint
 from exchange_linker_tools.emulator.models import CreatedExchange, ExchangeStatus
@@ -75,3 +76,25 @@ class EmulatorControls:
     @property
     def hangs(self) -> dict[str, Hang]:
         return self._state.hangs.current()
+
+    def add_fault_rule(
+        self, code: str, *, customer_id: str | None = None, partner: str | None = None, status: int | None = None
+    ) -> FaultRule:
+        """Every valid exchange POST for ``customer_id`` and/or ``partner`` answers the Dwolla error ``code``.
+
+        Codes: InvalidScope, InvalidExchangeToken (400, or ``status=401``), InvalidExchange,
+        InactiveExchange, UpdateCredentials, Forbidden, NotFound, TooManyRequests, ServerError.
+        ``partner`` is a name (any case). The first matching rule answers, until removed or cleared.
+        """
+        return self._state.fault_rules.add(code, customer_id=customer_id, partner=partner, status=status)
+
+    @property
+    def fault_rules(self) -> list[FaultRule]:
+        return self._state.fault_rules.rules()
+
+    def remove_fault_rule(self, rule_id: str) -> bool:
+        return self._state.fault_rules.remove(rule_id)
+
+    def clear_fault_rules(self) -> int:
+        """Remove every fault rule; returns how many there were."""
+        return self._state.fault_rules.clear()

@@ -1,7 +1,7 @@
 """POST /customers/{id}/exchanges and POST /exchanges: the pipeline the client under test exercises.
 
 Order: scope, customer, JSON, Idempotency-Key claim, latency, injected fault, schema and partner
-validation, scripted outcome by credential, creation. The key is claimed before the latency so a
+validation, operator fault rule, scripted outcome by credential, creation. The key is claimed before the latency so a
 concurrent duplicate sees 409, and completed before the timeout-after-create delay so a retry made
 after the client gave up replays the exchange that was created. A server-error-after-create
 completes the key with a number of 409s owed before the replays begin.
@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 from werkzeug.wrappers import Request, Response
 
 from exchange_linker_tools.emulator import responses
+from exchange_linker_tools.emulator.error_catalog import ErrorContext, build_error, scope_message
 from exchange_linker_tools.emulator.faults import FaultKind
 from exchange_linker_tools.emulator.idempotency import ClaimOutcome
 from exchange_linker_tools.emulator.scripted import scripted_outcome
@@ -27,10 +28,6 @@ from exchange_linker_tools.emulator.validation import validate_exchange_body
 
 UNKNOWN_CUSTOMER_ID = "00000000-0000-0000-0000-000000000000"
 
-_SCOPE_MESSAGE = (
-    "The scopes for creating an exchange resource for {} is not enabled for this application. "
-    "Reach out to Dwolla for more information."
-)
 _BAD_BODY_MESSAGE = "The request body contains bad syntax or is incomplete."
 
 
@@ -50,8 +47,7 @@ def is_known_customer(customer_id: str) -> bool:
 def create_exchange(state: EmulatorState, request: Request, customer_id: str | None) -> Response:
     state.stats.incr("exchange_posts")
     if not state.scope_enabled:
-        target = "an account" if customer_id is None else "a customer"
-        return responses.error(401, "InvalidScope", _SCOPE_MESSAGE.format(target))
+        return responses.error(401, "InvalidScope", scope_message(account=customer_id is None))
     if customer_id is not None and not is_known_customer(customer_id):
         return responses.not_found()
     try:
@@ -108,7 +104,11 @@ def _process(state: EmulatorState, request: Request, customer_id: str | None, bo
     if isinstance(result, list):
         state.stats.incr("validation_errors")
         return responses.validation_error(result)
-    scripted = scripted_outcome(result.credential, state.base_url)
+    rule = state.fault_rules.match(customer_id, result.partner.name)
+    if rule is not None:
+        state.stats.rule_hit(rule.code)
+        return build_error(rule.code, ErrorContext(state.base_url, account=customer_id is None), rule.status)
+    scripted = scripted_outcome(result.credential, state.base_url, account=customer_id is None)
     if scripted is not None:
         state.stats.scripted(scripted[0])
         return scripted[1]

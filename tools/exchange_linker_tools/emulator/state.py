@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from exchange_linker_tools.emulator.clock import Clock, utc_timestamp
+from exchange_linker_tools.emulator.fault_rules import FaultRules
 from exchange_linker_tools.emulator.faults import FaultKind, FaultPlan
 from exchange_linker_tools.emulator.hangs import Hangs
 from exchange_linker_tools.emulator.idempotency import IdempotencyStore
@@ -45,6 +46,7 @@ class EmulatorState:
         self.idempotency = IdempotencyStore(clock)
         self.rate_limit = TokenBucket(clock)
         self.hangs = Hangs()
+        self.fault_rules = FaultRules()
         self.stats = StatsRecorder()
         self.partners: tuple[Partner, ...] = new_partners()
         self._faults = faults
@@ -153,7 +155,7 @@ class EmulatorState:
             self._exchanges.clear()
 
     def reset(self) -> None:
-        """Forget exchanges, keys, counters, injected faults and hangs; keep tokens, partners and the rate limit."""
+        """Forget exchanges, keys, counters, faults (plan, queue, rules), hangs; keep tokens, partners, rate limit."""
         self.clear_exchanges()
         self.idempotency.clear()
         self.stats.reset()
@@ -161,4 +163,5 @@ class EmulatorState:
         self.scope_enabled = True
         self.clear_queued_faults()
         self.hangs.heal()
+        self.fault_rules.clear()
         self.faults = FaultPlan()

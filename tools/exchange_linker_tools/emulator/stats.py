@@ -42,6 +42,7 @@ class EmulatorStats:
     faults_injected: Mapping[str, int] = field(default_factory=dict)  # by FaultKind value
     scripted_errors: Mapping[str, int] = field(default_factory=dict)  # by error code
     hung_requests: Mapping[str, int] = field(default_factory=dict)  # requests held by a hang, by endpoint
+    fault_rule_hits: Mapping[str, int] = field(default_factory=dict)  # operator fault-rule answers, by code
 
     @property
     def total_faults(self) -> int:
@@ -57,6 +58,7 @@ class StatsRecorder:
         self._faults: Counter[str] = Counter()
         self._scripted: Counter[str] = Counter()
         self._hung: Counter[str] = Counter()
+        self._rule_hits: Counter[str] = Counter()
         self._in_flight = 0
         self._hanging = 0
 
@@ -73,6 +75,11 @@ class StatsRecorder:
     def scripted(self, code: str) -> None:
         with self._changed:
             self._scripted[code] += 1
+            self._changed.notify_all()
+
+    def rule_hit(self, code: str) -> None:
+        with self._changed:
+            self._rule_hits[code] += 1
             self._changed.notify_all()
 
     @contextmanager
@@ -117,6 +124,7 @@ class StatsRecorder:
             self._faults.clear()
             self._scripted.clear()
             self._hung.clear()
+            self._rule_hits.clear()
             self._changed.notify_all()
 
     def _snapshot(self) -> EmulatorStats:
@@ -137,4 +145,5 @@ class StatsRecorder:
             faults_injected=dict(self._faults),
             scripted_errors=dict(self._scripted),
             hung_requests=dict(self._hung),
+            fault_rule_hits=dict(self._rule_hits),
         )
