@@ -66,6 +66,22 @@ def _core_routes(state: EmulatorState) -> list[Route]:
         except ValueError as exc:
             raise bad_request(str(exc)) from exc
 
+    def list_funding_sources(request: Request) -> Response:
+        sources = [
+            {
+                "id": s.id,
+                "location": s.location,
+                "customerId": s.customer_id,
+                "exchangeId": s.exchange_id,
+                "name": s.name,
+                "bankAccountType": s.bank_account_type,
+                "idempotencyKey": s.idempotency_key,
+                "created": s.created,
+            }
+            for s in state.funding_sources.all()
+        ]
+        return ok({"fundingSources": sources, "total": len(sources)})
+
     def forget_keys(request: Request, key: str | None = None) -> Response:
         return ok({"forgotten": state.idempotency.forget(key)})
 
@@ -81,6 +97,7 @@ def _core_routes(state: EmulatorState) -> list[Route]:
         (Rule(f"{p}/exchanges", methods=["GET"]), list_exchanges),
         (Rule(f"{p}/exchanges/<exchange_id>", methods=["GET"]), get_exchange),
         (Rule(f"{p}/exchanges/<exchange_id>/status", methods=["POST", "PUT"]), set_status),
+        (Rule(f"{p}/funding-sources", methods=["GET"]), list_funding_sources),
         (Rule(f"{p}/idempotency-keys", methods=["DELETE"]), forget_keys),
         (Rule(f"{p}/idempotency-keys/<path:key>", methods=["DELETE"]), forget_keys),
         (Rule(f"{p}/stats", methods=["GET"]), stats),

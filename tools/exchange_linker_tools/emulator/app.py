@@ -13,6 +13,7 @@ from werkzeug.wrappers import Request, Response
 from exchange_linker_tools.emulator import admin_faults, admin_traffic, representations, responses
 from exchange_linker_tools.emulator.admin import AdminApp, is_admin_path
 from exchange_linker_tools.emulator.exchange_post import create_exchange, is_known_customer
+from exchange_linker_tools.emulator.funding_source_post import create_funding_source, get_funding_source
 from exchange_linker_tools.emulator.hangs import HangEndpoint
 from exchange_linker_tools.emulator.models import CreatedExchange
 from exchange_linker_tools.emulator.rate_limit import retry_after_header
@@ -32,6 +33,9 @@ _URLS = Map(
         Rule("/exchanges", methods=["POST"], endpoint="create_account_exchange"),
         Rule("/exchanges", methods=["GET"], endpoint="list_account_exchanges"),
         Rule("/exchanges/<exchange_id>", methods=["GET"], endpoint="get_exchange"),
+        Rule("/customers/<customer_id>/funding-sources", methods=["POST"], endpoint="create_customer_funding_source"),
+        Rule("/funding-sources", methods=["POST"], endpoint="create_account_funding_source"),
+        Rule("/funding-sources/<source_id>", methods=["GET"], endpoint="get_funding_source"),
     ],
     strict_slashes=False,
 )
@@ -45,6 +49,9 @@ _HANG_TARGETS: dict[str, HangEndpoint] = {
     "list_customer_exchanges": "exchange-get",
     "list_account_exchanges": "exchange-get",
     "get_exchange": "exchange-get",
+    "create_customer_funding_source": "funding-sources",
+    "create_account_funding_source": "funding-sources",
+    "get_funding_source": "funding-sources",
 }
 
 
@@ -62,6 +69,9 @@ class EmulatorApp:
             "create_account_exchange": self._create_account_exchange,
             "list_account_exchanges": self._list_account_exchanges,
             "get_exchange": self._get_exchange,
+            "create_customer_funding_source": lambda r, customer_id: create_funding_source(state, r, customer_id),
+            "create_account_funding_source": lambda r: create_funding_source(state, r, None),
+            "get_funding_source": lambda r, source_id: get_funding_source(state, source_id),
         }
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:

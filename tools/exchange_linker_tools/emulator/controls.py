@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from exchange_linker_tools.emulator.fault_rules import FaultRule
 from exchange_linker_tools.emulator.faults import FaultKind
+from exchange_linker_tools.emulator.funding_sources import FundingSource
 from exchange_linker_tools.emulator.hangs import Hang, HangEndpoint
 from exchange_linker_tools.emulator.models import CreatedExchange, ExchangeStatus
 from exchange_linker_tools.emulator.rate_limit import RateLimit
@@ -98,3 +99,8 @@ class EmulatorControls:
     def clear_fault_rules(self) -> int:
         """Remove every fault rule; returns how many there were."""
         return self._state.fault_rules.clear()
+
+    @property
+    def funding_sources(self) -> list[FundingSource]:
+        """Funding sources made from exchanges, in creation order (a copy)."""
+        return self._state.funding_sources.all()

@@ -21,7 +21,7 @@ from werkzeug.wrappers import Request, Response
 from exchange_linker_tools.emulator import responses
 from exchange_linker_tools.emulator.error_catalog import ErrorContext, build_error, scope_message
 from exchange_linker_tools.emulator.faults import FaultKind
-from exchange_linker_tools.emulator.idempotency import ClaimOutcome
+from exchange_linker_tools.emulator.idempotent_post import run_idempotently
 from exchange_linker_tools.emulator.scripted import scripted_outcome
 from exchange_linker_tools.emulator.state import EmulatorState
 from exchange_linker_tools.emulator.validation import validate_exchange_body
@@ -56,27 +56,11 @@ def create_exchange(state: EmulatorState, request: Request, customer_id: str | N
         state.stats.incr("validation_errors")
         return responses.error(400, "BadRequest", _BAD_BODY_MESSAGE)
 
-    key = request.headers.get("Idempotency-Key") or None
-    if key is None:
-        with state.stats.in_flight():
-            return _process(state, request, customer_id, body, None)
-    request_fingerprint = f"{request.path} {json.dumps(body, sort_keys=True, separators=(',', ':'))}"
-    claim = state.idempotency.claim(key, request_fingerprint)
-    if claim.outcome is ClaimOutcome.REPLAY and claim.location is not None:
-        state.stats.incr("idempotent_replays")
-        return responses.created(claim.location)
-    if claim.outcome in (ClaimOutcome.IN_FLIGHT, ClaimOutcome.LOCKED):
-        state.stats.incr("conflicts")
-        return responses.error(409, "Conflict", "A request with this Idempotency-Key is still being processed.")
-    if claim.outcome is ClaimOutcome.MISMATCH:
-        state.stats.incr("validation_errors")
-        message = "Idempotency-Key was already used with a different request body."
-        return responses.validation_error([responses.embedded_error("Invalid", message, "")])
-    try:
+    def process(key: str | None) -> Response:
         with state.stats.in_flight():
             return _process(state, request, customer_id, body, key)
-    finally:
-        state.idempotency.release(key)  # no-op once completed: only successes are remembered
+
+    return run_idempotently(state, request, body, process)
 
 
 def _process(state: EmulatorState, request: Request, customer_id: str | None, body: Any, key: str | None) -> Response:

@@ -6,9 +6,11 @@ documented ``GET /exchanges`` example; the official schema has no paging paramet
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from typing import Any
 
+from exchange_linker_tools.emulator.funding_sources import FundingSource
 from exchange_linker_tools.emulator.models import CreatedExchange, Partner
 from exchange_linker_tools.emulator.responses import HAL_JSON
 
@@ -54,4 +56,32 @@ def exchange_list(bodies: list[dict[str, Any]], base_url: str) -> dict[str, Any]
         "_links": {"self": link(f"{base_url}/exchanges", "exchange")},
         "_embedded": {"exchanges": bodies},
         "total": len(bodies),
+    }
+
+
+def funding_source_body(
+    source: FundingSource, exchange_location: str, base_url: str, account_id: str
+) -> dict[str, Any]:
+    """A verified bank funding source, as the official FundingSource example shows one made by IAV."""
+    links = {
+        "self": link(source.location, "funding-source"),
+        "exchange": link(exchange_location, "exchange"),
+        "remove": link(source.location, "funding-source"),
+    }
+    if source.customer_id is None:
+        links["account"] = link(f"{base_url}/accounts/{account_id}", "account")
+    else:
+        links["customer"] = link(f"{base_url}/customers/{source.customer_id}", "customer")
+    return {
+        "_links": links,
+        "id": source.id,
+        "status": "verified",
+        "type": "bank",
+        "bankAccountType": source.bank_account_type,
+        "name": source.name,
+        "created": source.created,
+        "removed": False,
+        "channels": ["ach"],
+        "bankName": "SANDBOX TEST BANK",
+        "fingerprint": hashlib.sha256(f"{source.exchange_id}".encode()).hexdigest(),
     }

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from exchange_linker_tools.emulator.clock import Clock, utc_timestamp
 from exchange_linker_tools.emulator.fault_rules import FaultRules
 from exchange_linker_tools.emulator.faults import FaultKind, FaultPlan
+from exchange_linker_tools.emulator.funding_sources import FundingSourceStore
 from exchange_linker_tools.emulator.hangs import Hangs
 from exchange_linker_tools.emulator.idempotency import IdempotencyStore
 from exchange_linker_tools.emulator.models import (
@@ -47,6 +48,7 @@ class EmulatorState:
         self.rate_limit = TokenBucket(clock)
         self.hangs = Hangs()
         self.fault_rules = FaultRules()
+        self.funding_sources = FundingSourceStore()
         self.stats = StatsRecorder()
         self.partners: tuple[Partner, ...] = new_partners()
         self._faults = faults
@@ -155,8 +157,9 @@ class EmulatorState:
             self._exchanges.clear()
 
     def reset(self) -> None:
-        """Forget exchanges, keys, counters, faults (plan, queue, rules), hangs; keep tokens, partners, rate limit."""
+        """Forget resources, keys, counters, faults (plan, queue, rules), hangs; keep tokens, partners, rate limit."""
         self.clear_exchanges()
+        self.funding_sources.clear()
         self.idempotency.clear()
         self.stats.reset()
         self.rate_limit.refill()  # the limit itself is configuration and stays

@@ -20,6 +20,7 @@ CounterName = Literal[
     "conflicts",
     "validation_errors",
     "rate_limited",
+    "funding_sources_created",
 ]
 
 
@@ -36,6 +37,7 @@ class EmulatorStats:
     idempotent_replays: int = 0
     conflicts: int = 0  # 409: same Idempotency-Key still in flight, or still locked after a 500-after-create
     validation_errors: int = 0  # 400 ValidationError / BadRequest on exchange POSTs
+    funding_sources_created: int = 0
     rate_limited: int = 0  # 429s from the rate limit (injected and scripted 429s are counted with those)
     in_flight: int = 0  # gauge: exchange POSTs now between key claim and response
     hanging: int = 0  # gauge: requests now held by a hang
@@ -140,6 +142,7 @@ class StatsRecorder:
             conflicts=counts["conflicts"],
             validation_errors=counts["validation_errors"],
             rate_limited=counts["rate_limited"],
+            funding_sources_created=counts["funding_sources_created"],
             in_flight=self._in_flight,
             hanging=self._hanging,
             faults_injected=dict(self._faults),
