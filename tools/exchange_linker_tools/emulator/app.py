@@ -1,4 +1,4 @@
-"""The WSGI application: routing, the Accept and bearer-token gates, and the read-only endpoints."""
+"""The WSGI application: routing, the rate limit and hangs, the Accept and bearer-token gates, the reads."""
 
 from __future__ import annotations
 
