@@ -37,6 +37,11 @@ class MemoryResults:
         with self._lock:
             return self._rows.get(event_id)
 
+    def recorded_exchanges(self, customer_id: str) -> dict[str, str]:
+        with self._lock:
+            rows = [row for row in self._rows.values() if row.customer_id == customer_id and row.exchange_id]
+            return {str(row.exchange_id): row.event_id for row in rows}
+
     def put(self, result: ExchangeResult, *, expected: KeyState | None = None) -> bool:
         with self._lock:
             kept = self._rows.get(result.event_id)

@@ -14,6 +14,7 @@ from exchange_linker.dwolla.exchange_request import idempotency_key
 from exchange_linker.ingest.processor import InboundMessage, RetryableError
 from exchange_linker_tools.emulator import FaultPlan
 from tests.conftest import FINICITY_RECEIPT, link_event
+from tests.emulator.emulator_client import Api, exchange_body
 from tests.integration.helpers import a_day_later, attributes, drain, look_at_the_dlq, replay_everything
 
 pytestmark = pytest.mark.integration
@@ -65,12 +66,27 @@ def test_when_nothing_was_created_a_fresh_key_is_used(stack):
     assert "exchangeMayExist" not in row
 
 
+def test_an_exchange_recorded_for_another_event_is_never_taken_for_this_one(stack):
+    """The customer linked again with the same partner (a new link completion) after our attempt failed."""
+    event = link_event()
+    first_attempt_fails(stack, event, FaultPlan(server_error_rate=1.0))  # nothing was made for it
+    sibling = link_event()
+    stack.publish(sibling)
+    drain(stack)
+    stack.emulator.forget_idempotency_keys()
+    stack.publish(event)
+    drain(stack, stack.consumer(now=a_day_later))
+    mine, theirs = stack.result(event["eventId"]), stack.result(sibling["eventId"])
+    assert mine["status"] == "CREATED"
+    assert mine["exchangeId"] != theirs["exchangeId"]
+    assert len(stack.emulator.exchanges) == 2
+
+
 def test_two_candidates_go_to_a_person_and_the_dry_run_flags_them(stack):
     event = link_event()
     first_attempt_fails(stack, event, TIMEOUT_AFTER_CREATE)
-    sibling = link_event()  # the same customer links another account with the same partner
-    stack.publish(sibling)
-    drain(stack)
+    outside = Api(stack.emulator)  # another integration of the account links the customer with the same partner
+    assert outside.post_exchange(exchange_body(stack.emulator, credential="made-elsewhere")).status_code == 201
     stack.emulator.forget_idempotency_keys()
     posts = stack.emulator.stats.exchange_posts
     stack.publish(event)

@@ -39,6 +39,7 @@ EXPECTED_GRANTS: dict[str, dict[str, list[Any]]] = {
         "secretsmanager:PutSecretValue": [{"Ref": "DwollaTokenSecret"}],
         "dynamodb:GetItem": [{"Fn::GetAtt": ["ResultsTable", "Arn"]}],
         "dynamodb:UpdateItem": [{"Fn::GetAtt": ["ResultsTable", "Arn"]}],
+        "dynamodb:Query": [{"Fn::Sub": "${ResultsTable.Arn}/index/byCustomer"}],  # reconciliation only
         # only when OutcomeEventBusName is set, and only on that bus
         "events:PutEvents": [{"Fn::Sub": OUTCOME_BUS_ARN}],
     },

@@ -56,6 +56,10 @@ class MemoryResults:
     def get(self, event_id):
         return self.rows.get(event_id)
 
+    def recorded_exchanges(self, customer_id):
+        rows = [row for row in self.rows.values() if row.customer_id == customer_id and row.exchange_id]
+        return {row.exchange_id: row.event_id for row in rows}
+
     def put(self, result, *, expected=None):
         if self.fail_writes:
             raise AwsError("dynamodb", "ProvisionedThroughputExceededException", "slow down")

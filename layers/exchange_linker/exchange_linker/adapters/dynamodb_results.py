@@ -19,6 +19,7 @@ _deserialize = TypeDeserializer().deserialize
 # Set once and kept: the first unknown outcome's time, the first content's fingerprint.
 KEPT_ONCE_SET = frozenset({"uncertainSince", "fingerprint"})
 KEY_STATE = ("exchangeMayExist", "uncertainSince")
+BY_CUSTOMER = "byCustomer"
 
 
 class DynamoDbResults:
@@ -35,6 +36,19 @@ class DynamoDbResults:
             )
         item = response.get("Item")
         return from_item({k: _deserialize(v) for k, v in item.items()}) if item else None
+
+    def recorded_exchanges(self, customer_id: str) -> dict[str, str]:
+        pages = self._clients.dynamodb.get_paginator("query").paginate(
+            TableName=self._table,
+            IndexName=BY_CUSTOMER,
+            KeyConditionExpression="customerId = :customer",
+            FilterExpression="attribute_exists(exchangeId)",
+            ProjectionExpression="eventId, exchangeId",
+            ExpressionAttributeValues={":customer": {"S": customer_id}},
+        )
+        with translated("dynamodb"):
+            items = [item for page in pages for item in page["Items"]]
+        return {item["exchangeId"]["S"]: item["eventId"]["S"] for item in items if "S" in item.get("exchangeId", {})}
 
     def put(self, result: ExchangeResult, *, expected: KeyState | None = None) -> bool:
         update = to_update(result, expected)

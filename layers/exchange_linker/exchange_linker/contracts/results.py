@@ -65,6 +65,10 @@ class ResultsStore(Protocol):
         """The current result, read consistently (a duplicate may be processed moments later)."""
         ...
 
+    def recorded_exchanges(self, customer_id: str) -> dict[str, str]:
+        """exchangeId -> eventId of the customer's recorded exchanges (an eventually consistent index)."""
+        ...
+
     def put(self, result: ExchangeResult, *, expected: KeyState | None = None) -> bool:
         """Write the result unless the event is already CREATED (or, with `expected`, no longer in that
         state). Returns False when the item was kept as it was."""

@@ -54,7 +54,7 @@ class RecordProcessor:
         self._exchanges = exchanges
         self._results = results
         self._fingerprints = fingerprints
-        self._reconciler = Reconciler(exchanges)
+        self._reconciler = Reconciler(exchanges, results)
         self._clock = clock
         self._outcomes = outcomes
         self._failures = FailurePath(

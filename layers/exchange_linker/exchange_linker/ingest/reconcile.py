@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from exchange_linker.contracts.link_completed import LinkCompletedEvent
+from exchange_linker.contracts.results import ResultsStore
 from exchange_linker.dwolla.exchange_resource import ExchangeResource
 from exchange_linker.dwolla.exchanges import CreatedExchange, ExchangeService
 from exchange_linker.errors import DependencyError, DwollaError
@@ -31,8 +32,9 @@ def exchange_may_exist(reason: str, *, permanent: bool = True, retry_after: floa
 
 
 class Reconciler:
-    def __init__(self, exchanges: ExchangeService) -> None:
+    def __init__(self, exchanges: ExchangeService, results: ResultsStore) -> None:
         self._exchanges = exchanges
+        self._results = results
 
     def verify(self, url: str, event: LinkCompletedEvent) -> CreatedExchange:
         """The exchange at `url` if Dwolla confirms it is this event's; ExchangeMayExist otherwise.
@@ -51,7 +53,8 @@ class Reconciler:
         return CreatedExchange(url=url, exchange_id=found.exchange_id, request_id=None)
 
     def find(self, event: LinkCompletedEvent, since: datetime) -> CreatedExchange | None:
-        """The one exchange of the event's partner and owner made at or after `since`; None if there is none."""
+        """The one exchange of the event's partner and owner made at or after `since` and not recorded for
+        another event (the customer's index; the account's own exchanges have none); None if there is none."""
         try:
             listed = self._exchanges.exchanges_of(event.customer_id)
         except DwollaError as error:
@@ -60,6 +63,9 @@ class Reconciler:
         partner = self._exchanges.partner_href(event.partner)
         owned = [e for e in listed if e.partner_href == partner and (event.customer_id or e.customer_href is None)]
         candidates = [e for e in owned if e.created is None or e.created >= since - CLOCK_SKEW]
+        if candidates and event.customer_id is not None:  # another link completion's exchange is not ours
+            taken = self._results.recorded_exchanges(event.customer_id)
+            candidates = [e for e in candidates if taken.get(e.exchange_id, event.event_id) == event.event_id]
         if len(candidates) > 1:
             reason = f"{len(candidates)} {event.partner.value} exchanges made since the first unknown outcome"
             raise exchange_may_exist(reason)
