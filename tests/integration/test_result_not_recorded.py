@@ -11,6 +11,7 @@ import uuid
 import pytest
 
 from exchange_linker_tools.chaos.proxy import DYNAMODB_ACCESS_DENIED, AwsFaultProxy
+from exchange_linker_tools.emulator import FaultPlan
 from tests.conftest import link_event
 from tests.integration.helpers import a_day_later, attributes, drain, log_lines, replay_everything
 
@@ -56,6 +57,28 @@ def test_the_url_is_logged_dead_lettered_and_recorded_on_replay_without_a_second
     assert stack.emulator.stats.exchange_posts == posts
     assert len(stack.emulator.exchanges) == 1
     assert stack.dead_letters() == []
+
+
+def test_an_unknown_outcome_the_table_never_heard_of_is_not_posted_again_a_day_later(stack, refusing_table):
+    """Dwolla never gave an outcome (a 500 after it made the exchange, then 409s) and the table refused every
+    write: only the DLQ message knows the exchange may exist. Its replay a day later must not POST blindly."""
+    stack.emulator.faults = FaultPlan(server_error_after_create_rate=1.0, conflicts_after_server_error=50)
+    event = link_event()
+    stack.publish(event)
+    drain(stack, stack.consumer())
+    (letter,) = stack.dead_letters()
+    assert attributes(letter)["errorCode"] == "Conflict"
+    assert stack.result(event["eventId"]) is None
+    stack.emulator.faults = FaultPlan()
+    refusing_table.refuse(UPDATE_ITEM, None)
+    stack.emulator.forget_idempotency_keys()
+    posts = stack.emulator.stats.exchange_posts
+    assert replay_everything(stack).moved == 1
+    drain(stack, stack.consumer(now=a_day_later))
+    (letter,) = stack.dead_letters()
+    assert attributes(letter)["errorCode"] == "ExchangeMayExist"
+    assert stack.emulator.stats.exchange_posts == posts
+    assert len(stack.emulator.exchanges) == 1
 
 
 @pytest.mark.parametrize("forged", ["another customer's", "another partner's", "unknown", "off host"])

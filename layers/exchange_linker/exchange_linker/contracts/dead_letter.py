@@ -30,7 +30,9 @@ class ExchangeEvidence:
 
     `url` is an exchange Dwolla made (its 201 is in hand) that could not be recorded: a replay verifies
     it with Dwolla and records it without a new POST. `may_exist_since` (an RFC 3339 time, or "unknown")
-    only informs `dlq` and `replay --dry-run`. Both arrive as message attributes, i.e. untrusted input.
+    flags the event in `dlq` and `replay --dry-run`, and stops a replay from POSTing when the table holds
+    no row at all. Both arrive as message attributes, i.e. untrusted input: they can only make the
+    consumer more careful (verify, or hand the event to a person), never record or POST anything.
     """
 
     url: str | None = None

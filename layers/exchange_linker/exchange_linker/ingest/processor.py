@@ -95,9 +95,12 @@ class RecordProcessor:
             return self._failures.conflicting(attempt, differing)
         if existing is not None and existing.status is Status.CREATED:
             return already_created()
-        attempt.evidence_url = read_evidence(attempt.message.attributes).url
+        evidence = read_evidence(attempt.message.attributes)
+        attempt.evidence_url = evidence.url
         if attempt.evidence_url is not None:
             return self._record(attempt, self._reconciler.verify(attempt.evidence_url, event), reconciled=True)
+        if existing is None and evidence.may_exist_since:  # every write failed: the DLQ message alone knows
+            raise exchange_may_exist("the message says an earlier outcome is unknown; the table has no record")
         if existing is not None and existing.exchange_may_exist:
             found = self._reconcile_if_key_forgotten(attempt, existing)
             if found is not None:

@@ -13,15 +13,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from exchange_linker.contracts.dead_letter import MAY_EXIST_SINCE, UNKNOWN, read_evidence
+from exchange_linker.contracts.dead_letter import UNKNOWN, read_evidence
 from exchange_linker.contracts.link_completed import unwrap_envelope
 from exchange_linker.contracts.results import ExchangeResult, ResultsStore
 from exchange_linker.errors import DependencyError, InvalidEventError
 from exchange_linker.observability import logger
 
-# The consumer's reason attributes: the table keeps the history, the replayed message starts clean. An
-# exchangeUrl stays: the consumer verifies it and records that exchange instead of creating another.
-REASON_ATTRIBUTES = frozenset({"errorCode", "errorMessage", "failedAt", "attempts", MAY_EXIST_SINCE})
+# The consumer's reason attributes: the table keeps the history, the replayed message starts clean. The
+# exchange evidence stays (contracts/dead_letter.py): an exchangeUrl is verified and recorded instead of
+# a new POST, and "may exist" stops a blind POST when the table never recorded the unknown outcome.
+REASON_ATTRIBUTES = frozenset({"errorCode", "errorMessage", "failedAt", "attempts"})
 EXCHANGE_MAY_EXIST = "ExchangeMayExist"
 REPLAY_COUNT = "replayCount"
 EVENT_ID = "eventId"
