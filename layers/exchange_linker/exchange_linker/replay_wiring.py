@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from exchange_linker.adapters.aws import AwsClients
 from exchange_linker.adapters.dynamodb_results import DynamoDbResults
 from exchange_linker.adapters.sqs_queues import SqsDestinationQueue, SqsSourceQueue, describe_queue
-from exchange_linker.errors import ConfigurationError
+from exchange_linker.errors import ConfigurationError, DependencyError
 from exchange_linker.replay import Replayer, ReplaySummary, check_route
 from exchange_linker.replay_pacing import Deadline, RateLimiter
 from exchange_linker.replay_request import ReplayRequest
@@ -47,7 +48,8 @@ class ReplayService:
         self._clients = clients or AwsClients()
 
     def run(self, request: ReplayRequest, remaining_seconds: Callable[[], float] | None = None) -> ReplaySummary:
-        """Checks the route (raises ReplayRefusedError, or AwsError QueueDoesNotExist), then replays."""
+        """Checks the route and the error codes (raises ReplayRefusedError, UnknownErrorCodeError, or AwsError
+        QueueDoesNotExist), then replays; the answer says how many messages the DLQ holds afterwards."""
         settings, clients = self.settings, self._clients
         source = describe_queue(clients, settings.dead_letter_queue_url)
         destination = describe_queue(clients, settings.queue_url)
@@ -59,7 +61,12 @@ class ReplayService:
             rate=RateLimiter(request.rate),
             deadline=Deadline(remaining_seconds, margin=LAMBDA_MARGIN_SECONDS) if remaining_seconds else None,
         )
-        return replayer.run(request.selection(), dry_run=request.dry_run, limit=request.limit)
+        selection = request.selection()
+        replayer.check_error_codes(selection)
+        summary = replayer.run(selection, dry_run=request.dry_run, limit=request.limit)
+        with contextlib.suppress(DependencyError):  # the replay is done: a failed look must not hide its answer
+            summary.left_in_dlq = describe_queue(clients, settings.dead_letter_queue_url).depth
+        return summary
 
 
 def replay_service_from_environment(environ: Mapping[str, str] | None = None) -> ReplayService:
