@@ -25,7 +25,7 @@ $(STAMP): $(BIN)/python requirements/dev.txt pyproject.toml
 install: $(STAMP) ## Create .venv and install the project with its pinned dev dependencies
 
 run: $(STAMP) ## Run the whole pipeline locally on the embedded default stack
-	$(BIN)/exchange-linker run $(ARGS)
+	@$(BIN)/exchange-linker run $(ARGS)
 
 test: lint typecheck validate ## Run every check and test (what CI runs)
 	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
@@ -35,7 +35,7 @@ lint: $(STAMP) ## ruff (lint + format check)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP) ## mypy, strict on the exchange_linker package (each function checked on its own: all are app.py)
-	$(BIN)/mypy layers/exchange_linker/exchange_linker tools/exchange_linker_tools bench
+	$(BIN)/mypy layers/exchange_linker/exchange_linker tools/exchange_linker_cli tools/exchange_linker_tools bench
 	for function in functions/*/; do $(BIN)/mypy $$function || exit 1; done
 
 validate: $(STAMP) ## sam validate --lint (cfn-lint) on template.yaml

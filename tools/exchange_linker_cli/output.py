@@ -1,0 +1,87 @@
+"""What goes where: data on stdout (tables on a terminal, TSV lines otherwise, JSON with --json), everything
+said to the person on stderr. Identifiers are never cut: a table too wide for the terminal gets wider,
+and the terminal wraps or scrolls it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+# Free-text columns shrink to this before the table is allowed to outgrow the terminal.
+MIN_TEXT_WIDTH = 12
+
+
+def is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def stderr() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def say(text: str) -> None:
+    """A line for the person (rich markup allowed), on stderr so stdout stays data."""
+    stderr().print(text)
+
+
+def print_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str | None = None
+    identifier: bool = False  # an id an operator copies: never truncated, never folded
+    style: Callable[[str], str] | None = None  # rich markup for a value, on a terminal only
+
+    @property
+    def title(self) -> str:
+        return self.header or self.key
+
+
+def cell(value: Any) -> str:
+    return "-" if value is None or value == "" else str(value)
+
+
+def print_rows(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column], *, title: str | None = None) -> None:
+    """A table on a terminal; TSV (a header line, then one line per row) when stdout is a pipe or a file."""
+    if not is_terminal():
+        click.echo("\t".join(column.key for column in columns))
+        for row in rows:
+            click.echo("\t".join(_tsv(cell(row.get(column.key))) for column in columns))
+        return
+    table = Table(title=title, title_justify="left")
+    widths = []
+    for column in columns:
+        values = [cell(row.get(column.key)) for row in rows]
+        natural = max([len(column.title), *(len(value) for value in values)])
+        if column.identifier:
+            table.add_column(column.title, no_wrap=True, min_width=natural)
+            widths.append(natural)
+        else:
+            table.add_column(column.title, overflow="fold")
+            widths.append(min(natural, MIN_TEXT_WIDTH))
+    for row in rows:
+        table.add_row(*(_styled(column, cell(row.get(column.key))) for column in columns))
+    console = Console(highlight=False)
+    console.width = max(console.width, sum(widths) + 3 * len(columns) + 1)
+    console.print(table)
+
+
+def _styled(column: Column, value: str) -> str:
+    from rich.markup import escape
+
+    return column.style(value) if column.style and value != "-" else escape(value)
+
+
+def _tsv(value: str) -> str:
+    return value.replace("\t", " ").replace("\r", " ").replace("\n", " ")
