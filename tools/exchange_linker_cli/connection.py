@@ -13,18 +13,23 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import click
-from botocore.config import Config
 
 from exchange_linker_cli.failures import is_loopback
 from exchange_linker_cli.local_env import LocalStackFile, apply_env_file
 
 if TYPE_CHECKING:
     import boto3
+    from botocore.config import Config
 
     from exchange_linker.adapters.aws import AwsClients
 
-# Operators wait for the answer: fail fast, retry once (throttling included), never for 20 seconds.
-CLI_CONFIG = Config(connect_timeout=2, read_timeout=10, retries={"mode": "standard", "max_attempts": 2})
+
+def cli_config() -> Config:
+    """Operators wait for the answer: fail fast, retry once (throttling included), never for 20 seconds."""
+    from botocore.config import Config
+
+    return Config(connect_timeout=2, read_timeout=10, retries={"mode": "standard", "max_attempts": 2})
+
 
 REGION = click.option("--region", envvar="AWS_REGION", help="AWS region [env AWS_REGION, then AWS_DEFAULT_REGION].")
 PROFILE = click.option("--profile", help="AWS profile from ~/.aws/config [env AWS_PROFILE].")
@@ -50,16 +55,18 @@ class Connection:
     def session(self) -> boto3.session.Session:
         import boto3
 
-        return boto3.session.Session(profile_name=self.profile, region_name=self.region)
+        # AWS_REGION again: the local stack's env file may have set it after the flags were read.
+        region = self.region or os.environ.get("AWS_REGION") or None
+        return boto3.session.Session(profile_name=self.profile, region_name=region)
 
     @cached_property
     def clients(self) -> AwsClients:
         from exchange_linker.adapters.aws import AwsClients
 
-        return self.given_clients or AwsClients(self.session, config=CLI_CONFIG)
+        return self.given_clients or AwsClients(self.session, config=cli_config())
 
     def client(self, service: str) -> Any:
-        return self.session.client(service, config=CLI_CONFIG)  # type: ignore[call-overload]
+        return self.session.client(service, config=cli_config())  # type: ignore[call-overload]
 
 
 def connect(ctx: click.Context, *, region: str | None, profile: str | None) -> Connection:

@@ -19,10 +19,10 @@ import click
 from exchange_linker_cli.commands.dlq import dlq
 from exchange_linker_cli.commands.publish import publish
 from exchange_linker_cli.commands.replay import replay
-from exchange_linker_cli.commands.scanning import DEBUG_KEY
 from exchange_linker_cli.commands.schema import schema
 from exchange_linker_cli.commands.status import status
 from exchange_linker_cli.failures import ExitCode, OperatorError, explain
+from exchange_linker_cli.options import DEBUG_KEY
 
 PROG = "exchange-linker"
 PLUGIN_GROUP = "exchange_linker.commands"
@@ -99,6 +99,7 @@ class PluggableGroup(click.Group):
 
 
 @click.group(
+    PROG,
     cls=PluggableGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
     epilog="""\b

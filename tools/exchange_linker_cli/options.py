@@ -11,6 +11,7 @@ import click
 from exchange_linker_cli.connection import PROFILE, REGION
 
 F = TypeVar("F", bound=Callable[..., Any])
+DEBUG_KEY = "exchange_linker.debug"  # in click's ctx.meta: --debug was given
 
 QUEUE_URL = click.option("--queue-url", help="Link-completed queue URL [env LINK_COMPLETED_QUEUE_URL].")
 DLQ_URL = click.option("--dlq-url", "dead_letter_queue_url", help="Dead-letter queue URL [env DEAD_LETTER_QUEUE_URL].")

@@ -28,8 +28,8 @@ def stderr() -> Console:
 
 
 def say(text: str) -> None:
-    """A line for the person (rich markup allowed), on stderr so stdout stays data."""
-    stderr().print(text)
+    """A line for the person (rich markup allowed), on stderr so stdout stays data; never wrapped by us."""
+    stderr().print(text, soft_wrap=True)
 
 
 def print_json(data: Any) -> None:

@@ -39,7 +39,7 @@ RESULT_COLUMNS = (
     Column("customerId", identifier=True),
     Column("attempts"),
     Column("exchangeId", identifier=True),
-    Column("errorCode"),
+    Column("errorCode", identifier=True),
     Column("errorMessage"),
     Column("updatedAt"),
 )
@@ -47,7 +47,7 @@ MESSAGE_COLUMNS = (
     Column("eventId", identifier=True),
     Column("customerId", identifier=True),
     Column("partner"),
-    Column("errorCode"),
+    Column("errorCode", identifier=True),
     Column("errorMessage"),
     Column("failedAt"),
     Column("replayCount"),
@@ -119,7 +119,9 @@ def render_inventory(summary: DlqInventory) -> None:
     ]
     say(f"[bold]Dead-letter queue:[/bold] {summary.depth} messages ({summary.scanned} scanned)")
     if rows:
-        print_rows(rows, (Column("errorCode"), Column("messages"), Column("errorMessage")), title="by reason")
+        print_rows(
+            rows, (Column("errorCode", identifier=True), Column("messages"), Column("errorMessage")), title="by reason"
+        )
         say(f"[bold]By error code:[/bold] {_counts(summary.by_error_code)}")
         say(f"[bold]By partner:[/bold] {_counts(summary.by_partner)}")
     if summary.oldest is not None and summary.oldest_age_seconds is not None:

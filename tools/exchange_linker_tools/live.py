@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -45,9 +46,11 @@ def register_stack(stack: LocalStack) -> None:
         "Resources": {"Placeholder": {"Type": "AWS::CloudFormation::WaitConditionHandle"}},
         "Outputs": {SOURCES[name].output: {"Value": value} for name, value in values.items()},
     }
-    stack.session.client("cloudformation").create_stack(
-        StackName=stack.resources.stack_name, TemplateBody=json.dumps(template)
-    )
+    with warnings.catch_warnings():  # moto does not model the placeholder resource, and says so
+        warnings.simplefilter("ignore")
+        stack.session.client("cloudformation").create_stack(
+            StackName=stack.resources.stack_name, TemplateBody=json.dumps(template)
+        )
 
 
 class LiveConsumer:

@@ -26,7 +26,7 @@ COLUMNS = (
     Column("customerId", identifier=True),
     Column("status", style=_status),
     Column("exchangeId", identifier=True),
-    Column("errorCode"),
+    Column("errorCode", identifier=True),
     Column("asExpected", "as expected", style=_expected),
 )
 

@@ -83,6 +83,7 @@ AWS_CODES = frozenset(
         "ReadTimeoutError",
         "GetSecretFailed",
         "PutSecretValueFailed",
+        "PutEventsFailed",  # the outcome event only: logged and counted, never dead-lettered
     }
 )
 KNOWN_ERROR_CODES = PERMANENT_CODES | TRANSIENT_CODES | SERVICE_CODES | AWS_CODES | {UNKNOWN_REASON}

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import click
 
-from exchange_linker.adapters.sqs_queues import DEFAULT_WAIT_SECONDS
-from exchange_linker.replay_filter import ReplayFilter
-from exchange_linker.replay_inventory import inventory
-from exchange_linker_cli.commands.scanning import check_targets, progress, replayer, service_logs_to_stderr
-from exchange_linker_cli.connection import connect
+from exchange_linker_cli.connection import Connection, connect
 from exchange_linker_cli.failures import ExitCode, OperatorError
 from exchange_linker_cli.options import DLQ_URL, JSON_OUTPUT, TABLE, aws_options
 from exchange_linker_cli.output import print_json
-from exchange_linker_cli.report import render_inventory
 
-# Long polling makes an empty answer mean "nothing visible left" on SQS; moto needs no wait (tests).
-RECEIVE_WAIT = click.option(
-    "--receive-wait", type=click.IntRange(0, 20), default=DEFAULT_WAIT_SECONDS, hidden=True, help="Long-poll seconds."
-)
+# Long polling makes an empty answer mean "nothing visible left" on SQS (sqs_queues.DEFAULT_WAIT_SECONDS);
+# moto (the local stack) answers fully at once.
+RECEIVE_WAIT = click.option("--receive-wait", type=click.IntRange(0, 20), hidden=True, help="Long-poll seconds.")
+
+
+def receive_wait_for(connection: Connection, receive_wait: int | None) -> int:
+    if receive_wait is not None:
+        return receive_wait
+    return 0 if connection.is_local else 1
+
+
 EXAMPLE = """\b
 Example:
   exchange-linker dlq --stack-name exchange-linker-production
@@ -41,7 +43,7 @@ def dlq(
     region: str | None,
     profile: str | None,
     as_json: bool,
-    receive_wait: int,
+    receive_wait: int | None,
 ) -> None:
     """Summarise the dead-letter queue: depth, every reason (errorCode and errorMessage) with its count,
     counts by partner, the oldest failure.
@@ -49,6 +51,10 @@ def dlq(
     Looks at every message without consuming any: each is visible again when the command ends. The
     reason of a message SQS's redrive moved (no attributes) is read from the results table.
     """
+    from exchange_linker.replay_filter import ReplayFilter
+    from exchange_linker.replay_inventory import inventory
+    from exchange_linker_cli.commands.scanning import check_targets, progress, replayer, service_logs_to_stderr
+    from exchange_linker_cli.report import render_inventory
     from exchange_linker_cli.targets import resolve_targets
 
     connection = connect(ctx, region=region, profile=profile)
@@ -58,9 +64,8 @@ def dlq(
     queues = check_targets(connection, targets, with_destination=False)
     service_logs_to_stderr(ctx)
     with progress("scanning", queues.source.visible, dry_run=True) as advance:
-        scan = replayer(connection, queues, receive_wait=receive_wait, on_progress=advance).run(
-            ReplayFilter(), dry_run=True
-        )
+        wait = receive_wait_for(connection, receive_wait)
+        scan = replayer(connection, queues, receive_wait=wait, on_progress=advance).run(ReplayFilter(), dry_run=True)
     summary = inventory(queues.source.depth, scan)
     if as_json:
         print_json(summary.as_dict())

@@ -7,14 +7,12 @@ move task at all: said in one line, with what to use instead.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from exchange_linker.errors import AwsError
-from exchange_linker.replay_filter import ReplayFilter
 from exchange_linker.replay_native import MoveTask, move_everything, native_rate
-from exchange_linker_cli.commands.scanning import Queues, progress, replayer, service_logs_to_stderr
 from exchange_linker_cli.connection import Connection
 from exchange_linker_cli.failures import (
     DENIED,
@@ -27,7 +25,9 @@ from exchange_linker_cli.failures import (
     usage,
 )
 from exchange_linker_cli.output import print_json, say
-from exchange_linker_cli.report import render_native, replay_gist
+
+if TYPE_CHECKING:
+    from exchange_linker_cli.commands.scanning import Queues
 
 NATIVE = click.option(
     "--native", is_flag=True, help="SQS's StartMessageMoveTask: everything, no filter, no dry run (not locally)."
@@ -60,6 +60,10 @@ def run_native(
     as_json: bool,
     receive_wait: int,
 ) -> None:
+    from exchange_linker.replay_filter import ReplayFilter
+    from exchange_linker_cli.commands.scanning import progress, replayer, service_logs_to_stderr
+    from exchange_linker_cli.report import render_native, replay_gist
+
     assert queues.destination is not None
     service_logs_to_stderr(ctx)
     with progress("looking", queues.source.visible, dry_run=True) as advance:
@@ -83,6 +87,9 @@ def run_native(
 
 
 def _move(connection: Connection, queues: Queues, *, rate: int | None, poll_interval: float) -> MoveTask:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     from exchange_linker.adapters.sqs_queues import SqsMessageMover
 
     assert queues.destination is not None

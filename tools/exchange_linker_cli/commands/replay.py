@@ -9,27 +9,30 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import click
-from pydantic import ValidationError
 
-from exchange_linker.replay import ReplayRefusedError, check_route
-from exchange_linker.replay_filter import ReplayFilter
-from exchange_linker_cli.commands.dlq import RECEIVE_WAIT
+from exchange_linker_cli.commands.dlq import RECEIVE_WAIT, receive_wait_for
 from exchange_linker_cli.commands.native import NATIVE, POLL_INTERVAL, check_native, run_native
-from exchange_linker_cli.commands.scanning import Queues, check_targets, progress, replayer, service_logs_to_stderr
 from exchange_linker_cli.connection import Connection, connect
 from exchange_linker_cli.failures import ExitCode, OperatorError, usage
 from exchange_linker_cli.options import DLQ_URL, JSON_OUTPUT, QUEUE_URL, TABLE, Timestamp, aws_options
 from exchange_linker_cli.output import print_json, say
-from exchange_linker_cli.report import render_replay, replay_gist
 from exchange_linker_cli.targets import describe, resolve_targets
 
+if TYPE_CHECKING:
+    from exchange_linker.replay_filter import ReplayFilter
+    from exchange_linker_cli.commands.scanning import Queues
+
 FLAGS = {
+    "error_codes": "--error-code",
+    "event_ids": "--event-id",
+    "customer_ids": "--customer-id",
+    "partners": "--partner",
     "errorCodes": "--error-code",
     "eventIds": "--event-id",
     "customerIds": "--customer-id",
-    "partners": "--partner",
     "failedAfter": "--failed-after",
     "failedBefore": "--failed-before",
 }
@@ -92,7 +95,7 @@ def replay(
     region: str | None,
     profile: str | None,
     as_json: bool,
-    receive_wait: int,
+    receive_wait: int | None,
 ) -> None:
     """Move dead-lettered messages back to the link-completed queue.
 
@@ -111,14 +114,19 @@ def replay(
     )
     if native and (not selection.selects_everything or dry_run or limit is not None):
         raise usage("--native moves everything: it cannot be combined with filters, --dry-run or --limit")
+    connection = connect(ctx, region=region, profile=profile)
+    receive_wait = receive_wait_for(connection, receive_wait)
+    per_second = check_native(connection, rate) if native else None
     unfiltered = selection.selects_everything and not dry_run
     if unfiltered and not yes and not interactive():
         raise usage(
             f"a replay without a filter moves every replayable message: add --yes, or select with {FILTER_FLAGS} "
             "(see what would move with --dry-run)"
         )
-    connection = connect(ctx, region=region, profile=profile)
-    per_second = check_native(connection, rate) if native else None
+    from exchange_linker.replay import ReplayRefusedError
+    from exchange_linker_cli.commands.scanning import progress, replayer, service_logs_to_stderr
+    from exchange_linker_cli.report import render_replay
+
     queues = _queues(connection, stack_name, queue_url, dead_letter_queue_url, table_name)
     if native:
         run_native(
@@ -161,6 +169,9 @@ def _queues(
     dead_letter_queue_url: str | None,
     table_name: str | None,
 ) -> Queues:
+    from exchange_linker.replay import ReplayRefusedError, check_route
+    from exchange_linker_cli.commands.scanning import check_targets
+
     targets = resolve_targets(
         connection, stack_name, queue_url=queue_url, dead_letter_queue_url=dead_letter_queue_url, table_name=table_name
     )
@@ -177,6 +188,9 @@ def _queues(
 
 def _confirm(connection: Connection, queues: Queues, selection: ReplayFilter, receive_wait: int) -> bool:
     """Show what an unfiltered replay would move, by error code, and ask. False: nothing to move."""
+    from exchange_linker_cli.commands.scanning import progress, replayer
+    from exchange_linker_cli.report import replay_gist
+
     with progress("looking", queues.source.visible, dry_run=True) as advance:
         preview = replayer(connection, queues, receive_wait=receive_wait, on_progress=advance).run(selection)
     say(replay_gist(preview))
@@ -201,6 +215,10 @@ def _selection(
     failed_after: datetime | None,
     failed_before: datetime | None,
 ) -> ReplayFilter:
+    from pydantic import ValidationError
+
+    from exchange_linker.replay_filter import ReplayFilter
+
     try:
         return ReplayFilter(
             error_codes=frozenset(error_codes),

@@ -17,11 +17,10 @@ from exchange_linker.replay import Replayer
 from exchange_linker.replay_pacing import RateLimiter
 from exchange_linker.replay_summary import ReplaySummary
 from exchange_linker_cli.connection import Connection
+from exchange_linker_cli.options import DEBUG_KEY
 from exchange_linker_cli.output import say
 from exchange_linker_cli.results_reader import check_table
 from exchange_linker_cli.targets import Targets, describe
-
-DEBUG_KEY = "exchange_linker.debug"
 
 
 @dataclass(frozen=True)
