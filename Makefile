@@ -24,6 +24,9 @@ $(STAMP): $(BIN)/python requirements/dev.txt pyproject.toml
 
 install: $(STAMP) ## Create .venv and install the project with its pinned dev dependencies
 
+# `make run ARGS=--json | jq` sees nothing but the JSON: no recipe is echoed on stdout, not even the install.
+.SILENT: $(BIN)/python $(STAMP)
+
 run: $(STAMP) ## Run the whole pipeline locally on the embedded default stack
 	@$(BIN)/exchange-linker run $(ARGS)
 

@@ -1,9 +1,11 @@
 """Lambda entry point that replays the DLQ on demand. Wiring only: the logic lives in the exchange_linker layer.
 
-    sam remote invoke DlqReplayFunction --event '{"errorCodes": ["InvalidScope"]}'                  # dry run
-    sam remote invoke DlqReplayFunction --event '{"errorCodes": ["InvalidScope"], "dryRun": false}'  # moves
+    sam remote invoke DlqReplayFunction --stack-name $STACK --event '{"errorCodes": ["InvalidScope"]}'   # dry run
+    sam remote invoke DlqReplayFunction --stack-name $STACK \
+        --event '{"errorCodes": ["InvalidScope"], "dryRun": false}'                                      # moves
 
-`dryRun` defaults to true: nothing moves unless the payload says so. Answers the replay summary;
+`dryRun` defaults to true: nothing moves unless the payload says so. InvalidEvent and ConflictingEvent
+messages are held back unless their code is named; an unknown code is refused. Answers the replay summary;
 `truncated: true` means the time ran out before the scan ended (invoke again to continue).
 """
 

@@ -36,24 +36,38 @@ ROWS = [
 ]
 
 
-@pytest.fixture
-def narrow_terminal(monkeypatch):
-    """stdout is an 60-column terminal."""
+def terminal(monkeypatch, columns: int) -> io.StringIO:
+    """stdout is a terminal this wide."""
     screen = io.StringIO()
     monkeypatch.setattr(output, "is_terminal", lambda: True)
-    monkeypatch.setattr(output, "Console", lambda **kwargs: Console(file=screen, width=60, **kwargs))
+    monkeypatch.setattr(output, "Console", lambda **kwargs: Console(file=screen, width=columns, **kwargs))
     return screen
 
 
-def test_a_terminal_table_never_cuts_an_id(narrow_terminal):
-    render_results(ROWS)
-    text = narrow_terminal.getvalue()
+def assert_ids_whole(text: str) -> None:
     for row in ROWS:
-        for key in ("eventId", "customerId", "exchangeId"):
+        for key in ("eventId", "customerId", "exchangeId", "errorCode"):  # codes are copied into --error-code
             if row.get(key):
                 assert row[key] in text, key  # whole, on one line
     assert "…" not in text
-    assert "InvalidExchangeToken" in text  # codes are copied into --error-code: whole too
+
+
+@pytest.mark.parametrize("columns", [40, 80, 120, 200])
+def test_a_terminal_never_cuts_an_id(monkeypatch, columns):
+    screen = terminal(monkeypatch, columns)
+    render_results(ROWS)
+    assert_ids_whole(screen.getvalue())
+
+
+def test_a_wide_terminal_gets_a_table_a_narrow_one_records(monkeypatch):
+    wide = terminal(monkeypatch, 400)
+    render_results(ROWS)
+    assert wide.getvalue().count("┃") >= len(RESULT_COLUMNS)  # the header row of a table
+    narrow = terminal(monkeypatch, 80)
+    render_results(ROWS)
+    lines = narrow.getvalue().splitlines()
+    assert lines[0].split() == ["eventId", LONG_EVENT]  # key, value: one record per block
+    assert lines.count("") == len(ROWS) - 1
 
 
 def test_piped_output_is_tsv_with_a_header(capsys):

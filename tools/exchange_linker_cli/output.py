@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 # Free-text columns shrink to this before the table is allowed to outgrow the terminal.
@@ -53,33 +54,48 @@ def cell(value: Any) -> str:
 
 
 def print_rows(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column], *, title: str | None = None) -> None:
-    """A table on a terminal; TSV (a header line, then one line per row) when stdout is a pipe or a file."""
+    """A table on a terminal (one record per block when even the ids would not fit); TSV (a header line,
+    then one line per row) when stdout is a pipe or a file.
+    """
     if not is_terminal():
         click.echo("\t".join(column.key for column in columns))
         for row in rows:
             click.echo("\t".join(_tsv(cell(row.get(column.key))) for column in columns))
         return
+    console = Console(highlight=False)
+    values = [[cell(row.get(column.key)) for column in columns] for row in rows]
+    natural = [max([len(column.title), *(len(line[index]) for line in values)]) for index, column in enumerate(columns)]
+    least = [
+        width if column.identifier else min(width, MIN_TEXT_WIDTH)
+        for width, column in zip(natural, columns, strict=True)
+    ]
+    if sum(least) + 3 * len(columns) + 1 > console.width:
+        _print_records(console, values, columns, title)
+        return
     table = Table(title=title, title_justify="left")
-    widths = []
-    for column in columns:
-        values = [cell(row.get(column.key)) for row in rows]
-        natural = max([len(column.title), *(len(value) for value in values)])
+    for width, column in zip(natural, columns, strict=True):
         if column.identifier:
-            table.add_column(column.title, no_wrap=True, min_width=natural)
-            widths.append(natural)
+            table.add_column(column.title, no_wrap=True, min_width=width)
         else:
             table.add_column(column.title, overflow="fold")
-            widths.append(min(natural, MIN_TEXT_WIDTH))
-    for row in rows:
-        table.add_row(*(_styled(column, cell(row.get(column.key))) for column in columns))
-    console = Console(highlight=False)
-    console.width = max(console.width, sum(widths) + 3 * len(columns) + 1)
+    for line in values:
+        table.add_row(*(_styled(column, value) for column, value in zip(columns, line, strict=True)))
     console.print(table)
 
 
-def _styled(column: Column, value: str) -> str:
-    from rich.markup import escape
+def _print_records(console: Console, values: list[list[str]], columns: Sequence[Column], title: str | None) -> None:
+    """Too narrow for a table: `key  value` lines, a blank line between records; long values wrap whole."""
+    if title:
+        console.print(f"[italic]{escape(title)}[/italic]")
+    width = max(len(column.title) for column in columns)
+    for number, line in enumerate(values):
+        if number:
+            console.print()
+        for column, value in zip(columns, line, strict=True):
+            console.print(f"[bold]{escape(column.title.ljust(width))}[/bold]  {_styled(column, value)}", soft_wrap=True)
 
+
+def _styled(column: Column, value: str) -> str:
     return column.style(value) if column.style and value != "-" else escape(value)
 
 

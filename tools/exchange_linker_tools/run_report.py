@@ -21,12 +21,11 @@ def _expected(text: str) -> str:
 
 
 COLUMNS = (
-    Column("name", "event"),
+    Column("name", "event", identifier=True),
     Column("partner"),
     Column("customerId", identifier=True),
     Column("status", style=_status),
-    Column("exchangeId", identifier=True),
-    Column("errorCode", identifier=True),
+    Column("result", "exchangeId / errorCode", identifier=True),
     Column("asExpected", "as expected", style=_expected),
 )
 
@@ -35,7 +34,8 @@ def render_summary(summary: RunSummary) -> None:
     rows = []
     for outcome in summary.outcomes:
         expected = "-" if outcome.expected_status is None else ("yes" if outcome.as_expected else "NO")
-        rows.append({**outcome.as_dict(), "asExpected": expected})
+        result = outcome.exchange_id or outcome.error_code
+        rows.append({**outcome.as_dict(), "result": result, "asExpected": expected})
     if is_terminal() and len(rows) > MAX_TERMINAL_ROWS:
         say(f"[dim]showing {MAX_TERMINAL_ROWS} of {len(rows)} events (pipe the output or use --json for all)[/dim]")
         rows = rows[:MAX_TERMINAL_ROWS]
