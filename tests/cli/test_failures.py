@@ -13,6 +13,7 @@ import sys
 import time
 
 import pytest
+from botocore import exceptions as boto
 
 from exchange_linker.adapters.aws import AwsClients, translated
 from exchange_linker.errors import AwsError
@@ -276,4 +277,25 @@ def test_the_emulator_refuses_every_interface_in_one_line():
     assert line == (
         "the emulator binds to loopback only, not '0.0.0.0' (it accepts fake credentials: keep the default "
         "--host 127.0.0.1)"
+    )
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        boto.UnauthorizedSSOTokenError(),
+        boto.SSOTokenLoadError(error_msg="Token for my-sso does not exist"),
+        boto.TokenRetrievalError(provider="sso", error_msg="expired"),
+    ],
+    ids=["unauthorized", "missing", "retrieval"],
+)
+def test_an_expired_sso_session(error):
+    """Needs an SSO login to reproduce for real: botocore's own exceptions, as the credential chain raises them."""
+    wrapped = AwsError("sqs", type(error).__name__, str(error))
+    wrapped.__cause__ = error  # as adapters.aws.translated raises it
+    explained = explain(wrapped)
+    assert explained is not None
+    assert (explained.format_message(), explained.exit_code) == (
+        "AWS refused the credentials: the SSO session has expired: run `aws sso login` and try again",
+        3,
     )

@@ -16,10 +16,25 @@ pytestmark = pytest.mark.integration
 UNKNOWN_CUSTOMER_EVENT = "622bb042-ec18-551f-a2b4-510ae9af418b"  # events/unknown-customer.json: NotFound
 
 
+# Maps keyed by data (error codes, partners, statuses), not by field names.
+DATA_MAPS = {"byErrorCode", "byPartner", "heldBackByErrorCode", "countsByStatus", "metadata"}
+
+
+def keys(value) -> set[str]:
+    """Every field name in a JSON answer."""
+    if isinstance(value, dict):
+        return set(value) | {key for name, item in value.items() if name not in DATA_MAPS for key in keys(item)}
+    if isinstance(value, list):
+        return {key for item in value for key in keys(item)}
+    return set()
+
+
 def cli_json(stack: LiveStack, *args: str):
     result = run_cli(*args, "--json", env=stack.cli_env)
     assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)
+    answer = json.loads(result.stdout)  # stdout holds the JSON and nothing else
+    assert {key for key in keys(answer) if "_" in key or key[:1].isupper()} == set(), "one key style: camelCase"
+    return answer
 
 
 def eventually(check, timeout: float = 20.0):
@@ -53,6 +68,8 @@ def test_a_published_event_is_processed(live_stack):
 def test_a_replayed_message_is_processed_and_comes_back_with_its_new_reason(live_stack):
     dlq = cli_json(live_stack, "dlq")
     assert dlq["byErrorCode"]["NotFound"] == 1
+    reasons = {(reason["errorCode"], reason["errorMessage"]) for reason in dlq["reasons"]}
+    assert ("InvalidEvent", "body: is not valid JSON") in reasons  # a body that is not JSON has its reason too
     moved = cli_json(live_stack, "replay", "--error-code", "notfound")
     assert (moved["moved"], moved["heldBack"]) == (1, 0)
 

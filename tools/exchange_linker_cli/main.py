@@ -74,7 +74,7 @@ class PluggableGroup(click.Group):
         except click.exceptions.Exit as done:
             code = done.exit_code
         except (click.exceptions.Abort, KeyboardInterrupt):
-            _fail("interrupted; nothing more was done", 130, debug=debug)
+            _fail("interrupted (what was done stays done; messages a scan held are visible again)", 130, debug=debug)
         except click.UsageError as error:
             where = error.ctx.command_path if error.ctx else PROG
             _fail(f"{error.format_message()} (see `{where} --help`)", ExitCode.USAGE, debug=debug, where=where)

@@ -5,6 +5,7 @@ point group `exchange_linker.commands` (pyproject.toml): the operator CLI never 
 from __future__ import annotations
 
 import shlex
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -138,10 +139,17 @@ def emulator(ctx: click.Context) -> None:
         parser.formatter_class = argparse.RawDescriptionHelpFormatter
         parser.print_help()
         return
+    previous = signal.getsignal(signal.SIGTERM)
     try:
         code = emulator_cli.main(ctx.args)
     except ValueError as refused:  # e.g. --host 0.0.0.0: a test double with fake credentials stays on loopback
-        raise usage(f"{refused} (it accepts fake credentials: keep the default --host 127.0.0.1)") from None
+        advice = (
+            " (it accepts fake credentials: keep the default --host 127.0.0.1)" if "loopback" in str(refused) else ""
+        )
+        raise usage(f"{refused}{advice}") from None
     except OSError as error:
         raise usage(f"{error} (is the port taken? --port 0 picks a free one)") from None
+    finally:
+        if previous is not None:  # the emulator's own handler, should it stop before restoring it
+            signal.signal(signal.SIGTERM, previous)
     sys.exit(code)
