@@ -33,6 +33,8 @@ DESCRIBE = [
 @pytest.fixture
 def stubbed(monkeypatch):
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)  # the stubbed client must name real SQS
+    for name in ("RESULTS_TABLE_NAME", "LINK_COMPLETED_QUEUE_URL", "DEAD_LETTER_QUEUE_URL"):
+        monkeypatch.delenv(name, raising=False)  # only the queues given on the command line, no table
     session = boto3.session.Session(region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s")
     clients = AwsClients(session)
     with Stubber(clients.sqs) as stubber:
