@@ -4,6 +4,7 @@ point group `exchange_linker.commands` (pyproject.toml): the operator CLI never 
 
 from __future__ import annotations
 
+import os
 import shlex
 import signal
 import sys
@@ -107,8 +108,12 @@ def run(
 
 def _serve(environment: dict[str, str], env_file: Path, consumer: LiveConsumer, log_file: str, as_json: bool) -> None:
     """Print what a second terminal needs, then keep the consumer running until Ctrl-C or SIGTERM."""
+    from exchange_linker_cli.local_env import process_alive, read_env_file
     from exchange_linker_tools.live import env_file_written, wait_for_interrupt
 
+    other = read_env_file(env_file)
+    if other is not None and other.pid != os.getpid() and process_alive(other.pid):
+        say(f"[yellow]Another local stack (pid {other.pid}) used {env_file}: the commands now find this one.[/yellow]")
     if not as_json:
         click.echo("\n".join(f"export {name}={shlex.quote(value)}" for name, value in environment.items()))
     say(
