@@ -105,3 +105,20 @@ def test_a_missing_setting_fails_the_cold_start(stack, monkeypatch):
     del environment["LINK_COMPLETED_QUEUE_URL"]
     with pytest.raises(ConfigurationError, match="LINK_COMPLETED_QUEUE_URL"):
         load_handler(environment, monkeypatch)
+
+
+def test_the_lambda_holds_back_what_fails_again_unchanged(stack, handler):
+    dead_letter(stack, link_event(), "InvalidScope")
+    dead_letter(stack, "not json", "InvalidEvent")
+    answer = handler({"dryRun": False}, context())
+    assert (answer["moved"], answer["heldBack"], answer["heldBackByErrorCode"]) == (1, 1, {"InvalidEvent": 1})
+    assert answer["leftInDlq"] == 1
+    named = handler({"dryRun": False, "errorCodes": ["invalidevent"]}, context())
+    assert (named["moved"], named["heldBack"]) == (1, 0)
+
+
+def test_the_lambda_refuses_an_unknown_code(refusing_handler):
+    from exchange_linker.replay.replayer import UnknownErrorCodeError
+
+    with pytest.raises(UnknownErrorCodeError, match="unknown error code InvalidScop"):
+        refusing_handler({"errorCodes": ["InvalidScop"]}, context())

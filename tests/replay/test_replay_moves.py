@@ -26,7 +26,7 @@ def test_dry_run_changes_nothing(stack, cli):
     result = invoke(cli, stack, "replay", "--dry-run", "--error-code", "InvalidScope")
     assert result.exit_code == 0, result.stderr
     assert "would-move" in result.stdout
-    assert "InvalidScope 2" in result.stdout
+    assert "Would move 2 (InvalidScope 2)" in result.stderr
     assert depth(stack, stack.resources.dead_letter_queue_url) == (3, 0)  # all visible again, at once
     after = sorted((m["Body"], json.dumps(strings(m), sort_keys=True)) for m in stack.dead_letters())
     assert after == before
@@ -43,7 +43,7 @@ def test_replayed_message_keeps_body_and_upstream_attributes_and_counts_replays(
     stack.publish(text, upstream)
     drain(stack)
     for expected_count in ("1", "2"):
-        assert output_json(invoke(cli, stack, "replay", "--json"))["moved"] == 1
+        assert output_json(invoke(cli, stack, "replay", "--yes", "--json"))["moved"] == 1
         (replayed,) = messages_in(stack, stack.resources.queue_url)
         assert replayed["Body"] == text
         assert strings(replayed) == {**upstream, "eventId": event["eventId"], "replayCount": expected_count}
@@ -80,7 +80,7 @@ def test_messages_sqs_redrove_are_matched_through_their_result(stack, cli):
 def test_limit(stack, cli):
     for _ in range(5):
         dead_letter(stack, link_event(), "InvalidScope")
-    summary = output_json(invoke(cli, stack, "replay", "--json", "--limit", "2", "--rate", "500"))
+    summary = output_json(invoke(cli, stack, "replay", "--yes", "--json", "--limit", "2", "--rate", "500"))
     assert (summary["moved"], summary["stoppedBy"]) == (2, "limit")
     assert depth(stack, stack.resources.queue_url) == (2, 0)
     assert depth(stack, stack.resources.dead_letter_queue_url) == (3, 0)
@@ -160,7 +160,7 @@ def test_refuses_to_replay_into_the_dlq_itself(refusals_stack, cli):
     same_queue_other_url = dlq_url.replace("127.0.0.1", "localhost")
     assert same_queue_other_url != dlq_url
     for url in (dlq_url, same_queue_other_url):
-        result = invoke(cli, stack, "replay", "--queue-url", url)
+        result = invoke(cli, stack, "replay", "--yes", "--queue-url", url)
         assert result.exit_code == 2, result.stdout
         assert "dead-letter queue itself" in result.stderr
     assert depth(stack, dlq_url) == (1, 0)
@@ -169,7 +169,7 @@ def test_refuses_to_replay_into_the_dlq_itself(refusals_stack, cli):
 def test_refuses_a_destination_that_does_not_exist(refusals_stack, cli):
     stack = refusals_stack
     missing = stack.resources.queue_url + "-nope"
-    result = invoke(cli, stack, "replay", "--queue-url", missing)
-    assert result.exit_code == 1
-    assert f"the destination queue does not exist: {missing}" in result.stderr
+    result = invoke(cli, stack, "replay", "--yes", "--queue-url", missing)
+    assert result.exit_code == 2
+    assert f"no link-completed queue at {missing} (QueueDoesNotExist): check --queue-url" in result.stderr
     assert depth(stack, stack.resources.dead_letter_queue_url) == (1, 0)

@@ -72,7 +72,7 @@ def test_after_a_transient_failure_the_replay_sends_the_same_key(stack, cli):
     drain(stack, stack.consumer(MAX_RECEIVE_COUNT="1"))
     assert strings(stack.dead_letters()[0])["errorCode"] == "ServerError"
     stack.emulator.faults.server_error_rate = 0.0
-    invoke(cli, stack, "replay")
+    invoke(cli, stack, "replay", "--yes")
     drain(stack)
     (exchange,) = stack.emulator.exchanges
     assert exchange.idempotency_key == idempotency_key(event["eventId"], 0)
@@ -84,7 +84,7 @@ def test_an_event_already_created_is_not_sent_to_dwolla_again(stack, cli):
     drain(stack)
     posts = stack.emulator.stats.exchange_posts
     dead_letter(stack, event, "ServerError")  # e.g. a duplicate delivery that failed on its own
-    assert output_json(invoke(cli, stack, "replay", "--json"))["moved"] == 1
+    assert output_json(invoke(cli, stack, "replay", "--yes", "--json"))["moved"] == 1
     drain(stack)
     assert stack.emulator.stats.exchange_posts == posts
     assert len(stack.emulator.exchanges) == 1
@@ -106,7 +106,7 @@ def test_a_refusal_after_a_timeout_must_not_lead_to_a_duplicate(stack, cli):
     source.drain()  # the retry is refused (InvalidScope, permanent): FAILED, dead-lettered
     assert strings(stack.dead_letters()[0])["errorCode"] == "InvalidScope"
     stack.emulator.set_scope_enabled(True)
-    invoke(cli, stack, "replay")
+    invoke(cli, stack, "replay", "--yes")
     drain(stack)
     assert stack.result(event["eventId"])["status"] == "CREATED"
     assert len(stack.emulator.exchanges) == 1

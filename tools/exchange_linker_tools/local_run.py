@@ -44,6 +44,10 @@ class EventOutcome:
             return True
         return self.status == self.expected_status and self.error_code == self.expected_error
 
+    def as_dict(self) -> dict[str, Any]:
+        """camelCase, like the events and every other JSON the CLI prints."""
+        return {_camel(name): value for name, value in asdict(self).items()}
+
 
 @dataclass
 class RunSummary:
@@ -54,6 +58,8 @@ class RunSummary:
     exchanges_created_at_dwolla: int
     log_file: str | None = None
     endpoints: dict[str, str] = field(default_factory=dict)
+    environment: dict[str, str] = field(default_factory=dict)  # --keep-running: what a shell needs
+    env_file: str | None = None  # --keep-running: where the CLI finds that environment by itself
 
     @property
     def counts_by_status(self) -> dict[str, int]:
@@ -69,7 +75,7 @@ class RunSummary:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "events": [asdict(outcome) for outcome in self.outcomes],
+            "events": [outcome.as_dict() for outcome in self.outcomes],
             "countsByStatus": self.counts_by_status,
             "deadLetterQueue": {
                 "depth": sum(self.dead_letters_by_code.values()),
@@ -82,7 +88,13 @@ class RunSummary:
             "batches": self.batches,
             "logFile": self.log_file,
             "endpoints": self.endpoints,
+            **({"environment": self.environment, "envFile": self.env_file} if self.env_file else {}),
         }
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(word.capitalize() for word in rest)
 
 
 def load_handler(environment: dict[str, str], path: Path = HANDLER_PATH) -> Handler:

@@ -52,6 +52,7 @@ class DeadLetterView:
     sent_at: datetime | None
     replay_count: int
     reason_from: str  # "attributes", "results" or "unknown"
+    error_message: str | None = None  # the reason in words (scrubbed of credentials by the consumer)
 
     @property
     def when(self) -> datetime | None:
@@ -99,6 +100,7 @@ def describe(message: DeadLetterMessage, results: ResultsStore | None = None) ->
     attributes = message.attributes
     event_id = string_attribute(attributes, EVENT_ID) or fields.get("eventId")
     error_code = string_attribute(attributes, "errorCode")
+    error_message = string_attribute(attributes, "errorMessage")
     failed_at = parse_timestamp(string_attribute(attributes, "failedAt"))
     reason_from = "attributes" if error_code else "unknown"
     partner, customer_id = fields.get("partner"), fields.get("customerId")
@@ -106,6 +108,7 @@ def describe(message: DeadLetterMessage, results: ResultsStore | None = None) ->
         result = _lookup(results, event_id)
         if result is not None:
             error_code, failed_at, reason_from = result.error_code, parse_timestamp(result.updated_at), "results"
+            error_message = result.error_message
             partner, customer_id = partner or result.partner, customer_id or result.customer_id
     return DeadLetterView(
         message_id=message.message_id,
@@ -117,6 +120,7 @@ def describe(message: DeadLetterMessage, results: ResultsStore | None = None) ->
         sent_at=message.sent_at,
         replay_count=replay_count(attributes),
         reason_from=reason_from,
+        error_message=error_message,
     )
 
 
