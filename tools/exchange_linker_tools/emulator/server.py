@@ -128,6 +128,15 @@ class DwollaEmulator:
         plan.validate()
         self._state.faults = plan
 
+    @property
+    def public_url(self) -> str | None:
+        """The base written into Locations (`http://localhost:8089`, `HTTPS://API.DWOLLA.COM`); None: `url`."""
+        return self._state.public_url
+
+    @public_url.setter
+    def public_url(self, url: str | None) -> None:
+        self._state.public_url = url
+
     def set_scope_enabled(self, enabled: bool) -> None:
         self._state.scope_enabled = enabled
 
@@ -173,12 +182,14 @@ class DwollaEmulator:
     def reset(self) -> None:
         """Forget exchanges, idempotency keys and counters; restore scope and a fault-free plan.
 
-        Tokens and partner ids survive, so a client holding them keeps working.
+        Locations go back to the emulator's own URL. Tokens and partner ids survive, so a client holding
+        them keeps working.
         """
         self._state.clear_exchanges()
         self._state.idempotency.clear()
         self._state.stats.reset()
         self._state.scope_enabled = True
+        self._state.public_url = None
         self._state.faults = FaultPlan()
 
 

@@ -38,6 +38,9 @@ class EmulatorState:
         self._faults = faults
         self.scope_enabled = True
         self.base_url = ""  # set once the server is bound
+        # The base Dwolla writes into a created exchange's Location; None: base_url. Lets a test play a
+        # Dwolla whose canonical spelling differs from the one the client was configured with.
+        self.public_url: str | None = None
         self._stopping = False
         self._wake = threading.Condition()
         self._rng = random.Random(seed)  # noqa: S311 - reproducible faults, not security
@@ -87,7 +90,7 @@ class EmulatorState:
         exchange_id = str(uuid.uuid4())
         exchange = CreatedExchange(
             id=exchange_id,
-            location=f"{self.base_url}/exchanges/{exchange_id}",
+            location=f"{self.public_url or self.base_url}/exchanges/{exchange_id}",
             customer_id=customer_id,
             partner=body.partner.name,
             kind=body.kind,
