@@ -30,3 +30,8 @@ def drain(stack: LocalStack, consumer: LinkCompletedConsumer | None = None) -> l
 
 def attributes(message: Any) -> dict[str, str]:
     return {name: value.get("StringValue", "") for name, value in message.get("MessageAttributes", {}).items()}
+
+
+def reason(message: Any) -> dict[str, str]:
+    """Why a DLQ message failed, as its attributes say (errorCode, errorMessage, eventId, …)."""
+    return attributes(message)

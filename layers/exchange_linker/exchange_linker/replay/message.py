@@ -78,7 +78,7 @@ def parse_timestamp(text: str | None) -> datetime | None:
 def event_fields(body: str) -> dict[str, str]:
     """eventId, customerId and partner read leniently from the body (any envelope, valid or not)."""
     try:
-        payload = unwrap_envelope(json.loads(body))
+        payload = unwrap_envelope(json.loads(body), json.loads)
     except (ValueError, RecursionError, InvalidEventError):
         return {}
     if not isinstance(payload, dict):
