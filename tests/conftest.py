@@ -13,6 +13,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from exchange_linker_tools.local_stack import LocalStack, aws_environment, local_stack
+from exchange_linker_tools.moto_quotas import enforce_sqs_quotas
 
 REGION = "us-east-1"
 CUSTOMER_ID = "74a207b2-b7b7-4efa-8bf8-582148e7b980"
@@ -37,6 +38,7 @@ FINICITY_RECEIPT: dict[str, Any] = {  # the seed's Mastercard secure-exchange ex
 @pytest.fixture(scope="session")
 def aws_endpoint() -> Iterator[str]:
     """moto in server mode on loopback; boto3 reaches it through AWS_ENDPOINT_URL like it would reach AWS."""
+    enforce_sqs_quotas()  # SQS's size and attribute limits, which moto alone does not apply
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

@@ -21,6 +21,7 @@ from exchange_linker.bootstrap import build_consumer
 from exchange_linker.ingest.batch import LinkCompletedConsumer
 from exchange_linker.settings import Settings
 from exchange_linker_tools.emulator import DwollaEmulator, FaultPlan
+from exchange_linker_tools.moto_quotas import enforce_sqs_quotas
 from exchange_linker_tools.poller import Handler, SqsEventSource
 from exchange_linker_tools.provision import StackResources, provision
 
@@ -181,6 +182,7 @@ def _moto_server(endpoint: str | None, region: str) -> Iterator[str]:
     from moto.server import ThreadedMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto logs every request otherwise
+    enforce_sqs_quotas()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

@@ -13,7 +13,10 @@ import sys
 def main() -> int:
     from moto.server import ThreadedMotoServer
 
+    from exchange_linker_tools.moto_quotas import enforce_sqs_quotas
+
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    enforce_sqs_quotas()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
