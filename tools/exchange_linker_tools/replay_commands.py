@@ -41,7 +41,7 @@ from exchange_linker_tools.targets import resolve_targets
 QUEUE_URL = click.option("--queue-url", help="Link-completed queue URL [env LINK_COMPLETED_QUEUE_URL].")
 DLQ_URL = click.option("--dlq-url", "dead_letter_queue_url", help="Dead-letter queue URL [env DEAD_LETTER_QUEUE_URL].")
 TABLE = click.option(
-    "--table-name", help="Results table, to find the reason of messages SQS redrove [env RESULTS_TABLE_NAME]."
+    "--table-name", help="Results table, for the reason of messages that carry none [env RESULTS_TABLE_NAME]."
 )
 STACK = click.option("--stack-name", help="Read missing URLs/names from this deployed stack's outputs.")
 JSON_OUTPUT = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
@@ -155,7 +155,7 @@ def replay(
         )
         return
     if not targets.table_name:
-        _stderr().print("[yellow]No results table: messages SQS redrove have no known reason.[/yellow]")
+        _stderr().print("[yellow]No results table: messages that carry no reason stay unexplained.[/yellow]")
     with _progress("scanning" if dry_run else "replaying", source.visible, as_json) as advance:
         replayer = Replayer(
             SqsSourceQueue(clients, source.url, wait_seconds=receive_wait),
