@@ -2,7 +2,7 @@
 
 Checked twice: on the template as written (every policy of every role and function), and on the template
 as SAM transforms it, so nothing SAM adds behind the scenes (managed policies of event sources, of
-Tracing, of the basic execution role) can widen the role unnoticed.
+the basic execution role) can widen the role unnoticed.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from samtranslator.translator.transform import transform
 
 from tests.template.support import REGION, resources_of_type
 
-# Actions that support no resource-level permissions: "*" is the only possible Resource.
-STAR_RESOURCE_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+# Actions that support no resource-level permissions: "*" is the only possible Resource. None are granted.
+STAR_RESOURCE_ACTIONS: set[str] = set()
 
 OUTCOME_BUS_ARN = "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${OutcomeEventBusName}"
 # Each role's complete set of permissions: action -> resources it may be granted on.
@@ -26,8 +26,6 @@ EXPECTED_GRANTS: dict[str, dict[str, list[Any]]] = {
     "LinkCompletedFunctionRole": {
         "logs:CreateLogStream": [{"Fn::GetAtt": ["LinkCompletedFunctionLogGroup", "Arn"]}],
         "logs:PutLogEvents": [{"Fn::GetAtt": ["LinkCompletedFunctionLogGroup", "Arn"]}],
-        "xray:PutTraceSegments": ["*"],
-        "xray:PutTelemetryRecords": ["*"],
         "sqs:ReceiveMessage": [{"Fn::GetAtt": ["LinkCompletedQueue", "Arn"]}],
         "sqs:DeleteMessage": [{"Fn::GetAtt": ["LinkCompletedQueue", "Arn"]}],
         "sqs:GetQueueAttributes": [{"Fn::GetAtt": ["LinkCompletedQueue", "Arn"]}],
@@ -45,8 +43,6 @@ EXPECTED_GRANTS: dict[str, dict[str, list[Any]]] = {
     "DlqReplayFunctionRole": {
         "logs:CreateLogStream": [{"Fn::GetAtt": ["DlqReplayFunctionLogGroup", "Arn"]}],
         "logs:PutLogEvents": [{"Fn::GetAtt": ["DlqReplayFunctionLogGroup", "Arn"]}],
-        "xray:PutTraceSegments": ["*"],
-        "xray:PutTelemetryRecords": ["*"],
         "sqs:ReceiveMessage": [{"Fn::GetAtt": ["LinkCompletedDeadLetterQueue", "Arn"]}],
         "sqs:DeleteMessage": [{"Fn::GetAtt": ["LinkCompletedDeadLetterQueue", "Arn"]}],
         "sqs:ChangeMessageVisibility": [{"Fn::GetAtt": ["LinkCompletedDeadLetterQueue", "Arn"]}],
@@ -234,7 +230,7 @@ def test_transformed_role_is_the_template_role(transformed: dict[str, Any], func
     function = transformed["Resources"][function_id]["Properties"]
     assert function["Role"] == {"Fn::GetAtt": [role_id, "Arn"]}
     assert sorted(resources_of_type(transformed, "AWS::IAM::Role")) == sorted(FUNCTION_ROLES.values())
-    assert function["TracingConfig"] == {"Mode": "Active"}
+    assert "TracingConfig" not in function  # no X-Ray: see the Globals comment in template.yaml
 
 
 def test_every_function_has_its_own_role(template: dict[str, Any]) -> None:

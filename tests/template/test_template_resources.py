@@ -207,11 +207,11 @@ def test_function_configuration(template: dict[str, Any]) -> None:
     function = function_properties(template, "LinkCompletedFunction")
     assert function["CodeUri"] == "functions/link_completed/"
     assert function["Handler"] == "app.lambda_handler"
-    assert function["Runtime"] == "python3.11"
+    assert function["Runtime"] == "python3.13"
     assert function["Architectures"] == ["arm64"]
     assert function["MemorySize"] == 256
     assert function["Timeout"] == 30
-    assert function["Tracing"] == "Active"
+    assert "Tracing" not in function
     assert plain(function["Layers"]) == [{"Ref": "ExchangeLinkerLayer"}]
     assert plain(function["LoggingConfig"]) == {"LogGroup": {"Ref": "LinkCompletedFunctionLogGroup"}}
 
@@ -230,7 +230,6 @@ def test_function_environment(template: dict[str, Any]) -> None:
         "POWERTOOLS_METRICS_NAMESPACE": "ExchangeLinker",
         "POWERTOOLS_LOG_LEVEL": {"Ref": "LogLevel"},
         "LOG_LEVEL": {"Ref": "LogLevel"},
-        "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
         "LINK_COMPLETED_QUEUE_URL": {"Ref": "LinkCompletedQueue"},
         "OUTCOME_EVENT_BUS_NAME": {"Ref": "OutcomeEventBusName"},
     }
@@ -247,9 +246,9 @@ def test_layer(template: dict[str, Any]) -> None:
     resource = template["Resources"]["ExchangeLinkerLayer"]
     layer = plain(resource["Properties"])
     assert layer["ContentUri"] == "layers/exchange_linker/"
-    assert layer["CompatibleRuntimes"] == ["python3.11"]
+    assert layer["CompatibleRuntimes"] == ["python3.13"]
     assert layer["CompatibleArchitectures"] == ["arm64"]
-    assert plain(resource["Metadata"]) == {"BuildMethod": "python3.11", "BuildArchitecture": "arm64"}
+    assert plain(resource["Metadata"]) == {"BuildMethod": "python3.13", "BuildArchitecture": "arm64"}
 
 
 # ---------------------------------------------------------------- outputs and samconfig
