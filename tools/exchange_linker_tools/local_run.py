@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from exchange_linker.contracts.dead_letter import read_reason
 from exchange_linker_tools.local_stack import LocalStack
 from exchange_linker_tools.poller import BatchReport, Handler
 from exchange_linker_tools.sample_events import SampleEvent
@@ -185,7 +186,7 @@ def run_pipeline(
     elapsed = time.perf_counter() - started
     return RunSummary(
         outcomes=collect_outcomes(stack, events),
-        dead_letters_by_code=dict(Counter(_attribute(m, "errorCode") or "(none)" for m in stack.dead_letters())),
+        dead_letters_by_code=dict(Counter(_error_code(m) or "(none)" for m in stack.dead_letters())),
         elapsed_seconds=elapsed,
         batches=batches,
         exchanges_created_at_dwolla=len(stack.emulator.exchanges),
@@ -203,7 +204,7 @@ def collect_outcomes(stack: LocalStack, events: list[SampleEvent]) -> list[Event
         if row is not None:
             status, error = str(row.get("status")), row.get("errorCode")
         elif letter is not None:
-            status, error = "FAILED", _attribute(letter, "errorCode")
+            status, error = "FAILED", _error_code(letter)
         else:
             status, error = "MISSING", None
         outcomes.append(
@@ -222,6 +223,6 @@ def collect_outcomes(stack: LocalStack, events: list[SampleEvent]) -> list[Event
     return outcomes
 
 
-def _attribute(message: Any, name: str) -> str | None:
-    value = message.get("MessageAttributes", {}).get(name, {}).get("StringValue")
-    return str(value) if value is not None else None
+def _error_code(message: Any) -> str | None:
+    reason = read_reason(message.get("MessageAttributes", {}))
+    return reason.error_code if reason is not None else None

@@ -191,7 +191,7 @@ class Replayer:
         assert self._destination is not None  # checked in run()
         self._rate.wait()
         try:
-            self._destination.send(message.body, replay_attributes(message.attributes))
+            self._destination.send(message.body, replay_attributes(message.attributes, message.body))
         except DependencyError as error:
             # The destination is likely down: stop here; the message stays in the DLQ.
             logger.error(
