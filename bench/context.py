@@ -21,6 +21,10 @@ class Sizes:
     pipeline_events: int = 10_000
     profile: bool = True  # py-spy on the pipeline, -X importtime on the cold start
     warm_up: bool = True  # an unmeasured cold-start probe first, so the measured ones find a shared token
+    floor_batch: int = 10  # records per batch for the handler-vs-floor comparison (the template's BatchSize)
+    floor_repeats: int = 15  # batches of each at batch_latency, interleaved; the median is quoted
+    floor_latencies: tuple[float, ...] = (0.05, 0.1, 0.2, 0.4)  # the Dwolla-latency sweep, seconds
+    floor_sweep_repeats: int = 7  # batches of each per sweep point
 
 
 FULL = Sizes()
@@ -31,6 +35,8 @@ QUICK = Sizes(
     memory_events=1000,
     memory_step=100,
     pipeline_events=500,
+    floor_repeats=7,
+    floor_sweep_repeats=3,
 )
 TINY = Sizes(
     batch_sizes=(1, 2),
@@ -44,6 +50,10 @@ TINY = Sizes(
     pipeline_events=20,
     profile=False,
     warm_up=False,
+    floor_batch=2,
+    floor_repeats=1,
+    floor_latencies=(0.02,),
+    floor_sweep_repeats=1,
 )
 
 

@@ -76,6 +76,10 @@ def test_every_scenario_runs_at_tiny_sizes(tmp_path):
     assert by_name["aws-calls"].data["events"] == TINY.fleet_events
     assert by_name["memory"].data["peak_mib"] > 0
     assert by_name["pipeline"].data["run"]["exchanges_created"] == TINY.pipeline_events
+    assert by_name["floor"].data["handler_ms"] > 0
+    assert by_name["floor"].data["floor_ms"] > 0
+    assert (tmp_path / "floor_sweep.png").stat().st_size > 0
+    assert json.loads((tmp_path / "floor_sweep.json").read_text())["ratio"] > 0
     output = io.StringIO()
     render(Console(file=output, width=150), describe(), results)
     assert "exchange-linker benchmarks" in output.getvalue()
