@@ -25,6 +25,8 @@ class Sizes:
     floor_repeats: int = 15  # batches of each at batch_latency, interleaved; the median is quoted
     floor_latencies: tuple[float, ...] = (0.05, 0.1, 0.2, 0.4)  # the Dwolla-latency sweep, seconds
     floor_sweep_repeats: int = 7  # batches of each per sweep point
+    cost_memory_sizes: tuple[int, ...] = (128, 256, 512, 1024)  # MB, the Power Tuning-style table
+    cost_repeats: int = 9  # batches per memory size
 
 
 FULL = Sizes()
@@ -37,6 +39,7 @@ QUICK = Sizes(
     pipeline_events=500,
     floor_repeats=7,
     floor_sweep_repeats=3,
+    cost_repeats=5,
 )
 TINY = Sizes(
     batch_sizes=(1, 2),
@@ -54,6 +57,8 @@ TINY = Sizes(
     floor_repeats=1,
     floor_latencies=(0.02,),
     floor_sweep_repeats=1,
+    cost_memory_sizes=(1024,),
+    cost_repeats=1,
 )
 
 

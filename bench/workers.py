@@ -19,6 +19,7 @@ class BatchTiming:
     cpu_ms: float  # CPU time the worker process spent on it (all its threads)
     failures: int
     log_bytes: int  # what the handler wrote to stdout (CloudWatch Logs on Lambda)
+    peak_rss_kb: int = 0  # VmHWM of the worker so far
 
 
 def function_environment(stack_environment: dict[str, str]) -> dict[str, str]:

@@ -4,8 +4,8 @@
 
 Protocol: one JSON Lambda SQS event per input line; one JSON line per answer on the original stdout, with
 the batch's wall time and CPU time measured in this process (so the pipe does not count), the records it
-reported failed, and the bytes the handler wrote to its stdout (its JSON logs and EMF metrics, which on
-Lambda go to CloudWatch Logs). fd 1 goes to BENCH_LOG_FILE (default /dev/null).
+reported failed, its peak RSS so far, and the bytes the handler wrote to its stdout (its JSON logs and
+EMF metrics, which on Lambda go to CloudWatch Logs). fd 1 goes to BENCH_LOG_FILE (default /dev/null).
 
 `handler` is `app.lambda_handler` from functions/link_completed, imported as Lambda does.
 `floor` is the least a consumer of this design can do: 10 worker threads started once, a token fetched
@@ -140,6 +140,18 @@ class Floor:
         return True
 
 
+def peak_rss_kb() -> int:
+    """VmHWM of this process, from /proc (Linux; 0 elsewhere)."""
+    try:
+        with open("/proc/self/status", encoding="utf-8") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def real_handler() -> Handle:
     sys.path.insert(0, str(FUNCTION_DIR))
     handler: Any = importlib.import_module("app").lambda_handler
@@ -169,6 +181,7 @@ def main() -> None:
             "cpu_ms": cpu_used * 1000,
             "failures": failures,
             "log_bytes": os.fstat(1).st_size - logged,
+            "peak_rss_kb": peak_rss_kb(),
         }
         answers.write(json.dumps(answer) + "\n")
 
