@@ -30,7 +30,7 @@ from bench.report import Check, Detail, ScenarioResult
 from bench.scenarios.floor import MODES, interleaved, median, workers
 from bench.stack import bench_stack, fresh_bodies, quiet_handler, synthetic_event
 from bench.wiring import counted_consumer
-from bench.workers import BatchWorker
+from bench.workers import BatchTiming, BatchWorker
 from exchange_linker_tools.emulator import FaultPlan
 from exchange_linker_tools.local_stack import LocalStack
 from exchange_linker_tools.template import function_properties, load_template
@@ -129,40 +129,47 @@ def modelled_ms(wall_ms: float, cpu_ms: float, share: float) -> float:
 def power_tuning(
     context: Context, stack: LocalStack, size: int, memory_sizes: list[int], steady_mb: int
 ) -> tuple[str, dict[int, dict[str, Any]], float]:
-    """Median batch duration of handler and floor at each memory size; and the handler's batch of one."""
+    """Median batch duration of handler and floor at each memory size; and the handler's batch of one.
+
+    Memory sizes take turns batch by batch (the quota changes between two batches), so drift in the
+    machine's load hits every size alike.
+    """
     repeats = context.sizes.cost_repeats
-    rows: dict[int, dict[str, Any]] = {}
     with workers(stack, context.results_dir / "cost_handler.log") as pair, quotas(pair) as limits:
         interleaved(stack, pair, size, 2)  # warm: consumer built, token, partners, threads, connections
         method = cpu_quota.available() if limits is not None else None
-        unlimited = interleaved(stack, pair, size, repeats) if limits is None else None
-        for memory_mb in memory_sizes:
-            share = share_of(memory_mb)
+        timings: dict[int, dict[str, list[BatchTiming]]] = {mb: {mode: [] for mode in MODES} for mb in memory_sizes}
+        single: list[BatchTiming] = []
+        for _ in range(repeats):
+            for memory_mb in memory_sizes:
+                if limits is not None:
+                    for limit in limits.values():
+                        limit.set(share_of(memory_mb))
+                for mode, batch in interleaved(stack, pair, size, 1).items():
+                    timings[memory_mb][mode] += batch
+                if limits is None:
+                    break  # unrestricted: one run serves every size, modelled below
             if limits is not None:
-                quota_us = {mode: limit.set(share) for mode, limit in limits.items()}["handler"]
-                interleaved(stack, pair, size, 1)  # let the new quota settle
-                timings = interleaved(stack, pair, size, repeats)
-                ms = {mode: median([t.ms for t in timings[mode]]) for mode in MODES}
-            else:
-                assert unlimited is not None
-                quota_us = 0
-                timings = unlimited
-                ms = {mode: median([modelled_ms(t.ms, t.cpu_ms, share) for t in unlimited[mode]]) for mode in MODES}
-            rows[memory_mb] = {
-                "cpu_share": share,
-                "quota_us_per_100ms": quota_us,
-                "handler_ms": ms["handler"],
-                "floor_ms": ms["floor"],
-                "handler_cpu_ms": median([t.cpu_ms for t in timings["handler"]]),
-                "peak_rss_mib": max(t.peak_rss_kb for t in timings["handler"]) / 1024,
-                "log_bytes_per_event": median([t.log_bytes for t in timings["handler"]]) / size,
-            }
-        if limits is not None:
-            limits["handler"].set(share_of(steady_mb))
-        single = [pair["handler"].handle(synthetic_event(stack, fresh_bodies(STEADY_BATCH))) for _ in range(repeats)]
-        steady_ms = median([t.ms for t in single])
-        if limits is None:
-            steady_ms = median([modelled_ms(t.ms, t.cpu_ms, share_of(steady_mb)) for t in single])
+                limits["handler"].set(share_of(steady_mb))
+            single.append(pair["handler"].handle(synthetic_event(stack, fresh_bodies(STEADY_BATCH))))
+    rows: dict[int, dict[str, Any]] = {}
+    for memory_mb in memory_sizes:
+        share = share_of(memory_mb)
+        measured = timings[memory_mb] if limits is not None else timings[memory_sizes[0]]
+
+        def duration(timing: BatchTiming, share: float = share) -> float:
+            return timing.ms if limits is not None else modelled_ms(timing.ms, timing.cpu_ms, share)
+
+        rows[memory_mb] = {
+            "cpu_share": share,
+            "handler_ms": median([duration(t) for t in measured["handler"]]),
+            "floor_ms": median([duration(t) for t in measured["floor"]]),
+            "handler_cpu_ms": median([t.cpu_ms for t in measured["handler"]]),
+            "peak_rss_mib": max(t.peak_rss_kb for t in measured["handler"]) / 1024,
+            "log_bytes_per_event": median([t.log_bytes for t in measured["handler"]]) / size,
+        }
+    steady_share = share_of(steady_mb)
+    steady_ms = median([t.ms if limits is not None else modelled_ms(t.ms, t.cpu_ms, steady_share) for t in single])
     if method:
         label = f"measured under a CPU quota ({method}, {cpu_quota.PERIOD_US // 1000} ms period)"
     else:
@@ -268,6 +275,19 @@ def fixed_lines(metrics: int) -> list[tuple[str, float, str]]:
     ]
 
 
+def memory_verdict(rows: dict[int, dict[str, Any]], memory_mb: int) -> str:
+    """Each other size against the template's: how much slower or faster, how much cheaper or dearer."""
+    chosen = rows[memory_mb]
+    parts = [f"{memory_mb} MB: {chosen['handler_ms']:.0f} ms, ${chosen['lambda_usd_per_million']:.3f}/1M"]
+    for mb, row in rows.items():
+        if mb != memory_mb:
+            parts.append(
+                f"{mb} MB: {row['handler_ms'] / chosen['handler_ms']:.2f}x the time, "
+                f"{row['lambda_usd_per_million'] / chosen['lambda_usd_per_million']:.2f}x the Lambda cost"
+            )
+    return "; ".join(parts)
+
+
 def run(context: Context) -> ScenarioResult:
     sizes = context.sizes
     size = sizes.floor_batch
@@ -361,6 +381,7 @@ def run(context: Context) -> ScenarioResult:
             chosen["peak_rss_mib"],
         ),
     ]
+    result.notes.append(f"memory size against the template's: {memory_verdict(rows, memory_mb)}")
     result.notes.append(f"duration per memory size: {method}")
     result.notes.append(
         "counted: AWS calls of a real build_consumer (outcome bus on) per warm event: "
