@@ -26,7 +26,7 @@ from typing import Any
 from bench import cpu_quota, pricing
 from bench.context import Context
 from bench.counters import DYNAMODB_READS, DYNAMODB_WRITES
-from bench.report import Check, Detail, ScenarioResult
+from bench.report import Check, Detail, ScenarioResult, write_scenario_json
 from bench.scenarios.floor import MODES, interleaved, median, workers
 from bench.stack import bench_stack, fresh_bodies, quiet_handler, synthetic_event
 from bench.wiring import counted_consumer
@@ -406,5 +406,7 @@ def run(context: Context) -> ScenarioResult:
             "batch_bus_on": with_bus[0] + total_fixed,
             "steady_bus_on": with_bus[1] + total_fixed,
         },
+        "json": str(context.results_dir / "cost.json"),
     }
+    write_scenario_json(context.results_dir / "cost.json", result.data)
     return result

@@ -9,7 +9,6 @@ batch itself, so the pipe and the JSON of the event do not count.
 
 from __future__ import annotations
 
-import json
 import statistics
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -18,7 +17,7 @@ from typing import Any
 
 from bench.context import Context
 from bench.plot import floor_sweep_plot
-from bench.report import Check, Detail, ScenarioResult
+from bench.report import Check, Detail, ScenarioResult, write_scenario_json
 from bench.stack import bench_stack, fresh_bodies, synthetic_event
 from bench.workers import BatchTiming, BatchWorker, function_environment
 from exchange_linker_tools.emulator import FaultPlan
@@ -164,6 +163,5 @@ def run(context: Context) -> ScenarioResult:
         "plot": str(plot),
         "json": str(sweep_json),
     }
-    sweep_json.write_text(json.dumps(result.data, indent=2) + "\n", encoding="utf-8")
-    context.memo["floor"] = result.data
+    write_scenario_json(sweep_json, result.data)
     return result
