@@ -53,17 +53,22 @@ class Quota:
         self._root = root
         self.path = root / f"exchange-linker-bench-{uuid.uuid4().hex[:8]}"
         self.path.mkdir()
-        if self._v1:
-            (self.path / "cpu.cfs_period_us").write_text(str(PERIOD_US))
-        (self.path / "cgroup.procs").write_text(str(pid))
+        try:
+            if self._v1:
+                (self.path / "cpu.cfs_period_us").write_text(str(PERIOD_US))
+            (self.path / "cgroup.procs").write_text(str(pid))
+        except OSError:
+            self.remove()
+            raise
 
-    def set(self, share: float) -> int:
-        """Allow `share` of one CPU (0 < share <= 1 here); returns the quota in microseconds per period."""
-        quota = max(MIN_QUOTA_US, round(PERIOD_US * share))
+    def set(self, share: float | None) -> int:
+        """Allow `share` of one CPU (0 < share <= 1 here), or any amount (None); returns the quota in
+        microseconds per period (-1: none)."""
+        quota = -1 if share is None else max(MIN_QUOTA_US, round(PERIOD_US * share))
         if self._v1:
             (self.path / "cpu.cfs_quota_us").write_text(str(quota))
         else:
-            (self.path / "cpu.max").write_text(f"{quota} {PERIOD_US}")
+            (self.path / "cpu.max").write_text(f"{'max' if quota < 0 else quota} {PERIOD_US}")
         return quota
 
     def remove(self) -> None:

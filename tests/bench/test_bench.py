@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from rich.console import Console
 
-from bench import pricing, profile
+from bench import cpu_quota, pricing, profile
 from bench.cli import SCENARIOS
 from bench.context import TINY, Context
 from bench.machine import describe
@@ -92,7 +92,8 @@ def test_every_scenario_runs_at_tiny_sizes(tmp_path):
 
 
 def test_cost_helpers_on_known_input(tmp_path):
-    assert cost.modelled_ms(200.0, 30.0, 0.5) == 230.0
+    assert cost.modelled_ms(200.0, 30.0, 0.5) == 200.0  # the waits bound it
+    assert cost.modelled_ms(200.0, 150.0, 0.5) == 300.0  # the CPU work bounds it
     item = {"eventId": {"S": "abc"}, "attempts": {"N": "1"}}
     assert cost.item_bytes(item) == len("eventId") + 3 + len("attempts") + 2
     emf = {
@@ -105,3 +106,12 @@ def test_cost_helpers_on_known_input(tmp_path):
     # 1M events in batches of 10 at 100 ms and 1024 MB: 100,000 x 0.1 GB-s x price + 100,000 requests
     expected = 100_000 * 0.1 * pricing.LAMBDA_ARM64_PER_GB_SECOND + 100_000 * pricing.LAMBDA_PER_REQUEST
     assert abs(cost.lambda_cost(100.0, 1024, 10) - expected) < 1e-9
+
+
+def test_cost_is_modelled_where_no_cpu_quota_can_be_set(tmp_path, monkeypatch):
+    monkeypatch.setattr(cpu_quota, "available", lambda: None)
+    with moto_process() as endpoint:
+        result = cost.run(Context(sizes=TINY, aws_endpoint=endpoint, results_dir=tmp_path))
+    assert result.data["method"].startswith("MODELLED")
+    assert all(row["handler_ms"] > 0 for row in result.data["memory_sizes"].values())
+    assert json.loads((tmp_path / "cost.json").read_text())["memory_mb"] == result.data["memory_mb"]
