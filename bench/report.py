@@ -93,8 +93,10 @@ def render(console: Console, machine: dict[str, Any], results: list[ScenarioResu
 
 
 def write_scenario_json(path: Path, data: dict[str, Any]) -> Path:
-    """One scenario's data on its own, with the machine it ran on: small enough to commit as a reference."""
-    document = {"machine": describe(), **data}
+    """One scenario's data on its own, with the machine it ran on: small enough to commit as a reference.
+    Files it names (its plot, itself) are named relative to it."""
+    files = {key: Path(value).name for key, value in data.items() if key in {"plot", "json"}}
+    document = {"machine": describe(), **data, **files}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(document, indent=2, default=str) + "\n", encoding="utf-8")
     return path
