@@ -32,6 +32,3 @@ EVENTBRIDGE_PER_EVENT = 1.00 / 1_000_000
 # (first 10,000 metrics).
 CLOUDWATCH_LOGS_PER_GB = 0.50
 CLOUDWATCH_PER_METRIC_MONTH = 0.30
-
-# X-Ray: per trace recorded (the template sets Tracing: Active).
-XRAY_PER_TRACE = 5.00 / 1_000_000

@@ -244,11 +244,6 @@ def cost_lines(
             EVENTS * log_bytes / 1e9 * pricing.CLOUDWATCH_LOGS_PER_GB,
             "measured bytes",
         ),
-        (
-            "X-Ray traces (Tracing: Active; < 1 invocation/s, so every one is sampled)",
-            invocations * pricing.XRAY_PER_TRACE,
-            "modelled",
-        ),
     ]
 
 
