@@ -38,6 +38,14 @@ def attributes(message: Any) -> dict[str, str]:
     return {name: value.get("StringValue", "") for name, value in message.get("MessageAttributes", {}).items()}
 
 
+def reason(message: Any) -> dict[str, Any]:
+    """Why a DLQ message failed, as its attributes say (errorCode, errorMessage, eventId, …); {} if they don't."""
+    from exchange_linker.contracts.dead_letter import read_reason
+
+    found = read_reason(message.get("MessageAttributes", {}))
+    return found.as_dict() if found is not None else {}
+
+
 def a_day_later() -> datetime:
     """The consumer's wall clock 25 h on: past Dwolla's 24 h Idempotency-Key window and its safety margin."""
     return datetime.now(UTC) + timedelta(hours=25)

@@ -12,7 +12,7 @@ import json
 import pytest
 
 from tests.conftest import link_event
-from tests.integration.helpers import attributes, drain
+from tests.integration.helpers import drain, reason
 
 pytestmark = pytest.mark.integration
 
@@ -44,11 +44,11 @@ def test_different_content_is_dead_lettered_and_the_first_result_stays(stack, ch
     stack.publish(second)
     drain(stack)
     (letter,) = stack.dead_letters()
-    reason = attributes(letter)
-    assert (reason["errorCode"], reason["eventId"]) == ("ConflictingEvent", first["eventId"])
-    assert field in reason["errorMessage"]
-    assert "FIRST" not in json.dumps(reason)
-    assert "SECOND" not in json.dumps(reason)
+    why = reason(letter)
+    assert (why["errorCode"], why["eventId"]) == ("ConflictingEvent", first["eventId"])
+    assert field in why["errorMessage"]
+    assert "FIRST" not in json.dumps(why)
+    assert "SECOND" not in json.dumps(why)
     assert stack.result(first["eventId"]) == before
     assert len(stack.emulator.exchanges) == 1
 

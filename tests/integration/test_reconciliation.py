@@ -15,7 +15,7 @@ from exchange_linker.ingest.processor import InboundMessage, RetryableError
 from exchange_linker_tools.emulator import FaultPlan
 from tests.conftest import FINICITY_RECEIPT, link_event
 from tests.emulator.emulator_client import Api, exchange_body
-from tests.integration.helpers import a_day_later, attributes, drain, look_at_the_dlq, replay_everything
+from tests.integration.helpers import a_day_later, drain, look_at_the_dlq, reason, replay_everything
 
 pytestmark = pytest.mark.integration
 
@@ -92,8 +92,8 @@ def test_two_candidates_go_to_a_person_and_the_dry_run_flags_them(stack):
     stack.publish(event)
     drain(stack, stack.consumer(now=a_day_later))
     (letter,) = stack.dead_letters()
-    reason = attributes(letter)
-    assert (reason["errorCode"], reason["eventId"]) == ("ExchangeMayExist", event["eventId"])
+    why = reason(letter)
+    assert (why["errorCode"], why["eventId"]) == ("ExchangeMayExist", event["eventId"])
     assert stack.result(event["eventId"])["errorCode"] == "ExchangeMayExist"
     assert stack.emulator.stats.exchange_posts == posts
     assert len(stack.emulator.exchanges) == 2
@@ -107,7 +107,7 @@ def test_a_409_after_a_500_is_an_exchange_that_may_exist_and_is_found_a_day_late
     stack.publish(event)
     drain(stack)  # 500 (created), then 409 Conflict on every receive; the last one dead-letters
     (letter,) = stack.dead_letters()
-    assert attributes(letter)["errorCode"] == "Conflict"
+    assert reason(letter)["errorCode"] == "Conflict"
     (row,) = look_at_the_dlq(stack).rows
     assert row.as_dict()["exchangeMayExist"] is True
     stack.emulator.faults = FaultPlan()

@@ -6,14 +6,16 @@ UpdateItem with AccessDenied, as after a broken IAM deploy, while reads still wo
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
 
+from exchange_linker.contracts.dead_letter import EVIDENCE_ATTRIBUTE
 from exchange_linker_tools.chaos.proxy import DYNAMODB_ACCESS_DENIED, AwsFaultProxy
 from exchange_linker_tools.emulator import FaultPlan
 from tests.conftest import link_event
-from tests.integration.helpers import a_day_later, attributes, drain, log_lines, replay_everything
+from tests.integration.helpers import a_day_later, drain, log_lines, reason, replay_everything
 
 pytestmark = pytest.mark.integration
 
@@ -38,9 +40,9 @@ def test_the_url_is_logged_dead_lettered_and_recorded_on_replay_without_a_second
     drain(stack, stack.consumer())
     (exchange,) = stack.emulator.exchanges
     (letter,) = stack.dead_letters()
-    reason = attributes(letter)
-    assert (reason["errorCode"], reason["eventId"]) == ("ResultNotRecorded", event["eventId"])
-    assert reason["exchangeUrl"] == exchange.location
+    why = reason(letter)
+    assert (why["errorCode"], why["eventId"]) == ("ResultNotRecorded", event["eventId"])
+    assert why["exchangeUrl"] == exchange.location
     assert any(
         line.get("eventId") == event["eventId"] and line.get("exchangeUrl") == exchange.location
         for line in log_lines(captured_logs, "ERROR")
@@ -67,7 +69,7 @@ def test_an_unknown_outcome_the_table_never_heard_of_is_not_posted_again_a_day_l
     stack.publish(event)
     drain(stack, stack.consumer())
     (letter,) = stack.dead_letters()
-    assert attributes(letter)["errorCode"] == "Conflict"
+    assert reason(letter)["errorCode"] == "Conflict"
     assert stack.result(event["eventId"]) is None
     stack.emulator.faults = FaultPlan()
     refusing_table.refuse(UPDATE_ITEM, None)
@@ -76,7 +78,7 @@ def test_an_unknown_outcome_the_table_never_heard_of_is_not_posted_again_a_day_l
     assert replay_everything(stack).moved == 1
     drain(stack, stack.consumer(now=a_day_later))
     (letter,) = stack.dead_letters()
-    assert attributes(letter)["errorCode"] == "ExchangeMayExist"
+    assert reason(letter)["errorCode"] == "ExchangeMayExist"
     assert stack.emulator.stats.exchange_posts == posts
     assert len(stack.emulator.exchanges) == 1
 
@@ -94,10 +96,10 @@ def test_an_exchange_url_that_fails_verification_is_never_recorded(stack, forged
         "off host": f"https://dwolla.example/exchanges/{theirs.id}",
     }[forged]
     event = link_event()
-    stack.publish(event, attributes={"exchangeUrl": url})
+    stack.publish(event, attributes={EVIDENCE_ATTRIBUTE: json.dumps({"exchangeUrl": url})})
     drain(stack)
     row = stack.result(event["eventId"])
     assert (row["status"], row["errorCode"], row.get("exchangeUrl")) == ("FAILED", "ExchangeMayExist", None)
     (letter,) = stack.dead_letters()
-    assert attributes(letter)["errorCode"] == "ExchangeMayExist"
+    assert reason(letter)["errorCode"] == "ExchangeMayExist"
     assert len(stack.emulator.exchanges) == 1  # nothing was POSTed for it either: a person decides

@@ -24,7 +24,7 @@ from exchange_linker.dwolla.exchange_request import idempotency_key
 from exchange_linker.ingest.processor import InboundMessage, Outcome, RetryableError
 from exchange_linker_tools.emulator import FaultPlan
 from tests.conftest import link_event
-from tests.integration.helpers import attributes
+from tests.integration.helpers import reason
 
 pytestmark = pytest.mark.integration
 
@@ -65,7 +65,7 @@ def test_a_refusal_recorded_late_keeps_the_key_of_an_exchange_another_copy_may_h
     row = stack.result(event["eventId"])
     assert (int(row["keyGeneration"]), row["exchangeMayExist"]) == (0, True)
     (letter,) = stack.dead_letters()  # the refused copy still ends somewhere, with its reason
-    assert attributes(letter)["errorCode"] == "InvalidScope"
+    assert reason(letter)["errorCode"] == "InvalidScope"
 
     stack.emulator.wait_for_stats(lambda stats: stats.in_flight == 0)
     stack.emulator.faults = FaultPlan()

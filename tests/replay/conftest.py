@@ -13,16 +13,14 @@ from click.testing import CliRunner, Result
 
 from exchange_linker.adapters.aws import AwsClients
 from exchange_linker.adapters.sqs_dead_letters import SqsDeadLetters
-from exchange_linker.contracts.dead_letter import DeadLetter, ExchangeEvidence
+from exchange_linker.contracts.dead_letter import DeadLetter
+from exchange_linker_cli.main import cli as exchange_linker
 from exchange_linker_tools.local_stack import LocalStack, local_stack
-from exchange_linker_tools.replay_commands import register
 
 
 @pytest.fixture
 def cli() -> click.Group:
-    group = click.Group("exchange-linker")
-    register(group)
-    return group
+    return exchange_linker
 
 
 @functools.cache
@@ -62,7 +60,7 @@ def dead_letter(
     *,
     failed_at: str = "2026-11-20T18:04:05.000Z",
     attributes: Mapping[str, str] | None = None,
-    evidence: ExchangeEvidence | None = None,
+    may_exist_since: str | None = None,
 ) -> str:
     """A message in the DLQ exactly as the consumer puts it there (its own adapter and DeadLetter)."""
     text = event if isinstance(event, str) else json.dumps(event)
@@ -78,7 +76,7 @@ def dead_letter(
             original_attributes={
                 name: {"DataType": "String", "StringValue": value} for name, value in (attributes or {}).items()
             },
-            evidence=evidence or ExchangeEvidence(),
+            exchange_may_exist_since=may_exist_since,
         )
     )
     return text

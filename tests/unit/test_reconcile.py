@@ -74,7 +74,7 @@ def test_a_list_that_fails_transiently_retries_then_goes_to_a_person_never_to_a_
     assert retried.value.error.code == "ExchangeMayExist"
     assert processor.process(message(text, 3)) is Outcome.FAILED
     (letter,) = dlq.letters
-    assert (letter.error_code, letter.evidence.may_exist_since) == ("ExchangeMayExist", A_DAY_AGO)
+    assert (letter.error_code, letter.exchange_may_exist_since) == ("ExchangeMayExist", A_DAY_AGO)
     assert "ServerError" in letter.error_message
     assert (dwolla.lists, dwolla.keys) == (2, [])
     assert results.rows["e1"].key_generation == 0
@@ -94,7 +94,7 @@ def test_an_unknown_outcome_of_unknown_age_goes_to_a_person(world):
     processor, dwolla, results, dlq = world
     unknown_outcome(results, "e1", None)
     assert processor.process(message(body(eventId="e1"), 1)) is Outcome.FAILED
-    assert (dlq.letters[0].error_code, dlq.letters[0].evidence.may_exist_since) == ("ExchangeMayExist", "unknown")
+    assert (dlq.letters[0].error_code, dlq.letters[0].exchange_may_exist_since) == ("ExchangeMayExist", "unknown")
     assert (dwolla.lists, dwolla.keys) == (0, [])
 
 

@@ -14,17 +14,24 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
+from exchange_linker.adapters.dwolla_answers import error_from, json_body, request_id
+from exchange_linker.adapters.dwolla_reads import ExchangeReads
 from exchange_linker.adapters.secrets_manager import ClientCredentials
-from exchange_linker.dwolla.classification import fallback_code, is_permanent
-from exchange_linker.dwolla.exchange_request import HAL_JSON, exchange_path
-from exchange_linker.dwolla.exchange_resource import ExchangeResource, parse_exchange, parse_exchange_page
+from exchange_linker.dwolla.exchange_request import HAL_JSON
+from exchange_linker.dwolla.exchange_resource import ExchangeResource
 from exchange_linker.dwolla.exchanges import CreatedExchange, ExchangeRequestLike
 from exchange_linker.dwolla.tokens import AccessToken
-from exchange_linker.errors import DwollaError
+from exchange_linker.errors import ConfigurationError, DwollaError
 from exchange_linker.observability import Metric, count
+from exchange_linker.settings import validate_base_url
 
 USER_AGENT = "exchange-linker/0.1"
-MAX_LIST_PAGES = 20
+# scheme://host[:port]/exchanges/{id}: a DNS name, IPv4 or bracketed IPv6 host; no user info, escapes or dots
+# at the end of the host, so the normalised origin is the whole of what Dwolla sent before the path.
+_LOCATION = re.compile(
+    r"(?P<origin>[A-Za-z][A-Za-z0-9+.-]*://(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?)"
+    r"/exchanges/(?P<id>[A-Za-z0-9-]{1,64})"
+)
 
 
 def pooled_session(pool_size: int) -> requests.Session:
@@ -37,6 +44,8 @@ def pooled_session(pool_size: int) -> requests.Session:
 
 
 class DwollaHttpApi:
+    """The DwollaApi port over HTTPS; the exchange reads (GET /exchanges/…) are in dwolla_reads.py."""
+
     def __init__(
         self,
         base_url: str,
@@ -46,13 +55,12 @@ class DwollaHttpApi:
         timeout: tuple[float, float] = (3.05, 10.0),
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._base_url = base_url.rstrip("/")
-        # Exactly {base}/exchanges/{id}: no parser in between that could drop or reinterpret characters.
-        self._location = re.compile(re.escape(self._base_url) + r"/exchanges/([A-Za-z0-9-]{1,64})")
+        self._base_url = validate_base_url(base_url)  # one canonical spelling, checked again here
         self._credentials = credentials
         self._session = session
         self._timeout = timeout
         self._clock = clock
+        self._reads = ExchangeReads(self._base_url, self._send, self._exchange_id)
 
     def issue_token(self) -> AccessToken:
         credentials = self._credentials()
@@ -64,17 +72,17 @@ class DwollaHttpApi:
             headers={"Accept": "application/json"},
         )
         count(Metric.TOKENS_ISSUED)
-        if response.status_code == 401 and _json(response).get("error") == "invalid_client":
+        if response.status_code == 401 and json_body(response).get("error") == "invalid_client":
             raise DwollaError(
                 "InvalidClientCredentials",
                 "Dwolla refused the client key/secret in the credentials secret",
                 permanent=False,
                 status=401,
-                request_id=_request_id(response),
+                request_id=request_id(response),
             )
         if response.status_code != 200:
-            raise _error(response)
-        body = _json(response)
+            raise error_from(response)
+        body = json_body(response)
         value, lifetime = body.get("access_token"), body.get("expires_in")
         token_type = str(body.get("token_type", "bearer"))
         if not (isinstance(value, str) and value and isinstance(lifetime, int) and token_type.lower() == "bearer"):
@@ -86,8 +94,8 @@ class DwollaHttpApi:
         response = self._send("GET", "/exchange-partners", headers=self._headers(token))
         count(Metric.PARTNER_LOOKUPS)
         if response.status_code != 200:
-            raise _error(response)
-        listed = _json(response).get("_embedded", {}).get("exchange-partners", [])
+            raise error_from(response)
+        listed = json_body(response).get("_embedded", {}).get("exchange-partners", [])
         hrefs: dict[str, str] = {}
         for partner in listed if isinstance(listed, list) else []:
             name = partner.get("name") if isinstance(partner, dict) else None
@@ -100,7 +108,7 @@ class DwollaHttpApi:
         headers = self._headers(token) | {"Content-Type": HAL_JSON, "Idempotency-Key": request.idempotency_key}
         response = self._send("POST", request.path, data=request.body, headers=headers)
         if response.status_code != 201:
-            raise _error(response, posted=True)
+            raise error_from(response, posted=True)
         location = response.headers.get("Location", "")
         exchange_id = self._exchange_id(location)
         if exchange_id is None:
@@ -110,58 +118,32 @@ class DwollaHttpApi:
                 "Dwolla answered 201 without an exchange Location on the configured host",
                 permanent=False,
                 status=201,
-                request_id=_request_id(response),
+                request_id=request_id(response),
                 exchange_may_exist=True,
             )
-        return CreatedExchange(url=location, exchange_id=exchange_id, request_id=_request_id(response))
+        url = f"{self._base_url}/exchanges/{exchange_id}"  # stored in the canonical spelling
+        return CreatedExchange(url=url, exchange_id=exchange_id, request_id=request_id(response))
 
     def get_exchange(self, url: str, token: AccessToken) -> ExchangeResource:
-        """The exchange at `url`, which must be exactly {base}/exchanges/{id}: anything else is never fetched."""
-        exchange_id = self._exchange_id(url)
-        if exchange_id is None:
-            raise DwollaError("ForeignExchangeUrl", "not an exchange URL of the configured Dwolla host", permanent=True)
-        response = self._send("GET", f"/exchanges/{exchange_id}", headers=self._headers(token))
-        if response.status_code != 200:
-            raise _error(response)
-        exchange = parse_exchange(_json(response))
-        if exchange is None or exchange.exchange_id != exchange_id or not self._is_self(exchange, required=False):
-            raise DwollaError("UnexpectedResponse", "GET /exchanges/{id} answered another resource", permanent=False)
-        return exchange
+        return self._reads.exchange(url, self._headers(token))
 
     def list_exchanges(self, customer_id: str | None, token: AccessToken) -> list[ExchangeResource]:
-        """Every exchange of the customer (or of the account itself), following `next` links on this host."""
-        path: str | None = exchange_path(customer_id)
-        found: list[ExchangeResource] = []
-        for _ in range(MAX_LIST_PAGES):
-            if path is None:
-                return found
-            response = self._send("GET", path, headers=self._headers(token))
-            if response.status_code != 200:
-                raise _error(response)
-            page = parse_exchange_page(_json(response))
-            if page.unreadable or not all(self._is_self(exchange, required=True) for exchange in page.exchanges):
-                raise DwollaError("UnexpectedResponse", f"GET {path}: unreadable exchanges", permanent=False)
-            found += page.exchanges
-            next_path = self._same_host_path(page.next_href) if page.next_href else None
-            if page.next_href and next_path is None:
-                raise DwollaError("UnexpectedResponse", f"GET {path}: a next link to another host", permanent=False)
-            if next_path is None and page.total is not None and page.total > len(found):
-                raise DwollaError("UnexpectedResponse", f"GET {path}: the list is incomplete", permanent=False)
-            path = next_path
-        raise DwollaError("UnexpectedResponse", f"more than {MAX_LIST_PAGES} pages of exchanges", permanent=False)
-
-    def _is_self(self, exchange: ExchangeResource, *, required: bool) -> bool:
-        """Its `self` link is exactly {base}/exchanges/{its id}: the URL the table may record."""
-        if exchange.url is None:
-            return not required
-        return self._exchange_id(exchange.url) == exchange.exchange_id
-
-    def _same_host_path(self, href: str) -> str | None:
-        return href[len(self._base_url) :] if href.startswith(self._base_url + "/") else None
+        return self._reads.exchanges(customer_id, self._headers(token))
 
     def _exchange_id(self, location: str) -> str | None:
-        match = self._location.fullmatch(location)
-        return match.group(1) if match else None
+        """The id when `location` is exactly {our base}/exchanges/{id}, the base in any equivalent spelling.
+
+        The origin is normalised the way DWOLLA_API_URL was (scheme and host case, default port); the
+        strict pattern keeps every character a URL parser could drop or reinterpret out.
+        """
+        match = _LOCATION.fullmatch(location)
+        if match is None:
+            return None
+        try:
+            origin = validate_base_url(match.group("origin"))
+        except ConfigurationError:
+            return None
+        return match.group("id") if origin == self._base_url else None
 
     def _headers(self, token: AccessToken) -> dict[str, str]:
         return {"Accept": HAL_JSON, "Authorization": f"Bearer {token.value}"}
@@ -184,44 +166,3 @@ class DwollaHttpApi:
             raise DwollaError("ConnectionError", message, permanent=False, exchange_may_exist=creating) from None
         except requests.RequestException as error:
             raise DwollaError("HttpError", f"{method} {path}: {type(error).__name__}", permanent=False) from None
-
-
-def _error(response: requests.Response, *, posted: bool = False) -> DwollaError:
-    body = _json(response)
-    code = body.get("code") if isinstance(body.get("code"), str) else None
-    message = body.get("message") if isinstance(body.get("message"), str) else None
-    if code == "ValidationError":
-        details = [e.get("message") for e in body.get("_embedded", {}).get("errors", []) if isinstance(e, dict)]
-        message = "; ".join([message or "", *[d for d in details if isinstance(d, str)]]).strip("; ")
-    status = response.status_code
-    return DwollaError(
-        code or fallback_code(status),
-        message or f"HTTP {status} without a Dwolla error body",
-        permanent=is_permanent(status, code),
-        status=status,
-        request_id=_request_id(response),
-        retry_after=_retry_after(response),
-        # After a POST, a 5xx may come after Dwolla committed; a 409 means a request with this key is still
-        # running (or, for a while after a 500, that Dwolla holds its outcome): the exchange may exist.
-        exchange_may_exist=posted and (status >= 500 or status == 409),
-    )
-
-
-def _json(response: requests.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
-def _request_id(response: requests.Response) -> str | None:
-    value = response.headers.get("X-Request-ID")
-    return value[:128] if value else None
-
-
-def _retry_after(response: requests.Response) -> float | None:
-    try:
-        return max(0.0, float(response.headers.get("Retry-After", "")))
-    except ValueError:
-        return None

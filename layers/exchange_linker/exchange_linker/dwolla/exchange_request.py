@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from exchange_linker.contracts.link_completed import LinkCompletedEvent
+from exchange_linker.contracts.strict_json import strict_dumps
 
 HAL_JSON = "application/vnd.dwolla.v1.hal+json"
 # Dwolla keeps an Idempotency-Key for 24 hours. Measured from when the first attempt whose outcome is
@@ -50,5 +50,5 @@ def build_exchange_request(event: LinkCompletedEvent, partner_href: str, generat
     return ExchangeRequest(
         path=exchange_path(event.customer_id),
         idempotency_key=idempotency_key(event.event_id, generation),
-        body=json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(),
+        body=strict_dumps(body).encode(),  # never NaN/Infinity, whatever slipped into a receipt
     )

@@ -61,7 +61,8 @@ class DeadLettering:
             attempts=message.receive_count,
             event_id=event_id or None,
             original_attributes=message.attributes,
-            evidence=evidence or ExchangeEvidence(),
+            exchange_url=evidence.url if evidence else None,
+            exchange_may_exist_since=evidence.may_exist_since if evidence else None,
         )
         try:
             self._dead_letters.send(letter)

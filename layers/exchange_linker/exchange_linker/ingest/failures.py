@@ -13,6 +13,7 @@ from datetime import datetime
 from exchange_linker.contracts.dead_letter import DeadLetterQueue
 from exchange_linker.contracts.outcome_event import OutcomePublisher
 from exchange_linker.contracts.results import ExchangeResult, KeyState, ResultsStore, Status
+from exchange_linker.dwolla.classification import CONFLICTING_EVENT, RESULT_NOT_RECORDED
 from exchange_linker.errors import DependencyError, InvalidEventError
 from exchange_linker.ingest.attempt import Attempt
 from exchange_linker.ingest.backoff import retry_delay
@@ -20,9 +21,6 @@ from exchange_linker.ingest.dead_lettering import DeadLettering
 from exchange_linker.ingest.messages import InboundMessage, Outcome, RetryableError, timestamp
 from exchange_linker.observability import Metric, count, count_error, logger
 from exchange_linker.redaction import scrub
-
-RESULT_NOT_RECORDED = "ResultNotRecorded"
-CONFLICTING_EVENT = "ConflictingEvent"
 
 
 class FailurePath:

@@ -13,11 +13,11 @@ from datetime import datetime, timedelta
 
 from exchange_linker.contracts.link_completed import LinkCompletedEvent
 from exchange_linker.contracts.results import ResultsStore
+from exchange_linker.dwolla.classification import EXCHANGE_MAY_EXIST
 from exchange_linker.dwolla.exchange_resource import ExchangeResource
 from exchange_linker.dwolla.exchanges import CreatedExchange, ExchangeService
 from exchange_linker.errors import DependencyError, DwollaError
 
-EXCHANGE_MAY_EXIST = "ExchangeMayExist"
 # Dwolla's `created` comes from Dwolla's clock, the attempt's start from ours: an exchange stamped up to
 # this much before the attempt still counts as made by it. Wider would let an older exchange of the same
 # partner match; NTP-synced clocks are well within it.
