@@ -61,6 +61,7 @@ def test_created_and_failed_outcomes_are_announced_without_secrets(world):
         "errorCode",
         "attempts",
         "occurredAt",
+        "outcomeId",
     }
 
 

@@ -112,6 +112,12 @@ class Settings(EnvironmentSettings):
         self.dwolla_base_url  # noqa: B018 - an unsafe DWOLLA_API_URL fails here, at the cold start
 
 
+class OutcomePublisherSettings(EnvironmentSettings):
+    """The outcome publisher: the results table's stream to the outcome bus (deployed only with a bus)."""
+
+    outcome_event_bus: Text = Field(validation_alias=env("OUTCOME_EVENT_BUS_NAME"))
+
+
 class ReplaySettings(EnvironmentSettings):
     """The DLQ replay function."""
 

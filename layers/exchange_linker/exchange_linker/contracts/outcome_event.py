@@ -1,14 +1,14 @@
 """Outcome events for downstream services: `Exchange Created` / `Exchange Failed` on an EventBridge bus.
 
-The results table is the source of truth; these events are a best-effort notification of it, so a
-publish failure is retried and counted, never allowed to undo or block the outcome itself.
+The results table is the source of truth; these events follow it at least once (the table's stream feeds
+the bus, retrying until PutEvents succeeds), so a repeat carries the same `outcomeId` to de-duplicate by.
 """
 
 from __future__ import annotations
 
 from typing import Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from exchange_linker.contracts.results import ExchangeResult, Status
 
@@ -31,6 +31,14 @@ class OutcomeEvent(BaseModel):
     error_code: str | None = Field(default=None, alias="errorCode", description="Set when FAILED.")
     attempts: int = Field(ge=0, description="Deliveries of the message so far.")
     occurred_at: str = Field(alias="occurredAt", description="When the outcome was recorded (RFC 3339).")
+
+    @computed_field(  # type: ignore[prop-decorator]
+        alias="outcomeId",
+        description="eventId:status. A redelivered outcome event carries the same outcomeId: de-duplicate by it.",
+    )
+    @property
+    def outcome_id(self) -> str:
+        return f"{self.event_id}:{self.status}"
 
     @property
     def detail_type(self) -> str:
