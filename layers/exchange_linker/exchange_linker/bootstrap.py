@@ -22,7 +22,6 @@ from exchange_linker.adapters.sqs_queues import (
     describe_queue,
 )
 from exchange_linker.adapters.sqs_retry import SqsRetryScheduler
-from exchange_linker.contracts.outcome_event import OutcomePublisher
 from exchange_linker.contracts.results import ResultsStore
 from exchange_linker.dwolla.exchanges import ExchangeService
 from exchange_linker.dwolla.tokens import TokenProvider
@@ -62,15 +61,9 @@ def build_consumer(
         results or DynamoDbResults(clients, settings.results_table_name),
         SqsDeadLetters(clients, settings.dead_letter_queue_url),
         max_receive_count=settings.max_receive_count,
-        outcomes=build_outcome_publisher(settings, clients),
     )
     retries = SqsRetryScheduler(clients, settings.queue_url) if settings.queue_url else None
     return LinkCompletedConsumer(processor, max_workers=settings.max_concurrent_requests, retries=retries)
-
-
-def build_outcome_publisher(settings: Settings, clients: AwsClients) -> OutcomePublisher | None:
-    """EventBridge when a bus is configured; no outcome events otherwise."""
-    return EventBridgeOutcomes(clients, settings.outcome_event_bus) if settings.outcome_event_bus else None
 
 
 def build_outcome_stream_publisher(
