@@ -37,8 +37,6 @@ EXPECTED_GRANTS: dict[str, dict[str, list[Any]]] = {
         "secretsmanager:PutSecretValue": [{"Ref": "DwollaTokenSecret"}],
         "dynamodb:GetItem": [{"Fn::GetAtt": ["ResultsTable", "Arn"]}],
         "dynamodb:UpdateItem": [{"Fn::GetAtt": ["ResultsTable", "Arn"]}],
-        # only when OutcomeEventBusName is set, and only on that bus
-        "events:PutEvents": [{"Fn::Sub": OUTCOME_BUS_ARN}],
     },
     # The replay reads, holds and deletes DLQ messages, sends them back, and reads results: no writes to
     # the table, no secrets, nothing on the DLQ's send side.

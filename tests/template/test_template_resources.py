@@ -225,7 +225,6 @@ def test_function_environment(template: dict[str, Any]) -> None:
         "LOG_LEVEL": {"Ref": "LogLevel"},
         "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
         "LINK_COMPLETED_QUEUE_URL": {"Ref": "LinkCompletedQueue"},
-        "OUTCOME_EVENT_BUS_NAME": {"Ref": "OutcomeEventBusName"},
     }
 
 

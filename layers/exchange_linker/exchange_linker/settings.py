@@ -99,8 +99,6 @@ class Settings(EnvironmentSettings):
     max_concurrent_requests: PositiveInt = Field(default=10, validation_alias=env("DWOLLA_MAX_CONCURRENCY"))
     # The link-completed queue, to back off retries; optional.
     queue_url: OptionalText = Field(default=None, validation_alias=env("LINK_COMPLETED_QUEUE_URL"))
-    # EventBridge bus for Exchange Created/Failed; off when unset.
-    outcome_event_bus: OptionalText = Field(default=None, validation_alias=env("OUTCOME_EVENT_BUS_NAME"))
 
     @property
     def dwolla_base_url(self) -> str:
