@@ -113,7 +113,8 @@ def test_outputs_exist_only_with_a_bus(template: dict[str, Any]) -> None:
     outputs = template["Outputs"]
     assert plain(outputs["OutcomePublisherFunctionName"]["Value"]) == {"Ref": FUNCTION}
     assert plain(outputs["OutcomePublisherFailureQueueUrl"]["Value"]) == {"Ref": "OutcomePublisherFailureQueue"}
-    for name in ("OutcomePublisherFunctionName", "OutcomePublisherFailureQueueUrl"):
+    assert plain(outputs["OutcomeEventBusName"]["Value"]) == {"Ref": "OutcomeEventBusName"}
+    for name in ("OutcomePublisherFunctionName", "OutcomePublisherFailureQueueUrl", "OutcomeEventBusName"):
         assert outputs[name]["Condition"] == "HasOutcomeBus"
         assert plain(outputs[name]["Export"]["Name"]) == {"Fn::Sub": f"${{AWS::StackName}}-{name}"}
 

@@ -14,6 +14,7 @@ from typing import Any
 import click
 from rich.console import Console
 
+from exchange_linker_tools.outcome_commands import register as register_outcome_commands
 from exchange_linker_tools.replay_commands import register as register_replay_commands
 from exchange_linker_tools.targets import resolve_targets
 
@@ -56,10 +57,11 @@ def run(
 ) -> None:
     """Run the whole pipeline locally: moto server + Dwolla emulator + the real handler.
 
-    Provisions the queue, DLQ, table and secrets from template.yaml, publishes the sample events in
-    events/ (or --events N generated ones), drives functions/link_completed/app.py exactly like Lambda's
-    SQS poller until the queue is drained, and prints where every event ended. Exits 0 when every
-    event reached a terminal state (CREATED, or FAILED in the DLQ) as expected.
+    Provisions the queue, DLQ, table (with its stream) and secrets from template.yaml, publishes the sample
+    events in events/ (or --events N generated ones), drives functions/link_completed/app.py exactly like
+    Lambda's SQS poller until the queue is drained, and functions/outcome_publisher/app.py like Lambda's
+    stream poller, onto a local outcome bus. Prints where every event ended. Exits 0 when every event
+    reached a terminal state (CREATED, or FAILED in the DLQ) as expected and each was announced on the bus.
 
     \b
     Example:
@@ -73,7 +75,8 @@ def run(
     from exchange_linker_tools.sample_events import generated_events, sample_events
 
     events = generated_events(event_count, seed=seed, failure_share=failure_share) if event_count else sample_events()
-    with local_stack(stack_name=DEFAULT_STACK_NAME, seed=seed) as stack:
+    outcome_bus = {"OutcomeEventBusName": f"{DEFAULT_STACK_NAME}-outcomes"}  # so the outcome publisher runs too
+    with local_stack(stack_name=DEFAULT_STACK_NAME, seed=seed, parameters=outcome_bus) as stack:
         columns = (TextColumn("events"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with log_file.open("w", encoding="utf-8") as logs, Progress(*columns, console=stderr, transient=as_json) as bar:
             task = bar.add_task("events", total=len(events))
@@ -89,7 +92,7 @@ def run(
         if keep_running:
             _print_exports(environment, stack.emulator.url)
             _wait_for_interrupt()
-    if not summary.all_terminal or summary.unexpected:
+    if not summary.all_terminal or summary.unexpected or summary.unannounced:
         sys.exit(1)
 
 
@@ -241,6 +244,7 @@ def schema(check: bool) -> None:
 
 
 register_replay_commands(cli)
+register_outcome_commands(cli)
 
 
 def main() -> None:

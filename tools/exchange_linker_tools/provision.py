@@ -75,11 +75,16 @@ class StackResources:
 
     def outputs(self) -> dict[str, str]:
         """The names the CLI reads from the environment (or from the deployed stack's outputs)."""
-        return {
+        outputs = {
             "LINK_COMPLETED_QUEUE_URL": self.queue_url,
             "DEAD_LETTER_QUEUE_URL": self.dead_letter_queue_url,
             "RESULTS_TABLE_NAME": self.table_name,
         }
+        if self.outcome_publisher is not None:
+            outputs["OUTCOME_EVENT_BUS_NAME"] = self.outcome_publisher.function_environment["OUTCOME_EVENT_BUS_NAME"]
+            if self.outcome_publisher.failure_queue_url:
+                outputs["OUTCOME_PUBLISHER_FAILURE_QUEUE_URL"] = self.outcome_publisher.failure_queue_url
+        return outputs
 
 
 def provision(

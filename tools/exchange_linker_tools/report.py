@@ -47,6 +47,14 @@ def render_summary(console: Console, summary: RunSummary) -> None:
         f"[bold]Dwolla emulator:[/bold] {summary.exchanges_created_at_dwolla} exchanges created; "
         f"{len(summary.outcomes)} events in {summary.elapsed_seconds:.1f} s ({rate:.0f}/s, {summary.batches} batches)"
     )
+    if summary.outcome_events is not None:
+        kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(summary.outcome_events.items())) or "none"
+        missing = (
+            f", [bold red]{len(summary.unannounced)} outcome(s) never announced[/bold red]"
+            if summary.unannounced
+            else ""
+        )
+        console.print(f"[bold]Outcome bus:[/bold] {sum(summary.outcome_events.values())} events ({kinds}){missing}")
     if summary.log_file:
         console.print(f"[dim]Handler logs and metrics: {summary.log_file}[/dim]")
     if summary.unexpected:
