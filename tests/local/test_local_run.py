@@ -50,3 +50,6 @@ def test_make_run_command_exits_zero_and_prints_json(tmp_path):
     assert report["unexpected"] == []
     assert report["countsByStatus"] == {"CREATED": 10, "FAILED": 7}
     assert report["deadLetterQueue"]["depth"] == 7
+    # Every terminal row announced through the stream (one FAILED sample has no usable eventId, so no row).
+    assert report["outcomeEvents"] == {"Exchange Created": 10, "Exchange Failed": 6}
+    assert report["unannounced"] == []
