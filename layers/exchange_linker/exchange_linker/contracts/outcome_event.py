@@ -10,7 +10,7 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from exchange_linker.contracts.results import ExchangeResult, Status
+from exchange_linker.contracts.results import Status
 
 SOURCE = "exchange-linker"
 DETAIL_TYPES = {Status.CREATED: "Exchange Created", Status.FAILED: "Exchange Failed"}
@@ -46,20 +46,6 @@ class OutcomeEvent(BaseModel):
 
     def detail_json(self) -> str:
         return self.model_dump_json(by_alias=True, exclude_none=True)
-
-    @classmethod
-    def from_result(cls, result: ExchangeResult) -> OutcomeEvent:
-        return cls(
-            event_id=result.event_id,
-            status="CREATED" if result.status is Status.CREATED else "FAILED",
-            partner=result.partner,
-            customer_id=result.customer_id,
-            exchange_url=result.exchange_url,
-            exchange_id=result.exchange_id,
-            error_code=result.error_code,
-            attempts=result.attempts,
-            occurred_at=result.updated_at,
-        )
 
 
 class OutcomePublisher(Protocol):
