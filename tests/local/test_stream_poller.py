@@ -87,3 +87,41 @@ def test_the_checkpoint_survives_a_new_container(bus_stack):
     second = Script(lambda records, n: {})
     bus_stack.stream_source(second).drain()
     assert (first.batches, second.batches) == ([["e1"]], [["e2"]])
+
+
+class StuckStream:
+    """moto after its sequence-number race: two records share a number, and reading after it returns the last
+    record again, forever (moto numbers records len(items) + start without a lock)."""
+
+    ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/2026-01-01T00:00:00.000"
+
+    def __init__(self) -> None:
+        self.records = [self._record("r1", "100", "e1"), self._record("r2", "100", "e2")]
+
+    @staticmethod
+    def _record(record_id: str, sequence: str, event_id: str) -> dict:
+        image = {"eventId": {"S": event_id}, "status": {"S": "CREATED"}}
+        change = {"Keys": {"eventId": {"S": event_id}}, "NewImage": image, "SequenceNumber": sequence}
+        return {"eventID": record_id, "eventName": "INSERT", "eventVersion": "1.1", "dynamodb": change}
+
+    def describe_stream(self, **_):
+        return {"StreamDescription": {"Shards": [{"ShardId": "shard-1"}]}}
+
+    def get_shard_iterator(self, **_):
+        return {"ShardIterator": "start"}
+
+    def get_records(self, **arguments):
+        if arguments["ShardIterator"] == "start":
+            return {"Records": self.records, "NextShardIterator": "stuck"}
+        return {"Records": self.records[-1:], "NextShardIterator": "stuck"}
+
+
+def test_a_record_the_stream_hands_out_again_is_delivered_once(bus_stack):
+    from exchange_linker_tools.stream_poller import DynamoDbStreamEventSource
+
+    handler = Script(lambda records, n: {})
+    source = DynamoDbStreamEventSource(
+        StuckStream(), bus_stack.sqs, bus_stack.stream_mapping, handler, region="us-east-1"
+    )
+    source.drain(max_polls=20)
+    assert handler.batches == [["e1", "e2"]]

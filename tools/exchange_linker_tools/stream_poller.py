@@ -47,6 +47,7 @@ class _Shard:
     pending: list[dict[str, Any]] = field(default_factory=list)  # read, not yet checkpointed (Lambda-shaped)
     limit: int = 0  # current batch size (halved by bisection)
     retries: int = 0
+    taken: set[str] = field(default_factory=set)  # eventIDs already read: a stream may hand a record out again
 
 
 def lambda_record(record: RecordTypeDef, stream_arn: str, region: str) -> dict[str, Any]:
@@ -121,7 +122,10 @@ class DynamoDbStreamEventSource:
         while shard.iterator is not None and len(shard.pending) < self._mapping.batch_size:
             answer = self._streams.get_records(ShardIterator=shard.iterator, Limit=self._mapping.batch_size)
             shard.iterator = answer.get("NextShardIterator")
-            records = answer.get("Records", [])
+            # moto numbers records len(items) + start without a lock, so two may share a sequence number and
+            # its iterator then hands the last one out again, forever; DynamoDB never does. Read each once.
+            records = [record for record in answer.get("Records", []) if record["eventID"] not in shard.taken]
+            shard.taken.update(record["eventID"] for record in records)
             shard.pending.extend(lambda_record(r, self._mapping.stream_arn, self._region) for r in records)
             if not records:
                 return
