@@ -11,7 +11,6 @@ from dataclasses import replace
 from datetime import datetime
 
 from exchange_linker.contracts.dead_letter import DeadLetter, DeadLetterQueue, ExchangeEvidence
-from exchange_linker.contracts.outcome_event import OutcomePublisher
 from exchange_linker.contracts.results import ExchangeResult, KeyState, ResultsStore
 from exchange_linker.errors import DependencyError
 from exchange_linker.ingest.messages import (
@@ -19,7 +18,6 @@ from exchange_linker.ingest.messages import (
     Outcome,
     RetryableError,
     already_created,
-    announce,
     timestamp,
 )
 from exchange_linker.observability import Metric, count, logger
@@ -33,13 +31,11 @@ class DeadLettering:
         *,
         max_receive_count: int,
         clock: Callable[[], datetime],
-        outcomes: OutcomePublisher | None,
     ) -> None:
         self._results = results
         self._dead_letters = dead_letters
         self._max_receive_count = max_receive_count
         self._clock = clock
-        self._outcomes = outcomes
 
     def dead_letter(
         self,
@@ -103,12 +99,9 @@ class DeadLettering:
                 if not recorded and parsed:
                     return already_created()
         code, text = failed.error_code or "Unknown", failed.error_message or ""
-        outcome = self.dead_letter(
+        return self.dead_letter(
             message, code, text, failed.event_id, evidence, failed_at=failed.updated_at, request_id=request_id
         )
-        if recorded:
-            announce(self._outcomes, failed)
-        return outcome
 
     def _record(self, failed: ExchangeResult, expected: KeyState | None) -> bool:
         """False when the event is CREATED. A key bump happens only from the state it was decided on;

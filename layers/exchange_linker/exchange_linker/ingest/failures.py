@@ -11,7 +11,6 @@ from collections.abc import Callable
 from datetime import datetime
 
 from exchange_linker.contracts.dead_letter import DeadLetterQueue
-from exchange_linker.contracts.outcome_event import OutcomePublisher
 from exchange_linker.contracts.results import ExchangeResult, KeyState, ResultsStore, Status
 from exchange_linker.dwolla.classification import CONFLICTING_EVENT, RESULT_NOT_RECORDED
 from exchange_linker.errors import DependencyError, InvalidEventError
@@ -34,15 +33,12 @@ class FailurePath:
         max_receive_count: int,
         clock: Callable[[], datetime],
         rng: random.Random,
-        outcomes: OutcomePublisher | None,
     ) -> None:
         self._results = results
         self._max_receive_count = max_receive_count
         self._clock = clock
         self._rng = rng
-        self._terminal = DeadLettering(
-            results, dead_letters, max_receive_count=max_receive_count, clock=clock, outcomes=outcomes
-        )
+        self._terminal = DeadLettering(results, dead_letters, max_receive_count=max_receive_count, clock=clock)
 
     def after(self, attempt: Attempt, error: DependencyError) -> Outcome:
         """Retry, or record FAILED and dead-letter; raises RetryableError to send the message back."""

@@ -1,4 +1,4 @@
-"""What the ingest steps share: the inbound message, the outcomes, the retry signal, time, announcements."""
+"""What the ingest steps share: the inbound message, the outcomes, the retry signal, time."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from exchange_linker.contracts.outcome_event import OutcomeEvent, OutcomePublisher
-from exchange_linker.contracts.results import ExchangeResult
 from exchange_linker.errors import DependencyError, ExchangeLinkerError
 from exchange_linker.observability import Metric, count, logger
 
@@ -58,16 +56,3 @@ def already_created() -> Outcome:
     logger.info("exchange already created", extra={"outcome": Outcome.ALREADY_CREATED})
     count(Metric.DUPLICATES_SKIPPED)
     return Outcome.ALREADY_CREATED
-
-
-def announce(outcomes: OutcomePublisher | None, result: ExchangeResult) -> None:
-    """Tell downstream services; the table already holds the truth, so a failure here is only counted."""
-    if outcomes is None:
-        return
-    try:
-        outcomes.publish(OutcomeEvent.from_result(result))
-    except DependencyError as error:
-        logger.error("could not publish the outcome event", extra={"errorCode": error.code})
-        count(Metric.OUTCOME_EVENTS_UNSENT)
-        return
-    count(Metric.OUTCOME_EVENTS_PUBLISHED)

@@ -14,7 +14,6 @@ from datetime import datetime
 
 from exchange_linker.contracts.dead_letter import DeadLetterQueue, read_evidence
 from exchange_linker.contracts.link_completed import parse_link_completed
-from exchange_linker.contracts.outcome_event import OutcomePublisher
 from exchange_linker.contracts.results import ExchangeResult, KeyState, ResultsStore, Status
 from exchange_linker.dwolla.exchange_request import key_may_be_forgotten
 from exchange_linker.dwolla.exchanges import CreatedExchange, ExchangeService
@@ -27,7 +26,6 @@ from exchange_linker.ingest.messages import (
     Outcome,
     RetryableError,
     already_created,
-    announce,
     parse_timestamp,
     timestamp,
     utc_now,
@@ -49,21 +47,18 @@ class RecordProcessor:
         max_receive_count: int,
         clock: Callable[[], datetime] = utc_now,
         rng: random.Random | None = None,
-        outcomes: OutcomePublisher | None = None,
     ) -> None:
         self._exchanges = exchanges
         self._results = results
         self._fingerprints = fingerprints
         self._reconciler = Reconciler(exchanges, results)
         self._clock = clock
-        self._outcomes = outcomes
         self._failures = FailurePath(
             results,
             dead_letters,
             max_receive_count=max_receive_count,
             clock=clock,
             rng=rng or random.Random(),  # noqa: S311 - jitter, not cryptography
-            outcomes=outcomes,
         )
 
     def process(self, message: InboundMessage) -> Outcome:
@@ -146,5 +141,4 @@ class RecordProcessor:
         extra = {"outcome": outcome, "exchangeId": exchange.exchange_id, "dwollaRequestId": exchange.request_id}
         logger.info("exchange recorded" if reconciled else "exchange created", extra=extra)
         count(Metric.EXCHANGES_CREATED)
-        announce(self._outcomes, result)
         return outcome
