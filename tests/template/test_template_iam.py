@@ -61,8 +61,6 @@ EXPECTED_GRANTS: dict[str, dict[str, list[Any]]] = {
     "OutcomePublisherFunctionRole": {
         "logs:CreateLogStream": [{"Fn::GetAtt": ["OutcomePublisherFunctionLogGroup", "Arn"]}],
         "logs:PutLogEvents": [{"Fn::GetAtt": ["OutcomePublisherFunctionLogGroup", "Arn"]}],
-        "xray:PutTraceSegments": ["*"],
-        "xray:PutTelemetryRecords": ["*"],
         "dynamodb:DescribeStream": [{"Fn::GetAtt": ["ResultsTable", "StreamArn"]}],
         "dynamodb:GetRecords": [{"Fn::GetAtt": ["ResultsTable", "StreamArn"]}],
         "dynamodb:GetShardIterator": [{"Fn::GetAtt": ["ResultsTable", "StreamArn"]}],
