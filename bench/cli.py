@@ -14,7 +14,7 @@ from rich.console import Console
 from bench.context import FULL, QUICK, Context, Sizes
 from bench.machine import describe, load_average
 from bench.report import ScenarioResult, render, write_json
-from bench.scenarios import aws_calls, batch, cold_start, cost, floor, memory, pipeline, tokens
+from bench.scenarios import aws_calls, batch, cold_start, cost, floor, memory, pipeline, rate_limit, tokens
 from bench.stack import moto_process
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -27,6 +27,7 @@ SCENARIOS: dict[str, Callable[[Context], ScenarioResult]] = {
     "memory": memory.run,
     "pipeline": pipeline.run,
     "cost": cost.run,
+    "rate-limit": rate_limit.run,
 }
 
 
