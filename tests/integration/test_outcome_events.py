@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from exchange_linker.adapters.aws import AwsClients
 from exchange_linker.adapters.dynamodb_results import DynamoDbResults
 from exchange_linker.bootstrap import build_consumer
-from exchange_linker_tools.cli import cli
+from exchange_linker_cli.main import cli
 from exchange_linker_tools.outcome_bus import OutcomeSubscriber
 from tests.conftest import link_event
 from tests.integration.helpers import deliver
