@@ -43,7 +43,7 @@ class BacklogRun:
     events: int
     containers: int
     elapsed_seconds: float  # from the first poll until the last exchange was created (or the deadline)
-    finished: bool  # every event got its exchange before the deadline
+    finished: bool  # every event got its exchange before the deadline (the queue may still hold some)
     stats: EmulatorStats
     tally: FleetTally
     timeline: list[tuple[float, int, int]]  # (seconds since start, exchanges created, 429s) once a second
@@ -87,6 +87,11 @@ def drain_backlog(stack: LocalStack, *, events: int, containers: int, deadline_s
                 stats = emulator.stats
                 timeline.append((time.perf_counter() - started, stats.exchanges_created, stats.rate_limited))
         elapsed = time.perf_counter() - started
+        # Keep the fleet polling until the queue is empty: a record that failed after its exchange was
+        # created (a slow table write, say) comes back and must still end recorded.
+        depth = stack.event_source(lambda event, context: None).depth
+        while finished and depth() and time.perf_counter() - started < deadline_seconds:
+            stop.wait(1.0)
         stop.set()
         for thread in threads:
             thread.join()

@@ -58,7 +58,18 @@ def run(context: Context) -> ScenarioResult:
         )
         codes = dead_letter_codes(stack.dead_letters())
         left = stack.event_source(lambda event, context: None).depth()
+        recorded = Counter(str(row.get("status")) for row in stack.results().values())
     result.checks, result.data = _checks(backlog, limit, codes, left), _data(backlog, limit, codes, left)
+    result.checks.append(
+        Check(
+            "events recorded CREATED in the results table",
+            f"{recorded['CREATED']} of {events} ({dict(recorded)})",
+            f"{events}",
+            recorded["CREATED"] == events,
+            recorded["CREATED"],
+        )
+    )
+    result.data["results_by_status"] = dict(recorded)
     result.details.append(_timeline(backlog))
     if not backlog.finished:
         result.notes.append(
