@@ -63,12 +63,15 @@ def _account_exchange_takes_hal(document: dict[str, Any]) -> None:
 
 
 def _identical_one_of_is_any_of(document: dict[str, Any]) -> None:
-    """Quirk 5: the exchange POSTs' 400 is `oneOf: [InvalidExchangeToken, InvalidExchange]`, two schemas
-    of the same shape ({code, message}), so every error body is valid under both and `oneOf` fails
-    whatever Dwolla sends; the intent (either shape) is `anyOf`."""
-    for path in ("/exchanges", "/customers/{id}/exchanges"):
-        schema = document["paths"][path]["post"]["responses"]["400"]["content"][HAL_JSON]["schema"]
-        schema["anyOf"] = schema.pop("oneOf")
+    """Quirk 5: error responses are `oneOf` alternatives of one shape ({code, message}): the exchange
+    POSTs' 400 (InvalidExchangeToken, InvalidExchange), the customer exchange POST's 401, the
+    funding-source POST's 400 (seven error schemas). Every error body is valid under all of them, so
+    `oneOf` fails whatever Dwolla sends; the intent (any of these shapes) is `anyOf`."""
+    for path, method in OPERATIONS:
+        for status, response in document["paths"][path][method]["responses"].items():
+            schema = response.get("content", {}).get(HAL_JSON, {}).get("schema", {})
+            if int(status) >= 400 and "oneOf" in schema:
+                schema["anyOf"] = schema.pop("oneOf")
 
 
 def _account_exchange_created_has_no_body(document: dict[str, Any]) -> None:
@@ -85,6 +88,14 @@ def _checkout_is_a_partner(document: dict[str, Any]) -> None:
         names.append("Checkout.com")
 
 
+def _token_refuses_bad_requests_with_400(document: dict[str, Any]) -> None:
+    """Quirk 8: `POST /token` documents 200 and 401 only; a malformed request (grant_type missing or
+    not client_credentials) is a 400 `invalid_request`/`unsupported_grant_type` under OAuth 2
+    (RFC 6749 section 5.2), which the emulator answers and the client never provokes."""
+    responses = document["paths"]["/token"]["post"]["responses"]
+    responses.setdefault("400", copy.deepcopy(responses["401"]) | {"description": "Bad Request (RFC 6749 5.2)"})
+
+
 def prepared_document(base_url: str) -> dict[str, Any]:
     """The official document with the quirks above fixed and `servers` pointed at `base_url`.
 
@@ -97,6 +108,7 @@ def prepared_document(base_url: str) -> dict[str, Any]:
     _identical_one_of_is_any_of(document)
     _account_exchange_created_has_no_body(document)
     _checkout_is_a_partner(document)
+    _token_refuses_bad_requests_with_400(document)
     document["servers"] = [{"url": base_url}]
     return document
 

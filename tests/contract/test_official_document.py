@@ -71,7 +71,13 @@ def test_read_and_funding_source_operations_conform(stack: LocalStack, proxy: Re
     stack.publish(json.dumps(_event()))
     stack.publish(json.dumps(_event(customerId=None)))
     drain(stack, stack.consumer(DWOLLA_API_URL=proxy.url))
-    created = [e.response.headers["Location"] for e in proxy.take() if e.response.status_code == 201]
+    # the customer's exchange first, then the account's (the consumer runs them concurrently)
+    ordered = sorted(
+        (e.request.path.startswith("/exchanges"), e.response.headers["Location"])
+        for e in proxy.take()
+        if e.response.status_code == 201
+    )
+    created = [location for _, location in ordered]
     assert len(created) == 2
     stack.emulator.remove_exchange(created[1])  # a removed exchange is still listed, status "removed"
     session = _authorized(proxy.url, stack)
