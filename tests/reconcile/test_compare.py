@@ -59,3 +59,16 @@ def test_owners_not_listed_are_not_judged() -> None:
 def test_an_unknown_partner_href_is_counted_by_its_href() -> None:
     result = compare([], {CUSTOMER: [listed("x", partner_href="https://api.dwolla.com/exchange-partners/new")]}, NAMES)
     assert result.counts == {"https://api.dwolla.com/exchange-partners/new": (0, 1)}
+
+
+def test_only_created_results_with_an_exchange_id_are_recorded_exchanges() -> None:
+    from exchange_linker.contracts.results import ExchangeResult, Status
+    from exchange_linker.reconcile.compare import recorded_exchanges
+
+    def result(event_id: str, status: Status, exchange_id: str | None) -> ExchangeResult:
+        return ExchangeResult(
+            event_id, status, 1, "2026-12-03T06:00:00Z", partner="Plaid", customer_id=CUSTOMER, exchange_id=exchange_id
+        )
+
+    rows = [result("e1", Status.CREATED, "a"), result("e2", Status.FAILED, None), result("e3", Status.RETRYING, None)]
+    assert recorded_exchanges(rows) == [RecordedExchange("e1", "a", CUSTOMER, "Plaid")]

@@ -6,6 +6,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from exchange_linker.contracts.results import ExchangeResult, Status
+
 REMOVED = "removed"
 Owner = str | None  # a customer id, or None for the account's own exchanges
 
@@ -39,6 +41,15 @@ class Reconciliation:
     @property
     def agrees(self) -> bool:
         return not (self.unrecorded or self.missing or self.removed)
+
+
+def recorded_exchanges(results: Iterable[ExchangeResult]) -> list[RecordedExchange]:
+    """The CREATED results, as the comparison sees them (FAILED and RETRYING name no exchange)."""
+    return [
+        RecordedExchange(r.event_id, r.exchange_id, r.customer_id, r.partner or "")
+        for r in results
+        if r.status is Status.CREATED and r.exchange_id
+    ]
 
 
 def compare(
