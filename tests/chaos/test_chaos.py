@@ -33,6 +33,7 @@ def assert_invariants(report: ChaosReport) -> None:
     assert verdict.leaks == []  # 4. no secret in any output
     assert verdict.unexpected == []  # every event ended where its content says it should
     assert verdict.unsettled == []
+    assert verdict.attributes_lost == []  # 6. every sender attribute reached the DLQ as sent
     assert sum(verdict.by_outcome.values()) == report.events
     # The checks looked at real data: logs were captured, and the scan finds credentials where they may be.
     assert report.leak_scan_control > 0
@@ -41,10 +42,13 @@ def assert_invariants(report: ChaosReport) -> None:
 
 
 def assert_chaotic(report: ChaosReport) -> None:
-    """The run was not accidentally calm."""
+    """The run was not accidentally calm (the schedule's opening faults hit the first exchange POSTs)."""
     assert report.kills >= 1
     assert report.token_expiries >= 1
-    assert sum(report.dwolla_faults.values()) > 0
+    assert len(report.dwolla_faults) >= 3
+    assert report.traffic_kinds["with_10_attributes"] > 0
+    assert report.traffic_kinds["at_256_KiB_failed"] > 0
+    assert report.verdict.attributes_kept > 0
 
 
 @pytest.mark.timeout(150)

@@ -6,7 +6,9 @@ import json
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from exchange_linker.contracts.dead_letter import MAX_MESSAGE_ATTRIBUTES, MAX_MESSAGE_SIZE
 from exchange_linker_tools.chaos.config import ChaosReport
+from exchange_linker_tools.chaos.events import ChaosEvent
 from exchange_linker_tools.chaos.fleet import Fleet
 from exchange_linker_tools.chaos.verify import DeadLetterRecord, DwollaExchange, Secret, verify
 from exchange_linker_tools.emulator import DwollaEmulator
@@ -75,6 +77,9 @@ def build_report(run: ChaosRun, elapsed: float) -> ChaosReport:
         kills=fleet.kills,
         kills_mid_batch=fleet.kills_mid_batch,
         kills_during_cold_start=fleet.kills_during_cold_start,
+        deadline_kills=fleet.deadline_kills,
+        hangs=dict(run.hangs),
+        traffic_kinds=traffic_kinds(traffic.events),
         token_expiries=run.expiries,
         skipped_actions=run.skipped_actions,
         worker_crashes=fleet.crashes,
@@ -110,6 +115,17 @@ def worker_progress(fleet: Fleet) -> tuple[dict[str, int], float]:
     return dict(totals), longest
 
 
+def traffic_kinds(events: list[ChaosEvent]) -> dict[str, int]:
+    return {
+        "with_attributes": sum(bool(event.attributes) for event in events),
+        "with_10_attributes": sum(len(event.attributes) == MAX_MESSAGE_ATTRIBUTES for event in events),
+        "at_256_KiB": sum(event.size == MAX_MESSAGE_SIZE for event in events),
+        "at_256_KiB_failed": sum(
+            event.size == MAX_MESSAGE_SIZE and event.expected_status == "FAILED" for event in events
+        ),
+    }
+
+
 def dead_letters(stack: LocalStack) -> list[DeadLetterRecord]:
     return [
         DeadLetterRecord(
@@ -117,6 +133,9 @@ def dead_letters(stack: LocalStack) -> list[DeadLetterRecord]:
             body=message.get("Body", ""),
             attributes={
                 name: str(value.get("StringValue", "")) for name, value in message.get("MessageAttributes", {}).items()
+            },
+            types={
+                name: str(value.get("DataType", "")) for name, value in message.get("MessageAttributes", {}).items()
             },
         )
         for message in stack.dead_letters()

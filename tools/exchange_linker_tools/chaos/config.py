@@ -20,9 +20,12 @@ class ChaosConfig:
     permanent_share: float = 0.06  # events Dwolla refuses for good (scripted credentials, unknown customer)
     invalid_share: float = 0.03  # contract violations with a usable eventId
     garbage_share: float = 0.01  # bodies that are not events at all
+    attribute_share: float = 0.05  # events sent with sender attributes (half of them 10, SQS's maximum)
+    oversized_share: float = 0.01  # of the CREATED and of the FAILED events: padded to exactly 256 KiB
     retry_delay: int = 1
     visibility_timeout: int = 12  # above the longest batch seen under AWS throttling (~10 s)
     read_timeout: float = 0.5
+    function_timeout: float = 10.0  # the function's Timeout, scaled: an invocation past it is SIGKILLed
     cool_down: float = 2.0
     backoff: tuple[float, float, float] = (1.0, 2.0, 8.0)  # backoff.py's first retry, 429 penalty, maximum
     chaos_seconds: float = 900.0  # faults stop after this even if the traffic has not drained
@@ -59,6 +62,9 @@ class ChaosReport:
     kills: int
     kills_mid_batch: int
     kills_during_cold_start: int
+    deadline_kills: int
+    hangs: dict[str, int]
+    traffic_kinds: dict[str, int]  # events with sender attributes, with 10 of them, at the 256 KiB limit
     token_expiries: int
     skipped_actions: int
     worker_crashes: int

@@ -47,6 +47,8 @@ def run_chaos(config: ChaosConfig) -> ChaosReport:
         permanent_share=config.permanent_share,
         invalid_share=config.invalid_share,
         garbage_share=config.garbage_share,
+        attribute_share=config.attribute_share,
+        oversized_share=config.oversized_share,
     )
     schedule = build_schedule(config.seed, config.schedule)
     with chaos_stack(config) as (stack, proxy, fleet):
@@ -74,6 +76,7 @@ class ChaosRun:
         self.fleet = fleet
         self.publisher = Publisher(stack, traffic.publish_order, config.publish_rate)
         self.phases: Counter[str] = Counter()
+        self.hangs: Counter[str] = Counter()  # hang phases by endpoint
         self.replays: list[ReplayRound] = []
         self.expiries = 0
         self.skipped_actions = 0
@@ -84,6 +87,8 @@ class ChaosRun:
 
     def run(self) -> ChaosReport:
         self.started = time.monotonic()
+        for kind in self.schedule.opening:
+            self.stack.emulator.queue_faults(kind)
         self.fleet.start()
         self._chaos()
         self.chaos_seconds = time.monotonic() - self.started
@@ -103,6 +108,11 @@ class ChaosRun:
                 self.phases[phase.label] += 1
                 emulator.faults = FaultPlan(**phase.dwolla)
                 self.proxy.rates = phase.aws
+                emulator.heal()
+                if phase.hang is not None:
+                    endpoint, seconds = phase.hang
+                    emulator.hang(endpoint, seconds)
+                    self.hangs[endpoint] += 1
             # One action of each kind at most per tick: after a slow step (a replay over a long DLQ), the
             # missed ones are dropped, not fired in a burst.
             due = {action.kind: action for action in reversed(self.schedule.actions_between(last, now))}
@@ -132,6 +142,7 @@ class ChaosRun:
     def _settle(self) -> None:
         """Faults off, nobody killed; replay until a round finds nothing replayable."""
         self.stack.emulator.faults = FaultPlan()
+        self.stack.emulator.heal()
         self.proxy.rates = AwsFaultRates()
         deadline = time.monotonic() + self.config.settle_seconds
         for _ in range(self.config.settle_rounds):

@@ -26,6 +26,14 @@ class WorkerProcess:
     out: Path
     err: Path
     files: list[IO[bytes]]
+    state: Path  # the start of the invocation in flight (worker.in_flight), empty when idle
+
+    def invoking_since(self) -> float | None:
+        try:
+            text = self.state.read_text().strip()
+        except OSError:
+            return None
+        return float(text) if text else None
 
     def last_marker(self) -> str | None:
         for line in reversed(self.err.read_text(errors="replace").splitlines()):
@@ -47,6 +55,7 @@ class Fleet:
         self.kills_mid_batch = 0
         self.kills_during_cold_start = 0
         self.crashes = 0
+        self.deadline_kills = 0  # invocations that outlived the function's timeout: SIGKILLed, as Lambda does
 
     def start(self) -> None:
         for slot in range(len(self._slots)):
@@ -57,6 +66,8 @@ class Fleet:
         out = self._config.run_dir / f"worker-{number:03d}.out"
         err = self._config.run_dir / f"worker-{number:03d}.err"
         files: list[IO[bytes]] = [out.open("wb"), err.open("wb")]
+        state = self._config.run_dir / f"worker-{number:03d}.state"
+        state.write_text("")
         resources = self._resources
         process = subprocess.Popen(  # noqa: S603 - our own module, no shell
             [
@@ -73,6 +84,8 @@ class Fleet:
                 str(resources.batch_size),
                 "--retry-delay",
                 str(self._config.retry_delay),
+                "--state-file",
+                str(state),
                 "--cool-down",
                 str(self._config.cool_down),
                 "--backoff",
@@ -83,17 +96,21 @@ class Fleet:
             stdout=files[0],
             stderr=files[1],
         )
-        worker = WorkerProcess(number, process, out, err, files)
+        worker = WorkerProcess(number, process, out, err, files, state)
         self._slots[slot] = worker
         self._started.append(worker)
 
-    def kill(self, slot: int) -> None:
+    def kill(self, slot: int, *, scheduled: bool = True) -> None:
+        """SIGKILL, as a container dies (`scheduled`: the schedule's kills, counted apart from deadline kills)."""
         worker = self._slots[slot]
         if worker is None or worker.process.poll() is not None:
             return
         os.kill(worker.process.pid, signal.SIGKILL)
         worker.process.wait()
         self._close(worker)
+        if not scheduled:
+            self._spawn(slot)
+            return
         self.kills += 1
         marker = worker.last_marker()
         self.kills_mid_batch += marker == "invoke"
@@ -101,12 +118,20 @@ class Fleet:
         self._spawn(slot)
 
     def check(self) -> None:
-        """A worker that exited by itself crashed: count it (the report shows it) and replace it."""
+        """A worker that exited by itself crashed: count it (the report shows it) and replace it. One whose
+        invocation outlived the function's timeout is SIGKILLed, as Lambda ends a timed-out invocation."""
         for slot, worker in enumerate(self._slots):
             if worker is not None and worker.process.poll() is not None:
                 self._close(worker)
                 self.crashes += 1
                 self._spawn(slot)
+            elif worker is not None and self._overdue(worker):
+                self.deadline_kills += 1
+                self.kill(slot, scheduled=False)
+
+    def _overdue(self, worker: WorkerProcess) -> bool:
+        started = worker.invoking_since()
+        return started is not None and time.time() - started > self._config.function_timeout
 
     def stop(self) -> None:
         live = [worker for worker in self._slots if worker is not None and worker.process.poll() is None]

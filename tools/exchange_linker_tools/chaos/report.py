@@ -13,12 +13,15 @@ def format_report(report: ChaosReport) -> str:
         f"chaos run seed={report.seed}: {report.events} events ({report.duplicates_published} duplicate publishes, "
         f"{report.messages_published} messages), {report.workers} workers, {report.elapsed_seconds} s "
         f"(chaos {report.chaos_seconds} s, settle {report.settle_seconds} s, settled={report.settled})",
+        f"  traffic: {_counts(report.traffic_kinds)}",
         f"  Dwolla faults injected: {_counts(report.dwolla_faults)}; token expiries: {report.token_expiries}; "
         f"scheduled actions skipped while the driver was busy: {report.skipped_actions}",
         f"  Dwolla: {_counts(report.dwolla)}",
         f"  AWS faults injected (proxy): {_counts(report.aws_faults)}",
+        f"  Dwolla endpoints hung: {_counts(report.hangs)}",
         f"  workers killed: {report.kills} ({report.kills_mid_batch} mid-batch, "
-        f"{report.kills_during_cold_start} during cold start); crashed by themselves: {report.worker_crashes}",
+        f"{report.kills_during_cold_start} during cold start); past the function timeout, SIGKILLed: "
+        f"{report.deadline_kills}; crashed by themselves: {report.worker_crashes}",
         f"  worker totals: {_counts(report.worker_totals)}; longest batch {report.max_batch_seconds} s",
         f"  DLQ replays: {len(report.replays)} rounds, {report.replayed_messages} messages moved "
         f"({report.replayed_redriven} of them redriven by SQS without a reason attribute)",
@@ -30,7 +33,8 @@ def format_report(report: ChaosReport) -> str:
         f"unsettled {len(verdict.unsettled)}, leaks {len(verdict.leaks)} "
         f"(scanned {report.issued_tokens} issued tokens; control: marker found in {report.leak_scan_control} "
         f"DLQ bodies)",
-        f"  FAILED events whose row is not FAILED: {len(verdict.failed_without_failed_row)}",
+        f"  FAILED events whose row is not FAILED: {len(verdict.failed_without_failed_row)}; sender attributes "
+        f"kept on DLQ messages {verdict.attributes_kept}, DLQ messages missing some {len(verdict.attributes_lost)}",
         f"  phases: {len(report.phases)} kinds; artefacts: {report.run_dir}",
     ]
     if not verdict.ok:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from exchange_linker.contracts.dead_letter import DeadLetterReason, read_reason
-from exchange_linker.contracts.link_completed import unwrap_envelope
+from exchange_linker.contracts.link_completed import parse_link_completed, unwrap_envelope
 from exchange_linker.dwolla.classification import PERMANENT_CODES
 from exchange_linker.errors import InvalidEventError
 from exchange_linker_tools.chaos.events import ChaosEvent
@@ -39,6 +39,7 @@ class DeadLetterRecord:
     message_id: str
     body: str
     attributes: Mapping[str, str]  # message attributes, string values
+    types: Mapping[str, str] = field(default_factory=dict)  # message attributes' DataType
 
     @property
     def reason(self) -> DeadLetterReason | None:
@@ -79,6 +80,8 @@ class Verdict:
     unsettled: list[str] = field(default_factory=list)  # replayable DLQ messages of events not CREATED
     leaks: list[str] = field(default_factory=list)
     failed_without_failed_row: list[str] = field(default_factory=list)
+    attributes_kept: int = 0  # sender attributes found on DLQ messages, as sent
+    attributes_lost: list[str] = field(default_factory=list)  # DLQ messages missing (or altering) some
 
     @property
     def ok(self) -> bool:
@@ -92,6 +95,7 @@ class Verdict:
             or self.reasonless
             or self.unsettled
             or self.leaks
+            or self.attributes_lost
         )
 
     def problems(self) -> dict[str, Any]:
@@ -105,6 +109,7 @@ class Verdict:
             "reasonless": self.reasonless,
             "unsettled": self.unsettled,
             "leaks": self.leaks,
+            "attributesLost": self.attributes_lost,
         }
         return {name: value for name, value in listed.items() if value}
 
@@ -142,6 +147,7 @@ def verify(
     _check_terminal(verdict, events, rows, letters_by_key)
     _check_exchanges(verdict, events, rows, exchanges)
     _check_reasons(verdict, rows, dead_letters, garbage)
+    _check_attributes(verdict, events, dead_letters, garbage)
     _check_leaks(verdict, outputs, secrets, marker)
     return verdict
 
@@ -223,9 +229,38 @@ def _check_reasons(
             _add(verdict.dlq_reasons, "redriven by SQS, reason in the table")
         elif row is not None and row.get("status") == "CREATED":
             _add(verdict.dlq_reasons, "redriven by SQS, a stale copy of a CREATED event")
+        elif row is None and _unreadable(record.body):
+            _add(verdict.dlq_reasons, "no room for a reason, the body is invalid")
         else:
             _add(verdict.dlq_reasons, "no reason anywhere")
             verdict.reasonless.append(f"{record.message_id} (event {key}, row {(row or {}).get('status')})")
+
+
+def _unreadable(body: str) -> bool:
+    """The consumer refuses this body by itself (InvalidEvent): it needs no recorded reason."""
+    try:
+        parse_link_completed(body)
+    except InvalidEventError:
+        return True
+    return False
+
+
+def _check_attributes(
+    verdict: Verdict, events: Sequence[ChaosEvent], dead_letters: Sequence[DeadLetterRecord], garbage: Mapping[str, str]
+) -> None:
+    """6. Every sender attribute reaches the DLQ (first time or after replays) with its type and value."""
+    sent = {event.key: event.attributes for event in events if event.attributes}
+    for record in dead_letters:
+        key = dead_letter_key(record, garbage)
+        expected = sent.get(key or "", {})
+        missing = [
+            name
+            for name, (kind, value) in expected.items()
+            if record.attributes.get(name) != value or record.types.get(name, kind) != kind
+        ]
+        verdict.attributes_kept += len(expected) - len(missing)
+        if missing:
+            verdict.attributes_lost.append(f"{record.message_id} ({key}): {', '.join(missing)}")
 
 
 def _check_leaks(verdict: Verdict, outputs: Mapping[str, str], secrets: Iterable[Secret], marker: str) -> None:

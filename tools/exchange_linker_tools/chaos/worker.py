@@ -17,6 +17,7 @@ import signal
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--region", required=True)
     parser.add_argument("--batch-size", type=int, default=10)
     parser.add_argument("--retry-delay", type=int, default=1, help="seconds before a reported failure is retried")
+    parser.add_argument(
+        "--state-file",
+        type=Path,
+        default=None,
+        help="holds the wall time the invocation in flight started (empty between invocations): the driver "
+        "SIGKILLs a worker whose invocation outlives the function's timeout, as Lambda does",
+    )
     parser.add_argument(
         "--cool-down",
         type=float,
@@ -95,10 +103,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def traced(event: dict[str, Any], context: Any) -> Any:
         mark("invoke", records=len(event["Records"]))
+        in_flight(args.state_file, time.time())
         started = time.monotonic()
         try:
             return handler(event, context)
         finally:
+            in_flight(args.state_file, None)
             mark("invoked", seconds=round(time.monotonic() - started, 3))
 
     source = SqsEventSource(
@@ -119,6 +129,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         poll(source)
     mark("stopped")
     return 0
+
+
+def in_flight(state_file: Path | None, started: float | None) -> None:
+    """Tell the driver's deadline watchdog when the invocation in flight started (None: none is)."""
+    if state_file is not None:
+        state_file.write_text("" if started is None else repr(started))
 
 
 def poll(source: SqsEventSource) -> None:
