@@ -229,3 +229,62 @@ def test_traffic_has_ten_attribute_messages_and_bodies_at_the_size_limit() -> No
     assert {event.expected_status for event in oversized} == {"CREATED", "FAILED"}
     assert any(event.event_id is None for event in generate_traffic(300, seed=5, marker=MARKER).events)
     assert all(event.size <= MAX_MESSAGE_SIZE for event in traffic.events)
+
+
+TWIN = ChaosEvent("e1#twin", "e1", '{"eventId": "e1", "token": "twin"}', f"twin-{MARKER}-1", "CREATED")
+
+
+def run_twinned(state: dict[str, Any]):
+    return verify(
+        EVENTS,
+        rows=state["rows"],
+        dead_letters=state["letters"],
+        exchanges=state["exchanges"],
+        outputs=state["outputs"],
+        secrets=state["secrets"],
+        marker=MARKER,
+        twins={"e1": TWIN},
+    )
+
+
+def conflict(body: str) -> DeadLetterRecord:
+    return DeadLetterRecord("m9", body, {REASON: '{"errorCode":"ConflictingEvent","eventId":"e1"}'})
+
+
+def test_the_version_without_the_exchange_must_be_a_conflicting_event() -> None:
+    state = good_state()
+    state["letters"].append(conflict(TWIN.body))  # the original won, the twin was dead-lettered
+    verdict = run_twinned(state)
+    assert verdict.ok, verdict.problems()
+    assert verdict.conflicts_dead_lettered == 1
+    state["letters"].pop()
+    assert run_twinned(state).conflicts_missing == ["e1: the twin is not a ConflictingEvent"]
+    state["letters"].append(conflict(CREATED.body))  # the wrong version dead-lettered
+    assert run_twinned(state).conflicts_missing == ["e1: the twin is not a ConflictingEvent"]
+
+
+def test_the_twin_may_win_but_never_with_a_second_exchange() -> None:
+    state = good_state()
+    state["exchanges"] = [exchange(TWIN)]
+    state["letters"].append(conflict(CREATED.body))
+    verdict = run_twinned(state)
+    assert verdict.ok, verdict.problems()
+    assert verdict.unattributed_exchanges == []
+    state["exchanges"].append(exchange(CREATED, "x2"))  # both versions made an exchange
+    assert run_twinned(state).duplicates == {"e1": 2}
+
+
+def test_a_conflicting_event_is_never_replayed() -> None:
+    assert not is_replayable("ConflictingEvent")
+    assert not is_replayable("ExchangeMayExist")
+
+
+def test_traffic_twins_share_the_event_id_not_the_credential() -> None:
+    traffic = generate_traffic(300, seed=5, marker=MARKER, conflict_share=0.05)
+    assert traffic.twins
+    by_id = {event.event_id: event for event in traffic.events}
+    for event_id, twin in traffic.twins.items():
+        assert by_id[event_id].credential != twin.credential
+        assert by_id[event_id].expected_status == "CREATED"
+        assert twin in traffic.publish_order
+    assert generate_traffic(300, seed=5, marker=MARKER).events == traffic.events  # the rest is unchanged

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from exchange_linker.contracts.dead_letter import MAX_MESSAGE_ATTRIBUTES, MAX_MESSAGE_SIZE
 from exchange_linker_tools.chaos.config import ChaosReport
-from exchange_linker_tools.chaos.events import ChaosEvent
+from exchange_linker_tools.chaos.events import Traffic
 from exchange_linker_tools.chaos.fleet import Fleet
 from exchange_linker_tools.chaos.verify import DeadLetterRecord, DwollaExchange, Secret, verify
 from exchange_linker_tools.emulator import DwollaEmulator
@@ -48,6 +48,7 @@ def build_report(run: ChaosRun, elapsed: float) -> ChaosReport:
         outputs=outputs,
         secrets=secrets,
         marker=traffic.marker,
+        twins=traffic.twins,
     )
     stats = emulator.stats
     worker_totals, max_batch = worker_progress(fleet)
@@ -79,7 +80,7 @@ def build_report(run: ChaosRun, elapsed: float) -> ChaosReport:
         kills_during_cold_start=fleet.kills_during_cold_start,
         deadline_kills=fleet.deadline_kills,
         hangs=dict(run.hangs),
-        traffic_kinds=traffic_kinds(traffic.events),
+        traffic_kinds=traffic_kinds(traffic),
         token_expiries=run.expiries,
         skipped_actions=run.skipped_actions,
         worker_crashes=fleet.crashes,
@@ -115,8 +116,10 @@ def worker_progress(fleet: Fleet) -> tuple[dict[str, int], float]:
     return dict(totals), longest
 
 
-def traffic_kinds(events: list[ChaosEvent]) -> dict[str, int]:
+def traffic_kinds(traffic: Traffic) -> dict[str, int]:
+    events = traffic.events
     return {
+        "conflicting_twins": len(traffic.twins),
         "with_attributes": sum(bool(event.attributes) for event in events),
         "with_10_attributes": sum(len(event.attributes) == MAX_MESSAGE_ATTRIBUTES for event in events),
         "at_256_KiB": sum(event.size == MAX_MESSAGE_SIZE for event in events),

@@ -21,6 +21,7 @@ class ChaosConfig:
     invalid_share: float = 0.03  # contract violations with a usable eventId
     garbage_share: float = 0.01  # bodies that are not events at all
     attribute_share: float = 0.05  # events sent with sender attributes (half of them 10, SQS's maximum)
+    conflict_share: float = 0.0  # CREATED events also published with another credential under the same eventId
     oversized_share: float = 0.01  # of the CREATED and of the FAILED events: padded to exactly 256 KiB
     retry_delay: int = 1
     visibility_timeout: int = 12  # above the longest batch seen under AWS throttling (~10 s)

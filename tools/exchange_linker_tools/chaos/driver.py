@@ -49,6 +49,7 @@ def run_chaos(config: ChaosConfig) -> ChaosReport:
         garbage_share=config.garbage_share,
         attribute_share=config.attribute_share,
         oversized_share=config.oversized_share,
+        conflict_share=config.conflict_share,
     )
     schedule = build_schedule(config.seed, config.schedule)
     with chaos_stack(config) as (stack, proxy, fleet):

@@ -81,6 +81,9 @@ class Traffic:
     events: list[ChaosEvent]  # unique events
     publish_order: list[ChaosEvent]  # with duplicates, in publish order
     marker: str
+    # Same eventId, another credential: whichever version is recorded first wins, the other must reach the
+    # DLQ as ConflictingEvent (never a second exchange). Keyed by the eventId.
+    twins: dict[str, ChaosEvent] = field(default_factory=dict)
 
     @property
     def duplicates(self) -> int:
@@ -98,13 +101,15 @@ def generate_traffic(
     duplicate_share: float = 0.08,
     attribute_share: float = 0.0,
     oversized_share: float = 0.0,
+    conflict_share: float = 0.0,
 ) -> Traffic:
     """A reproducible mix; a duplicate lands in the same batch or up to ~60 messages later.
 
     `attribute_share` of the events carry sender attributes (half of them SQS's maximum of 10, leaving no
     slot for the reason); `oversized_share` of the CREATED and of the FAILED ones are padded to exactly the
     256 KiB limit (no byte left for a reason either). Both are drawn from their own RNG, so the rest of the
-    traffic of a seed stays what it was.
+    traffic of a seed stays what it was. `conflict_share` of the events expected CREATED get a twin: the
+    same eventId with another credential, published up to ~60 messages later (also from its own RNG).
     """
     rng = random.Random(seed)  # noqa: S311 - test traffic, not cryptography
     events: list[ChaosEvent] = []
@@ -122,7 +127,26 @@ def generate_traffic(
         if rng.random() < duplicate_share:
             position = order.index(event) + (0 if rng.random() < 0.3 else rng.randint(1, 60))
             order.insert(min(position + 1, len(order)), event)
-    return Traffic(events=events, publish_order=order, marker=marker)
+    twin_rng = random.Random(f"twins:{seed}")  # noqa: S311
+    twins = _twins(events, twin_rng, marker, conflict_share)
+    for twin in twins.values():
+        position = next(index for index, event in enumerate(order) if event.event_id == twin.event_id)
+        order.insert(min(position + 1 + twin_rng.randint(0, 60), len(order)), twin)
+    return Traffic(events=events, publish_order=order, marker=marker, twins=twins)
+
+
+def _twins(events: list[ChaosEvent], rng: random.Random, marker: str, share: float) -> dict[str, ChaosEvent]:
+    """For some valid events, the same eventId with another credential (same partner and customer)."""
+    twins: dict[str, ChaosEvent] = {}
+    for index, event in enumerate(events):
+        if share <= 0 or event.expected_status != "CREATED" or event.credential is None or event.attributes:
+            continue
+        if event.size >= MAX_MESSAGE_SIZE // 2 or rng.random() >= share:
+            continue
+        other = _credential_text(index, marker, rng, "twin-")
+        body = event.body.replace(event.credential, other)
+        twins[str(event.event_id)] = replace(event, key=f"{event.key}#twin", body=body, credential=other)
+    return twins
 
 
 def _decorate(
