@@ -16,12 +16,14 @@ GLOBAL_FLAGS = frozenset({"--debug", "--help", "--version"})
 
 @cache
 def flags_of(command: str) -> frozenset[str]:
-    """The long options of `exchange-linker COMMAND` (the emulator's argparse ones included)."""
+    """The long options of `exchange-linker COMMAND` (the emulator's argparse ones, all its subcommands')."""
     if command == "emulator":
         from exchange_linker_tools.emulator.cli import build_parser
+        from exchange_linker_tools.emulator.cli_operator import clear_parser, fault_parser
 
-        parser: argparse.ArgumentParser = build_parser()
-        return frozenset(flag for action in parser._actions for flag in action.option_strings) | GLOBAL_FLAGS
+        parsers: list[argparse.ArgumentParser] = [build_parser(), fault_parser(), clear_parser()]
+        flags = {flag for p in parsers for action in p._actions for flag in action.option_strings}
+        return frozenset(flags) | GLOBAL_FLAGS
     context = click.Context(cli)
     found = cli.get_command(context, command)
     assert found is not None, f"no command {command!r}"
