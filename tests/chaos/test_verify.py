@@ -288,3 +288,21 @@ def test_traffic_twins_share_the_event_id_not_the_credential() -> None:
         assert by_id[event_id].expected_status == "CREATED"
         assert twin in traffic.publish_order
     assert generate_traffic(300, seed=5, marker=MARKER).events == traffic.events  # the rest is unchanged
+
+
+def test_every_terminal_result_needs_an_outcome_event() -> None:
+    state = good_state()
+    arguments = {
+        "rows": state["rows"],
+        "dead_letters": state["letters"],
+        "exchanges": state["exchanges"],
+        "outputs": state["outputs"],
+        "secrets": state["secrets"],
+        "marker": MARKER,
+    }
+    verdict = verify(EVENTS, **arguments, announced={"e1:CREATED", "e2:FAILED", "e2:RETRYING"})
+    assert verdict.ok, verdict.problems()
+    assert verdict.outcomes_announced == 2
+    verdict = verify(EVENTS, **arguments, announced={"e1:CREATED", "e2:RETRYING"})
+    assert verdict.outcomes_missing == ["e2:FAILED"]
+    assert not verdict.ok

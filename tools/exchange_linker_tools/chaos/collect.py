@@ -36,6 +36,7 @@ def build_report(run: ChaosRun, elapsed: float) -> ChaosReport:
         outputs[worker.err.name] = worker.err.read_text(errors="replace")
     raw_items = stack.dynamodb.get_paginator("scan").paginate(TableName=stack.resources.table_name)
     outputs["results table"] = json.dumps([item for page in raw_items for item in page["Items"]])
+    outputs[run.relay.log_path.name] = run.relay.log_path.read_text(errors="replace")
     outputs["DLQ attributes"] = json.dumps([letter.attributes for letter in letters])
     exchanges = [
         DwollaExchange(e.id, e.location, e.credential_fingerprint, e.idempotency_key) for e in emulator.exchanges
@@ -49,6 +50,7 @@ def build_report(run: ChaosRun, elapsed: float) -> ChaosReport:
         secrets=secrets,
         marker=traffic.marker,
         twins=traffic.twins,
+        announced=run.relay.announced,
     )
     stats = emulator.stats
     worker_totals, max_batch = worker_progress(fleet)
@@ -81,6 +83,12 @@ def build_report(run: ChaosRun, elapsed: float) -> ChaosReport:
         deadline_kills=fleet.deadline_kills,
         hangs=dict(run.hangs),
         traffic_kinds=traffic_kinds(traffic),
+        outcome_events={
+            "received": run.relay.events_received,
+            "distinct": len(run.relay.announced),
+            "republished_batches": run.relay.republished_batches,
+            "stream_poll_errors": run.relay.poll_errors,
+        },
         token_expiries=run.expiries,
         skipped_actions=run.skipped_actions,
         worker_crashes=fleet.crashes,

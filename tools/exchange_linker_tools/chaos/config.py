@@ -65,6 +65,7 @@ class ChaosReport:
     kills_during_cold_start: int
     deadline_kills: int
     hangs: dict[str, int]
+    outcome_events: dict[str, int]
     traffic_kinds: dict[str, int]  # events with sender attributes, with 10 of them, at the 256 KiB limit
     token_expiries: int
     skipped_actions: int

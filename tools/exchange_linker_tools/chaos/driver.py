@@ -23,6 +23,7 @@ from exchange_linker_tools.chaos.collect import build_report, dead_letters
 from exchange_linker_tools.chaos.config import ChaosConfig, ChaosReport, ReplayRound
 from exchange_linker_tools.chaos.events import Traffic, generate_traffic
 from exchange_linker_tools.chaos.fleet import Fleet
+from exchange_linker_tools.chaos.outbox import OutcomeRelay
 from exchange_linker_tools.chaos.proxy import AwsFaultProxy, AwsFaultRates
 from exchange_linker_tools.chaos.publisher import Publisher, queue_depth
 from exchange_linker_tools.chaos.replays import replay_transient
@@ -76,6 +77,7 @@ class ChaosRun:
         self.proxy = proxy
         self.fleet = fleet
         self.publisher = Publisher(stack, traffic.publish_order, config.publish_rate)
+        self.relay = OutcomeRelay(stack, proxy, config.run_dir / "outcome-publisher.log")
         self.phases: Counter[str] = Counter()
         self.hangs: Counter[str] = Counter()  # hang phases by endpoint
         self.replays: list[ReplayRound] = []
@@ -91,11 +93,13 @@ class ChaosRun:
         for kind in self.schedule.opening:
             self.stack.emulator.queue_faults(kind)
         self.fleet.start()
+        self.relay.start()
         self._chaos()
         self.chaos_seconds = time.monotonic() - self.started
         self._settle()
         self.settle_seconds = time.monotonic() - self.started - self.chaos_seconds
         self.fleet.stop()
+        self.relay.finish()
         return build_report(self, time.monotonic() - self.started)
 
     def _chaos(self) -> None:

@@ -35,6 +35,8 @@ def format_report(report: ChaosReport) -> str:
         f"DLQ bodies)",
         f"  FAILED events whose row is not FAILED: {len(verdict.failed_without_failed_row)}; sender attributes "
         f"kept on DLQ messages {verdict.attributes_kept}, DLQ messages missing some {len(verdict.attributes_lost)}",
+        f"  outcome events: {_counts(report.outcome_events)}; terminal results announced "
+        f"{verdict.outcomes_announced}, never announced {len(verdict.outcomes_missing)}",
         f"  conflicting versions dead-lettered as ConflictingEvent {verdict.conflicts_dead_lettered}, "
         f"not {len(verdict.conflicts_missing)}",
         f"  phases: {len(report.phases)} kinds; artefacts: {report.run_dir}",

@@ -75,7 +75,7 @@ class Schedule:
 
 DWOLLA_KINDS = ("5xx", "503-html", "429", "timeout-after-create", "reset", "slow", "mixed", "outage", "hang")
 HANG_ENDPOINTS: tuple[HangEndpoint, ...] = ("exchange-post", "token", "exchange-partners")
-AWS_KINDS = ("dynamodb", "secrets", "both", "none")
+AWS_KINDS = ("dynamodb", "secrets", "events", "both", "none")
 
 
 def build_schedule(seed: int, settings: ScheduleSettings | None = None) -> Schedule:
@@ -148,5 +148,6 @@ def _phase(start: float, dwolla_kind: str, aws_kind: str, rng: random.Random, se
         dynamodb_internal=aws_rate * (1 - split) if aws_kind in {"dynamodb", "both"} else 0.0,
         secrets_throttle=aws_rate * split if aws_kind in {"secrets", "both"} else 0.0,
         secrets_internal=aws_rate * (1 - split) if aws_kind in {"secrets", "both"} else 0.0,
+        events_internal=aws_rate if aws_kind == "events" else 0.0,  # the outcome publisher's PutEvents
     )
     return Phase(start, f"dwolla:{dwolla_kind} aws:{aws_kind}", dwolla, aws, hang)

@@ -33,7 +33,8 @@ def chaos_stack(config: ChaosConfig) -> Iterator[tuple[LocalStack, AwsFaultProxy
         resources = provision(
             f"chaos-{config.seed}-{uuid.uuid4().hex[:6]}",
             region=DEFAULT_REGION,
-            parameters={"DwollaApiUrl": emulator.url},
+            # With a bus, as production runs: the outcome publisher behind the table's stream (chaos.outbox).
+            parameters={"DwollaApiUrl": emulator.url, "OutcomeEventBusName": f"chaos-outcomes-{uuid.uuid4().hex[:6]}"},
             credentials={"key": emulator.client_key, "secret": emulator.client_secret},
         )
         stack = LocalStack(resources=resources, emulator=emulator, aws_endpoint=endpoint)

@@ -21,6 +21,7 @@ from exchange_linker_tools.chaos.verify_messages import (
     CONFLICTING_EVENT,
     check_attributes,
     check_conflicts,
+    check_outcomes,
     unreadable,
 )
 
@@ -91,6 +92,8 @@ class Verdict:
     attributes_kept: int = 0  # sender attributes found on DLQ messages, as sent
     conflicts_dead_lettered: int = 0  # conflicting versions of an eventId found in the DLQ as ConflictingEvent
     conflicts_missing: list[str] = field(default_factory=list)  # a losing version not dead-lettered so
+    outcomes_announced: int = 0  # terminal results with an outcome event on the bus
+    outcomes_missing: list[str] = field(default_factory=list)  # terminal results never announced (outcomeId)
     attributes_lost: list[str] = field(default_factory=list)  # DLQ messages missing (or altering) some
 
     @property
@@ -107,6 +110,7 @@ class Verdict:
             or self.leaks
             or self.attributes_lost
             or self.conflicts_missing
+            or self.outcomes_missing
         )
 
     def problems(self) -> dict[str, Any]:
@@ -122,6 +126,7 @@ class Verdict:
             "leaks": self.leaks,
             "attributesLost": self.attributes_lost,
             "conflictsMissing": self.conflicts_missing,
+            "outcomesMissing": self.outcomes_missing,
         }
         return {name: value for name, value in listed.items() if value}
 
@@ -150,6 +155,7 @@ def verify(
     secrets: Iterable[Secret],
     marker: str,
     twins: Mapping[str, ChaosEvent] | None = None,
+    announced: set[str] | None = None,
 ) -> Verdict:
     verdict = Verdict(events=len(events))
     twins = twins or {}
@@ -166,6 +172,8 @@ def verify(
     verdict.conflicts_dead_lettered, verdict.conflicts_missing = check_conflicts(
         events, twins, dead_letters, keys, exchanges
     )
+    if announced is not None:
+        verdict.outcomes_announced, verdict.outcomes_missing = check_outcomes(rows, announced)
     _check_leaks(verdict, outputs, secrets, marker)
     return verdict
 

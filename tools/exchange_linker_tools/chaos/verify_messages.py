@@ -1,4 +1,5 @@
-"""Checks on what the DLQ holds of each message: the sender's attributes, and conflicting versions.
+"""Checks on what the DLQ holds of each message (the sender's attributes, conflicting versions), and on
+the outcome events announced for the table's terminal results.
 
 Pure functions over plain data (tests/chaos/test_verify.py), returning what `verify` puts in the Verdict.
 """
@@ -75,3 +76,16 @@ def check_conflicts(
         else:
             missing.append(f"{event_id}: the {'original' if loser is original else 'twin'} is not a ConflictingEvent")
     return found, missing
+
+
+TERMINAL = ("CREATED", "FAILED")
+
+
+def check_outcomes(rows: Mapping[str, Mapping[str, object]], announced: set[str]) -> tuple[int, list[str]]:
+    """8. Every terminal result has at least one outcome event on the bus (outcomeId `eventId:status`).
+
+    Returns how many terminal results were announced, and the outcomeIds that never were.
+    """
+    terminal = [f"{event_id}:{row.get('status')}" for event_id, row in rows.items() if row.get("status") in TERMINAL]
+    missing = sorted(outcome for outcome in terminal if outcome not in announced)
+    return len(terminal) - len(missing), missing
