@@ -86,9 +86,10 @@ def test_large_chaos_run(tmp_path: Path) -> None:
         schedule=ScheduleSettings(kill_every=(8.0, 20.0), replay_every=(20.0, 40.0)),
         # Fewer permanent failures than the small run: every replay scans the whole DLQ, and moto's
         # receive is quadratic in a queue's length (~130 messages stay cheap, ~300 do not).
-        permanent_share=0.025,
-        invalid_share=0.01,
-        garbage_share=0.005,
+        # At 10,000 events the DLQ would keep ~400 messages: cap the permanent ones near 160.
+        permanent_share=min(0.025, 100 / events),
+        invalid_share=min(0.01, 40 / events),
+        garbage_share=min(0.005, 20 / events),
         oversized_share=0.002,  # each 256 KiB body goes through moto's list-scanning queue: a few suffice
     )
     report = run_chaos(config)

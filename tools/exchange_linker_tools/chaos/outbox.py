@@ -37,6 +37,8 @@ class OutcomeRelay:
 
         logger.registered_handler.setStream(self._log)  # type: ignore[attr-defined]
         through_proxy = {"AWS_ENDPOINT_URL_EVENTBRIDGE": proxy.url, "AWS_ENDPOINT_URL_EVENTS": proxy.url}
+        # Its EMF lines would go to the driver's stdout (a run's thousands of them); the count is in the report.
+        through_proxy["POWERTOOLS_METRICS_DISABLED"] = "true"
         handler = load_handler({**stack.outcome_environment(), **through_proxy}, PUBLISHER_PATH)
         self._source = stack.stream_source(handler)
         self._stopping = threading.Event()
