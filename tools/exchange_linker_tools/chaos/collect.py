@@ -82,6 +82,7 @@ def build_report(run: ChaosRun, elapsed: float) -> ChaosReport:
         kills_during_cold_start=fleet.kills_during_cold_start,
         deadline_kills=fleet.deadline_kills,
         hangs=dict(run.hangs),
+        refused_write_phases=run.refused_write_phases,
         traffic_kinds=traffic_kinds(traffic),
         outcome_events={
             "received": run.relay.events_received,
@@ -90,6 +91,7 @@ def build_report(run: ChaosRun, elapsed: float) -> ChaosReport:
             "stream_poll_errors": run.relay.poll_errors,
         },
         token_expiries=run.expiries,
+        key_expiries={"days_passed": run.keys.days, "keys_forgotten": run.keys.keys_forgotten},
         skipped_actions=run.skipped_actions,
         worker_crashes=fleet.crashes,
         worker_totals=worker_totals,

@@ -21,6 +21,10 @@ class ChaosConfig:
     invalid_share: float = 0.03  # contract violations with a usable eventId
     garbage_share: float = 0.01  # bodies that are not events at all
     attribute_share: float = 0.05  # events sent with sender attributes (half of them 10, SQS's maximum)
+    # Dwolla forgets its Idempotency-Keys as the clocks move a day (chaos.keys): only for a consumer that
+    # reconciles after 24 h with an injectable clock (bootstrap.build_consumer(now=...)); a blind re-POST
+    # after a forgotten key is a second exchange by design.
+    key_expiry: bool = False
     conflict_share: float = 0.0  # CREATED events also published with another credential under the same eventId
     oversized_share: float = 0.01  # of the CREATED and of the FAILED events: padded to exactly 256 KiB
     retry_delay: int = 1
@@ -65,9 +69,11 @@ class ChaosReport:
     kills_during_cold_start: int
     deadline_kills: int
     hangs: dict[str, int]
+    refused_write_phases: int
     outcome_events: dict[str, int]
     traffic_kinds: dict[str, int]  # events with sender attributes, with 10 of them, at the 256 KiB limit
     token_expiries: int
+    key_expiries: dict[str, int]  # days passed (clocks moved), Idempotency-Keys Dwolla forgot
     skipped_actions: int
     worker_crashes: int
     worker_totals: dict[str, int]

@@ -23,8 +23,9 @@ from exchange_linker_tools.chaos.collect import build_report, dead_letters
 from exchange_linker_tools.chaos.config import ChaosConfig, ChaosReport, ReplayRound
 from exchange_linker_tools.chaos.events import Traffic, generate_traffic
 from exchange_linker_tools.chaos.fleet import Fleet
+from exchange_linker_tools.chaos.keys import KeyExpiry
 from exchange_linker_tools.chaos.outbox import OutcomeRelay
-from exchange_linker_tools.chaos.proxy import AwsFaultProxy, AwsFaultRates
+from exchange_linker_tools.chaos.proxy import DYNAMODB_ACCESS_DENIED, AwsFaultProxy, AwsFaultRates
 from exchange_linker_tools.chaos.publisher import Publisher, queue_depth
 from exchange_linker_tools.chaos.replays import replay_transient
 from exchange_linker_tools.chaos.report import format_report
@@ -36,6 +37,7 @@ from exchange_linker_tools.local_stack import LocalStack
 __all__ = ["ChaosConfig", "ChaosReport", "ChaosRun", "chaos_stack", "dead_letters", "format_report", "run_chaos"]
 
 TICK_SECONDS = 0.1
+UPDATE_ITEM = "DynamoDB_20120810.UpdateItem"  # the results table's only write
 
 
 def run_chaos(config: ChaosConfig) -> ChaosReport:
@@ -77,9 +79,11 @@ class ChaosRun:
         self.proxy = proxy
         self.fleet = fleet
         self.publisher = Publisher(stack, traffic.publish_order, config.publish_rate)
+        self.keys = KeyExpiry(stack.emulator, fleet)
         self.relay = OutcomeRelay(stack, proxy, config.run_dir / "outcome-publisher.log")
         self.phases: Counter[str] = Counter()
         self.hangs: Counter[str] = Counter()  # hang phases by endpoint
+        self.refused_write_phases = 0  # phases in which the results table refused every write
         self.replays: list[ReplayRound] = []
         self.expiries = 0
         self.skipped_actions = 0
@@ -114,6 +118,8 @@ class ChaosRun:
                 emulator.faults = FaultPlan(**phase.dwolla)
                 self.proxy.rates = phase.aws
                 emulator.heal()
+                self.proxy.refuse(UPDATE_ITEM, DYNAMODB_ACCESS_DENIED if phase.refuse_writes else None)
+                self.refused_write_phases += phase.refuse_writes
                 if phase.hang is not None:
                     endpoint, seconds = phase.hang
                     emulator.hang(endpoint, seconds)
@@ -125,6 +131,7 @@ class ChaosRun:
             for action in due.values():
                 self._act(action.kind, action.slot)
             last = now
+            self.keys.forget_when_safe()
             self.fleet.check()
             depth = queue_depth(self.stack)
             sent = self.publisher.top_up(depth, now)
@@ -141,14 +148,19 @@ class ChaosRun:
         elif kind is ActionKind.EXPIRE_TOKENS:
             self.stack.emulator.expire_all_tokens()
             self.expiries += 1
+        elif kind is ActionKind.EXPIRE_KEYS:
+            if self.config.key_expiry:
+                self.keys.day_passes()
         else:
             self.replays.append(replay_transient(self.stack, self.started))
 
     def _settle(self) -> None:
         """Faults off, nobody killed; replay until a round finds nothing replayable."""
+        self.keys.finish()
         self.stack.emulator.faults = FaultPlan()
         self.stack.emulator.heal()
         self.proxy.rates = AwsFaultRates()
+        self.proxy.refuse(UPDATE_ITEM, None)
         deadline = time.monotonic() + self.config.settle_seconds
         for _ in range(self.config.settle_rounds):
             if not self._drained_by(deadline):

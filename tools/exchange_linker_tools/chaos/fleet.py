@@ -55,6 +55,7 @@ class Fleet:
         self.kills_mid_batch = 0
         self.kills_during_cold_start = 0
         self.crashes = 0
+        self.clock_file = config.run_dir / "clock-offset"  # seconds the workers' wall clock is ahead
         self.deadline_kills = 0  # invocations that outlived the function's timeout: SIGKILLed, as Lambda does
 
     def start(self) -> None:
@@ -86,6 +87,8 @@ class Fleet:
                 str(self._config.retry_delay),
                 "--state-file",
                 str(state),
+                "--clock-file",
+                str(self.clock_file),
                 "--cool-down",
                 str(self._config.cool_down),
                 "--backoff",
@@ -128,6 +131,14 @@ class Fleet:
             elif worker is not None and self._overdue(worker):
                 self.deadline_kills += 1
                 self.kill(slot, scheduled=False)
+
+    def idle_since(self, moment: float) -> bool:
+        """No worker is in an invocation that started before `moment` (wall time)."""
+        for worker in self._slots:
+            started = worker.invoking_since() if worker is not None and worker.process.poll() is None else None
+            if started is not None and started < moment:
+                return False
+        return True
 
     def _overdue(self, worker: WorkerProcess) -> bool:
         started = worker.invoking_since()

@@ -15,10 +15,12 @@ def format_report(report: ChaosReport) -> str:
         f"(chaos {report.chaos_seconds} s, settle {report.settle_seconds} s, settled={report.settled})",
         f"  traffic: {_counts(report.traffic_kinds)}",
         f"  Dwolla faults injected: {_counts(report.dwolla_faults)}; token expiries: {report.token_expiries}; "
+        f"Idempotency-Key expiry: {_counts(report.key_expiries)}; "
         f"scheduled actions skipped while the driver was busy: {report.skipped_actions}",
         f"  Dwolla: {_counts(report.dwolla)}",
         f"  AWS faults injected (proxy): {_counts(report.aws_faults)}",
-        f"  Dwolla endpoints hung: {_counts(report.hangs)}",
+        f"  Dwolla endpoints hung: {_counts(report.hangs)}; phases refusing every results-table write: "
+        f"{report.refused_write_phases}",
         f"  workers killed: {report.kills} ({report.kills_mid_batch} mid-batch, "
         f"{report.kills_during_cold_start} during cold start); past the function timeout, SIGKILLed: "
         f"{report.deadline_kills}; crashed by themselves: {report.worker_crashes}",

@@ -20,6 +20,7 @@ class ActionKind(StrEnum):
     KILL = "kill"  # SIGKILL a worker (a Lambda container dying mid-batch), start a new one
     EXPIRE_TOKENS = "expire_tokens"  # the emulator forgets every access token it issued
     REPLAY = "replay"  # an operator replays the DLQ's transient failures
+    EXPIRE_KEYS = "expire_keys"  # a day passes: Dwolla forgets its Idempotency-Keys, every clock moves on
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Phase:
     dwolla: dict[str, float] = field(default_factory=dict)  # FaultPlan fields
     aws: AwsFaultRates = field(default_factory=AwsFaultRates)
     hang: tuple[HangEndpoint, float] | None = None  # an emulator endpoint held this many seconds per request
+    refuse_writes: bool = False  # every results-table UpdateItem refused (AccessDenied), reads still work
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class ScheduleSettings:
     kill_every: tuple[float, float] = (4.0, 12.0)
     expire_every: tuple[float, float] = (5.0, 15.0)
     replay_every: tuple[float, float] = (8.0, 16.0)
+    expire_keys_every: tuple[float, float] = (10.0, 25.0)
     timeout_delay: float = 0.9  # above the workers' DWOLLA_READ_TIMEOUT
     hang_seconds: tuple[float, float] = (2.0, 20.0)  # held requests; the longest outlive the function's timeout
     # Queued for the first exchange POSTs, whenever the workers get there: a slow cold start under load
@@ -75,7 +78,7 @@ class Schedule:
 
 DWOLLA_KINDS = ("5xx", "503-html", "429", "timeout-after-create", "reset", "slow", "mixed", "outage", "hang")
 HANG_ENDPOINTS: tuple[HangEndpoint, ...] = ("exchange-post", "token", "exchange-partners")
-AWS_KINDS = ("dynamodb", "secrets", "events", "both", "none")
+AWS_KINDS = ("dynamodb", "secrets", "events", "writes", "both", "none")
 
 
 def build_schedule(seed: int, settings: ScheduleSettings | None = None) -> Schedule:
@@ -103,6 +106,7 @@ def build_schedule(seed: int, settings: ScheduleSettings | None = None) -> Sched
         (ActionKind.KILL, settings.kill_every),
         (ActionKind.EXPIRE_TOKENS, settings.expire_every),
         (ActionKind.REPLAY, settings.replay_every),
+        (ActionKind.EXPIRE_KEYS, settings.expire_keys_every),
     ):
         moment = rng.uniform(*every)
         while moment < settings.horizon:
@@ -150,4 +154,4 @@ def _phase(start: float, dwolla_kind: str, aws_kind: str, rng: random.Random, se
         secrets_internal=aws_rate * (1 - split) if aws_kind in {"secrets", "both"} else 0.0,
         events_internal=aws_rate if aws_kind == "events" else 0.0,  # the outcome publisher's PutEvents
     )
-    return Phase(start, f"dwolla:{dwolla_kind} aws:{aws_kind}", dwolla, aws, hang)
+    return Phase(start, f"dwolla:{dwolla_kind} aws:{aws_kind}", dwolla, aws, hang, refuse_writes=aws_kind == "writes")
