@@ -1,6 +1,8 @@
 """The real pipeline under seeded chaos: killed containers, Dwolla and AWS faults, expired tokens, replays.
 
-The small run is part of `make test`; `make chaos` runs the large one (CHAOS_EVENTS, default 3000).
+The small run is part of `make test`; `make chaos` runs the large one (CHAOS_EVENTS, default 3000;
+CHAOS_PUBLISH_RATE; CHAOS_KEY_EXPIRY=1 and CHAOS_CONFLICT_SHARE=0.02 for the faults that need the consumer's
+reconciliation and ConflictingEvent).
 CHAOS_SEED picks the fault schedule and the traffic; a failing seed replays with the same schedule.
 Worker logs and report.json stay in the test's tmp_path.
 """
@@ -91,6 +93,9 @@ def test_large_chaos_run(tmp_path: Path) -> None:
         invalid_share=min(0.01, 40 / events),
         garbage_share=min(0.005, 20 / events),
         oversized_share=0.002,  # each 256 KiB body goes through moto's list-scanning queue: a few suffice
+        # Need a consumer that reconciles after 24 h and dead-letters ConflictingEvent (issue 11, wt-exactly).
+        key_expiry=os.environ.get("CHAOS_KEY_EXPIRY") == "1",
+        conflict_share=float(os.environ.get("CHAOS_CONFLICT_SHARE", "").strip() or 0.0),
     )
     report = run_chaos(config)
     assert_invariants(report)
