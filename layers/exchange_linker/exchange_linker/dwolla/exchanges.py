@@ -7,9 +7,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from exchange_linker.contracts.link_completed import LinkCompletedEvent
+from exchange_linker.contracts.link_completed import LinkCompletedEvent, Partner
 from exchange_linker.dwolla.classification import TOKEN_REJECTED_CODES
 from exchange_linker.dwolla.exchange_request import build_exchange_request
+from exchange_linker.dwolla.exchange_resource import ExchangeResource
 from exchange_linker.dwolla.partners import PartnerDirectory
 from exchange_linker.dwolla.tokens import AccessToken, TokenProvider
 from exchange_linker.errors import DwollaError
@@ -37,6 +38,14 @@ class DwollaApi(Protocol):
 
     def create_exchange(self, request: ExchangeRequestLike, token: AccessToken) -> CreatedExchange: ...
 
+    def get_exchange(self, url: str, token: AccessToken) -> ExchangeResource:
+        """Raises a permanent DwollaError (ForeignExchangeUrl) for a URL off the configured host."""
+        ...
+
+    def list_exchanges(self, customer_id: str | None, token: AccessToken) -> list[ExchangeResource]:
+        """All of the customer's exchanges, or the account's own when `customer_id` is None."""
+        ...
+
 
 class ExchangeRequestLike(Protocol):
     @property
@@ -48,7 +57,7 @@ class ExchangeRequestLike(Protocol):
 
 
 class ExchangeService:
-    """Creates exchanges; after a 429 the whole container stops calling Dwolla for a while."""
+    """Creates and looks up exchanges; after a 429 the whole container stops calling Dwolla for a while."""
 
     def __init__(
         self,
@@ -68,18 +77,32 @@ class ExchangeService:
 
     def create(self, event: LinkCompletedEvent, key_generation: int) -> CreatedExchange:
         self._respect_rate_limit()
-        href = self._partners.href_for(event.partner)
-        request = build_exchange_request(event, href, key_generation)
+        request = build_exchange_request(event, self._partners.href_for(event.partner), key_generation)
         started = time.perf_counter()
         try:
-            return self._authorized(lambda token: self._api.create_exchange(request, token))
+            return self._call(lambda token: self._api.create_exchange(request, token))
+        finally:
+            record_latency(Metric.DWOLLA_LATENCY, (time.perf_counter() - started) * 1000)
+
+    def exchange_at(self, url: str) -> ExchangeResource:
+        return self._call(lambda token: self._api.get_exchange(url, token))
+
+    def exchanges_of(self, customer_id: str | None) -> list[ExchangeResource]:
+        return self._call(lambda token: self._api.list_exchanges(customer_id, token))
+
+    def partner_href(self, partner: Partner) -> str:
+        return self._partners.href_for(partner)
+
+    def _call(self, call: Callable[[AccessToken], T]) -> T:
+        """Any call to Dwolla: none during the pause after a 429, and a 429 starts one."""
+        self._respect_rate_limit()
+        try:
+            return self._authorized(call)
         except DwollaError as error:
             if error.code == "TooManyRequests":
                 self._quiet_until = self._clock() + max(error.retry_after or 0.0, COOL_DOWN_SECONDS)
                 count(Metric.RATE_LIMIT_COOL_DOWNS)
             raise
-        finally:
-            record_latency(Metric.DWOLLA_LATENCY, (time.perf_counter() - started) * 1000)
 
     def _respect_rate_limit(self) -> None:
         remaining = self._quiet_until - self._clock()
