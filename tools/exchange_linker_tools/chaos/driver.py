@@ -98,12 +98,14 @@ class ChaosRun:
             self.stack.emulator.queue_faults(kind)
         self.fleet.start()
         self.relay.start()
-        self._chaos()
-        self.chaos_seconds = time.monotonic() - self.started
-        self._settle()
-        self.settle_seconds = time.monotonic() - self.started - self.chaos_seconds
-        self.fleet.stop()
-        self.relay.finish()
+        try:
+            self._chaos()
+            self.chaos_seconds = time.monotonic() - self.started
+            self._settle()
+            self.settle_seconds = time.monotonic() - self.started - self.chaos_seconds
+            self.fleet.stop()
+        finally:
+            self.relay.finish()  # also puts the process's environment and log stream back
         return build_report(self, time.monotonic() - self.started)
 
     def _chaos(self) -> None:
