@@ -12,6 +12,7 @@ from werkzeug.wrappers import Request, Response
 
 from exchange_linker_tools.emulator import responses
 from exchange_linker_tools.emulator.exchange_post import create_exchange, is_known_customer
+from exchange_linker_tools.emulator.hangs import hangable
 from exchange_linker_tools.emulator.models import CreatedExchange, Partner
 from exchange_linker_tools.emulator.state import EmulatorState
 from exchange_linker_tools.emulator.token_endpoint import issue_token
@@ -61,6 +62,7 @@ class EmulatorApp:
             return responses.error(405, "MethodNotAllowed", "The request method is not supported here.")
         except HTTPException as exc:
             return responses.error(exc.code or 400, "BadRequest", exc.description or "Bad request.")
+        self._state.hangs.hold(hangable(str(endpoint)))
         if endpoint == "token":
             return issue_token(self._state, request)
         refusal = self._gate(request)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -134,6 +135,18 @@ class DwollaEmulator:
     def expire_all_tokens(self) -> None:
         self._state.tokens.expire_all()
 
+    def hang(self, endpoint: str, seconds: float = math.inf) -> None:
+        """Hold every request to `endpoint` (`token`, `exchange-partners`, `exchanges`) unanswered until healed."""
+        self._state.hangs.hang(endpoint, seconds)
+
+    def heal(self, endpoint: str | None = None) -> None:
+        """Stop hanging `endpoint` (every endpoint when None); held requests then carry on as usual."""
+        self._state.hangs.heal(endpoint)
+
+    def hung_requests(self, endpoint: str) -> int:
+        """How many requests reached `endpoint` while it hung."""
+        return self._state.hangs.arrivals(endpoint)
+
     def partner_href(self, name: str) -> str:
         """The href of a partner by case-insensitive name, as GET /exchange-partners would give it."""
         for partner in self._state.partners:
@@ -180,6 +193,7 @@ class DwollaEmulator:
         self._state.stats.reset()
         self._state.scope_enabled = True
         self._state.faults = FaultPlan()
+        self._state.hangs.heal()
 
 
 def _require_loopback(host: str) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from exchange_linker_tools.emulator.clock import Clock, utc_timestamp
 from exchange_linker_tools.emulator.faults import FaultKind, FaultPlan
+from exchange_linker_tools.emulator.hangs import Hangs
 from exchange_linker_tools.emulator.idempotency import IdempotencyStore
 from exchange_linker_tools.emulator.models import CreatedExchange, Partner, fingerprint, new_partners
 from exchange_linker_tools.emulator.stats import StatsRecorder
@@ -34,6 +35,7 @@ class EmulatorState:
         self.tokens = TokenStore(token_lifetime, clock)
         self.idempotency = IdempotencyStore(clock)
         self.stats = StatsRecorder()
+        self.hangs = Hangs()
         self.partners: tuple[Partner, ...] = new_partners()
         self._faults = faults
         self.scope_enabled = True
@@ -63,6 +65,7 @@ class EmulatorState:
         with self._wake:
             self._stopping = stopping
             self._wake.notify_all()
+        self.hangs.set_stopping(stopping)
 
     def pause(self, seconds: Callable[[FaultPlan], float]) -> None:
         """Simulated delay, measured against the current plan.
