@@ -55,6 +55,7 @@ class StackResources:
     max_receive_count: int  # the function's last attempt (MAX_RECEIVE_COUNT)
     redrive_receive_count: int  # the queue's maxReceiveCount: one spare receive after that
     visibility_timeout: int
+    function_timeout: int = 30  # seconds: the consumer function's Timeout (the local poller enforces it)
 
     def outputs(self) -> dict[str, str]:
         """The names the CLI reads from the environment (or from the deployed stack's outputs)."""
@@ -144,6 +145,7 @@ def provision(
         max_receive_count=int(environment["MAX_RECEIVE_COUNT"]),
         redrive_receive_count=int(redrive["maxReceiveCount"]),
         visibility_timeout=int(live["Attributes"]["VisibilityTimeout"]),
+        function_timeout=int(resolver.resolve(function.get("Timeout", 3))),
     )
 
 
