@@ -63,7 +63,8 @@ def test_successes_raise_the_pace_and_a_quiet_spell_lifts_it():
         clock.now += 2
         limiter.release(permit(limiter))
     raised = limiter.state().rate
-    assert raised is not None and raised > slowed
+    assert raised is not None
+    assert raised > slowed
     clock.now += 300
     limiter.try_acquire()
     assert limiter.state().rate is None

@@ -179,9 +179,13 @@ class SqsEventSource:
     def depth(self) -> int:
         attributes = self._sqs.get_queue_attributes(
             QueueUrl=self._queue_url,
-            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+            AttributeNames=[
+                "ApproximateNumberOfMessages",
+                "ApproximateNumberOfMessagesNotVisible",
+                "ApproximateNumberOfMessagesDelayed",  # requeued copies wait out their DelaySeconds
+            ],
         )["Attributes"]
-        return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
+        return sum(int(value) for value in attributes.values())
 
     def drain(self, *, max_polls: int = 10_000, on_batch: Callable[[BatchReport], None] | None = None) -> int:
         """Poll until the queue holds nothing, visible or in flight. Returns the number of polls."""

@@ -25,13 +25,18 @@ if TYPE_CHECKING:
 
 # Standard retry mode already retries throttling with backoff; timeouts stay well inside the function's.
 CLIENT_CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3})
+# The consumer's calls must fit in the margin its invocation keeps back (DEADLINE_MARGIN_SECONDS, 10 s)
+# to record outcomes: DynamoDB, SQS and Secrets Manager answer in milliseconds and nothing the consumer
+# calls long-polls, so short timeouts; the same retries (3 after the first attempt) ride out throttling.
+CONSUMER_CLIENT_CONFIG = Config(connect_timeout=1, read_timeout=2, retries={"mode": "standard", "max_attempts": 3})
 
 
 class AwsClients:
     """Creates each client once, on first use, so a cold start pays only for what it touches."""
 
-    def __init__(self, session: boto3.session.Session | None = None) -> None:
+    def __init__(self, session: boto3.session.Session | None = None, *, config: Config = CLIENT_CONFIG) -> None:
         self._session = session or boto3.session.Session()
+        self._config = config
         self._lock = threading.Lock()  # boto3 sessions are not thread-safe; the clients they make are
         self._sqs: SQSClient | None = None
         self._dynamodb: DynamoDBClient | None = None
@@ -42,28 +47,28 @@ class AwsClients:
     def sqs(self) -> SQSClient:
         with self._lock:
             if self._sqs is None:
-                self._sqs = self._session.client("sqs", config=CLIENT_CONFIG)
+                self._sqs = self._session.client("sqs", config=self._config)
         return self._sqs
 
     @property
     def dynamodb(self) -> DynamoDBClient:
         with self._lock:
             if self._dynamodb is None:
-                self._dynamodb = self._session.client("dynamodb", config=CLIENT_CONFIG)
+                self._dynamodb = self._session.client("dynamodb", config=self._config)
         return self._dynamodb
 
     @property
     def secretsmanager(self) -> SecretsManagerClient:
         with self._lock:
             if self._secrets is None:
-                self._secrets = self._session.client("secretsmanager", config=CLIENT_CONFIG)
+                self._secrets = self._session.client("secretsmanager", config=self._config)
         return self._secrets
 
     @property
     def events(self) -> EventBridgeClient:
         with self._lock:
             if self._events is None:
-                self._events = self._session.client("events", config=CLIENT_CONFIG)
+                self._events = self._session.client("events", config=self._config)
         return self._events
 
 

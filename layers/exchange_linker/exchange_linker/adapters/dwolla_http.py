@@ -1,7 +1,8 @@
 """Dwolla over HTTPS with one pooled requests.Session, explicit timeouts and no redirects.
 
 Every failure becomes a DwollaError whose code comes from Dwolla's body when there is one; nothing
-here ever puts a token, a credential or a request body into a message.
+here ever puts a token, a credential or a request body into a message. Every call's timeouts are cut to
+the invocation's deadline, and a call is not started at all when too little time is left.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from exchange_linker.dwolla.exchange_request import HAL_JSON
 from exchange_linker.dwolla.exchanges import CreatedExchange, ExchangeRequestLike
 from exchange_linker.dwolla.tokens import AccessToken
 from exchange_linker.errors import DwollaError
+from exchange_linker.invocation import Invocation
 from exchange_linker.observability import Metric, count
 
 USER_AGENT = "exchange-linker/0.1"
@@ -38,11 +40,12 @@ class DwollaHttpApi:
     def __init__(
         self,
         base_url: str,
-        credentials: Callable[[], ClientCredentials],
+        credentials: Callable[..., ClientCredentials],
         *,
         session: requests.Session,
         timeout: tuple[float, float] = (3.05, 10.0),
         clock: Callable[[], float] = time.time,
+        invocation: Invocation | None = None,
     ) -> None:
         self._base_url = base_url.rstrip("/")
         # Exactly {base}/exchanges/{id}: no parser in between that could drop or reinterpret characters.
@@ -51,9 +54,11 @@ class DwollaHttpApi:
         self._session = session
         self._timeout = timeout
         self._clock = clock
+        self._invocation = invocation or Invocation(margin=0.0)
+        self._refused = False  # Dwolla refused the last credentials: read them afresh next time
 
     def issue_token(self) -> AccessToken:
-        credentials = self._credentials()
+        credentials = self._credentials(fresh=True) if self._refused else self._credentials()
         response = self._send(
             "POST",
             "/token",
@@ -62,7 +67,8 @@ class DwollaHttpApi:
             headers={"Accept": "application/json"},
         )
         count(Metric.TOKENS_ISSUED)
-        if response.status_code == 401 and _json(response).get("error") == "invalid_client":
+        self._refused = response.status_code == 401 and _json(response).get("error") == "invalid_client"
+        if self._refused:
             raise DwollaError(
                 "InvalidClientCredentials",
                 "Dwolla refused the client key/secret in the credentials secret",
@@ -96,9 +102,9 @@ class DwollaHttpApi:
 
     def create_exchange(self, request: ExchangeRequestLike, token: AccessToken) -> CreatedExchange:
         headers = self._headers(token) | {"Content-Type": HAL_JSON, "Idempotency-Key": request.idempotency_key}
-        response = self._send("POST", request.path, data=request.body, headers=headers)
+        response = self._send("POST", request.path, data=request.body, headers=headers, creates=True)
         if response.status_code != 201:
-            raise _error(response)
+            raise _error(response, creates=True)
         location = response.headers.get("Location", "")
         exchange_id = self._exchange_id(location)
         if exchange_id is None:
@@ -120,27 +126,29 @@ class DwollaHttpApi:
     def _headers(self, token: AccessToken) -> dict[str, str]:
         return {"Accept": HAL_JSON, "Authorization": f"Bearer {token.value}"}
 
-    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+    def _send(self, method: str, path: str, *, creates: bool = False, **kwargs: Any) -> requests.Response:
+        """One call; `creates` marks the exchange POST, whose lost answer may hide a created exchange."""
+        timeout = self._invocation.timeouts(*self._timeout)  # NotAttemptedError: not started, out of time
         try:
             return self._session.request(
-                method, self._base_url + path, timeout=self._timeout, allow_redirects=False, **kwargs
+                method, self._base_url + path, timeout=timeout, allow_redirects=False, **kwargs
             )
         except requests.ConnectTimeout:
             message = f"{method} {path}: could not connect in time"
             raise DwollaError("ConnectTimeout", message, permanent=False) from None
         except requests.Timeout:
             raise DwollaError(
-                "Timeout", f"{method} {path}: no answer in time", permanent=False, exchange_may_exist=True
+                "Timeout", f"{method} {path}: no answer in time", permanent=False, exchange_may_exist=creates
             ) from None
         except requests.ConnectionError:
             raise DwollaError(
-                "ConnectionError", f"{method} {path}: connection failed", permanent=False, exchange_may_exist=True
+                "ConnectionError", f"{method} {path}: connection failed", permanent=False, exchange_may_exist=creates
             ) from None
         except requests.RequestException as error:
             raise DwollaError("HttpError", f"{method} {path}: {type(error).__name__}", permanent=False) from None
 
 
-def _error(response: requests.Response) -> DwollaError:
+def _error(response: requests.Response, *, creates: bool = False) -> DwollaError:
     body = _json(response)
     code = body.get("code") if isinstance(body.get("code"), str) else None
     message = body.get("message") if isinstance(body.get("message"), str) else None
@@ -156,7 +164,7 @@ def _error(response: requests.Response) -> DwollaError:
         request_id=_request_id(response),
         retry_after=_retry_after(response),
         # A 5xx may come after Dwolla committed; a 409 means a request with this key is still running.
-        exchange_may_exist=status >= 500 or status == 409,
+        exchange_may_exist=creates and (status >= 500 or status == 409),
     )
 
 

@@ -1,4 +1,4 @@
-"""Creating an exchange at Dwolla: the API port, and the service that adds tokens and partners to it."""
+"""Creating an exchange at Dwolla: the API port, and the service that adds tokens, partners and pacing to it."""
 
 from __future__ import annotations
 
@@ -10,15 +10,19 @@ from typing import Protocol, TypeVar
 from exchange_linker.contracts.link_completed import LinkCompletedEvent
 from exchange_linker.dwolla.classification import TOKEN_REJECTED_CODES
 from exchange_linker.dwolla.exchange_request import build_exchange_request
+from exchange_linker.dwolla.limiter import AdaptiveLimiter
 from exchange_linker.dwolla.partners import PartnerDirectory
 from exchange_linker.dwolla.tokens import AccessToken, TokenProvider
-from exchange_linker.errors import DwollaError
+from exchange_linker.errors import DependencyError, DwollaError, NotAttemptedError
+from exchange_linker.invocation import DEADLINE_EXCEEDED, Invocation
 from exchange_linker.observability import Metric, count, record_latency
 
 T = TypeVar("T")
-# After a 429 the container pauses its Dwolla calls this long (Dwolla's penalty lasts about 5 minutes;
-# the affected messages themselves wait that long, see backoff.py, so a pause this short only probes).
-COOL_DOWN_SECONDS = 60.0
+TOO_MANY_REQUESTS = "TooManyRequests"
+# POSTs answered 429 are retried at once through the limiter (Dwolla did not look at them, so the same
+# key and body are safe); after this many the record goes back to the queue, never to the DLQ.
+RATE_LIMITED_ATTEMPTS = 3
+PREREQUISITES = "token and exchange partners"
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,11 @@ class ExchangeRequestLike(Protocol):
 
 
 class ExchangeService:
-    """Creates exchanges; after a 429 the whole container stops calling Dwolla for a while."""
+    """Creates exchanges within the invocation's time, at the pace Dwolla accepts.
+
+    A failed prerequisite (token, partner lookup, Secrets Manager) is remembered for the rest of the
+    invocation. A record Dwolla never looked at (429s, or no time left) raises NotAttemptedError.
+    """
 
     def __init__(
         self,
@@ -57,39 +65,59 @@ class ExchangeService:
         partners: PartnerDirectory | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
+        limiter: AdaptiveLimiter | None = None,
+        invocation: Invocation | None = None,
     ) -> None:
         self._api = api
         self._tokens = tokens
         self._partners = partners or PartnerDirectory(
             lambda: self._authorized(self._api.exchange_partners), clock=clock
         )
-        self._clock = clock
-        self._quiet_until = 0.0
+        self._limiter = limiter or AdaptiveLimiter(10)
+        self._invocation = invocation or Invocation(margin=0.0)
 
     def create(self, event: LinkCompletedEvent, key_generation: int) -> CreatedExchange:
-        self._respect_rate_limit()
-        href = self._partners.href_for(event.partner)
+        self._invocation.check()
+        href = self._prerequisites(event)
         request = build_exchange_request(event, href, key_generation)
         started = time.perf_counter()
         try:
-            return self._authorized(lambda token: self._api.create_exchange(request, token))
-        except DwollaError as error:
-            if error.code == "TooManyRequests":
-                self._quiet_until = self._clock() + max(error.retry_after or 0.0, COOL_DOWN_SECONDS)
-                count(Metric.RATE_LIMIT_COOL_DOWNS)
-            raise
+            return self._post(request)
         finally:
             record_latency(Metric.DWOLLA_LATENCY, (time.perf_counter() - started) * 1000)
 
-    def _respect_rate_limit(self) -> None:
-        remaining = self._quiet_until - self._clock()
-        if remaining > 0:
-            raise DwollaError(
-                "TooManyRequests",
-                f"not calling Dwolla for another {remaining:.0f} s after a 429",
-                permanent=False,
-                retry_after=remaining,
-            )
+    def _prerequisites(self, event: LinkCompletedEvent) -> str:
+        """The partner's href (and, on the way, a token), or the failure remembered for this invocation."""
+        remembered = self._invocation.recall(PREREQUISITES)
+        if remembered is not None:
+            raise _not_attempted_if_rate_limited(remembered)
+        try:
+            href = self._partners.href_for(event.partner)
+            self._tokens.current()  # so that a token failure is remembered too, before any POST
+        except DependencyError as error:
+            self._invocation.remember(PREREQUISITES, error)
+            raise _not_attempted_if_rate_limited(error) from None
+        return href
+
+    def _post(self, request: ExchangeRequestLike) -> CreatedExchange:
+        limited: DwollaError | None = None
+        for _ in range(RATE_LIMITED_ATTEMPTS):
+            permit = self._limiter.acquire(self._invocation.deadline())
+            if permit is None:
+                break
+            refused: DwollaError | None = None
+            try:
+                return self._authorized(lambda token: self._api.create_exchange(request, token))
+            except DwollaError as error:
+                if error.code != TOO_MANY_REQUESTS:
+                    raise
+                refused = limited = error
+            finally:  # whatever happened, including errors that are not Dwolla's
+                retry_after = refused.retry_after if refused is not None else None
+                self._limiter.release(permit, rate_limited=refused is not None, retry_after=retry_after)
+        if limited is None:
+            raise NotAttemptedError(DEADLINE_EXCEEDED, "not started: no time left to wait for Dwolla's pace")
+        raise _not_attempted_if_rate_limited(limited)
 
     def _authorized(self, call: Callable[[AccessToken], T]) -> T:
         """Call with the current token; if Dwolla refuses it, once with the shared one, then with a new one."""
@@ -103,3 +131,10 @@ class ExchangeService:
                 count(Metric.TOKEN_REJECTED)
                 token = self._tokens.replace(token, issue=attempt == 1)
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _not_attempted_if_rate_limited(error: DependencyError) -> DependencyError:
+    """A 429 anywhere (POST, /token, /exchange-partners) means Dwolla did not look: not an attempt."""
+    if error.code != TOO_MANY_REQUESTS or isinstance(error, NotAttemptedError):
+        return error
+    return NotAttemptedError(TOO_MANY_REQUESTS, error.message, retry_after=error.retry_after)

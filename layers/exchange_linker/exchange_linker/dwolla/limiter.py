@@ -59,15 +59,18 @@ class AdaptiveLimiter:
         *,
         decrease: float = DEFAULT_DECREASE,
         increase: float = DEFAULT_INCREASE,
-        min_rate: float = DEFAULT_MIN_RATE,
-        recovery_seconds: float = DEFAULT_RECOVERY_SECONDS,
+        min_rate: float | None = None,
+        recovery_seconds: float | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """`min_rate` and `recovery_seconds` default to the module's values as they are now (the chaos
+        harness scales them down to its time scale)."""
+        min_rate = DEFAULT_MIN_RATE if min_rate is None else min_rate
         if max_concurrency < 1 or not 0 < decrease < 1 or increase <= 0 or min_rate <= 0:
             raise ValueError("max_concurrency >= 1, 0 < decrease < 1, increase > 0 and min_rate > 0")
         self._max = float(max_concurrency)
         self._decrease, self._increase, self._min_rate = decrease, increase, min_rate
-        self._recovery = recovery_seconds
+        self._recovery = DEFAULT_RECOVERY_SECONDS if recovery_seconds is None else recovery_seconds
         self._clock = clock
         self._changed = threading.Condition()
         self._window = self._max

@@ -17,8 +17,9 @@ from exchange_linker.contracts.link_completed import LinkCompletedEvent, parse_l
 from exchange_linker.contracts.outcome_event import OutcomeEvent, OutcomePublisher
 from exchange_linker.contracts.results import ExchangeResult, ResultsStore, Status
 from exchange_linker.dwolla.exchanges import CreatedExchange, ExchangeService
-from exchange_linker.errors import DependencyError, ExchangeLinkerError, InvalidEventError
+from exchange_linker.errors import DependencyError, ExchangeLinkerError, InvalidEventError, NotAttemptedError
 from exchange_linker.ingest.backoff import retry_delay
+from exchange_linker.ingest.deferral import deferral
 from exchange_linker.observability import Metric, count, count_error, logger, record_context
 from exchange_linker.redaction import scrub
 
@@ -138,6 +139,8 @@ class RecordProcessor:
     ) -> Outcome:
         text = scrub(error.message, event.secret_values())
         count_error(error.code)
+        if isinstance(error, NotAttemptedError):  # Dwolla never looked at it: not an attempt, never the DLQ
+            raise deferral(error, message.receive_count, self._rng)
         if error.permanent or message.receive_count >= self._max_receive_count:
             # After a refusal no exchange exists, so a replay must get a fresh answer: a new key generation.
             # But once any attempt's outcome was unknown (a timeout, a 5xx, a 409), the exchange may exist
