@@ -10,14 +10,13 @@ import contextlib
 import hashlib
 import itertools
 import os
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from exchange_linker_tools import moto_server
 from exchange_linker_tools.emulator import DwollaEmulator, FaultPlan
 from exchange_linker_tools.local_run import handler_output_to
 from exchange_linker_tools.local_stack import DEFAULT_REGION, LocalStack, aws_environment
@@ -34,42 +33,9 @@ _seeds = itertools.count(1000)
 
 @contextlib.contextmanager
 def moto_process() -> Iterator[str]:
-    """Start moto server in a child process; yields its endpoint with the AWS variables exported."""
-    child = subprocess.Popen(
-        [sys.executable, "-m", "bench.probes.moto_process"],
-        cwd=REPO_ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert child.stdout is not None
-    assert child.stdin is not None
-    port = child.stdout.readline().strip()
-    if not port.isdigit():
-        child.kill()
-        child.wait()
-        raise RuntimeError("moto server did not start (run `python -m bench.probes.moto_process` to see why)")
-    endpoint = f"http://127.0.0.1:{port}"
-    names = [*aws_environment(endpoint), "AWS_PROFILE", "AWS_SESSION_TOKEN"]
-    previous = {name: os.environ.get(name) for name in names}
-    os.environ.pop("AWS_PROFILE", None)
-    os.environ.pop("AWS_SESSION_TOKEN", None)
-    os.environ.update(aws_environment(endpoint))
-    try:
+    """moto server in a child process; yields its endpoint with the AWS variables exported."""
+    with moto_server.moto_process() as endpoint, moto_server.exported(aws_environment(endpoint)):
         yield endpoint
-    finally:
-        child.stdin.close()
-        try:
-            child.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 @contextlib.contextmanager

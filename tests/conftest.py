@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from moto.server import ThreadedMotoServer
 
 from exchange_linker_tools.local_stack import LocalStack, aws_environment, local_stack
+from exchange_linker_tools.moto_server import moto_thread
 
 REGION = "us-east-1"
 CUSTOMER_ID = "74a207b2-b7b7-4efa-8bf8-582148e7b980"
@@ -37,18 +37,13 @@ FINICITY_RECEIPT: dict[str, Any] = {  # the seed's Mastercard secure-exchange ex
 @pytest.fixture(scope="session")
 def aws_endpoint() -> Iterator[str]:
     """moto in server mode on loopback; boto3 reaches it through AWS_ENDPOINT_URL like it would reach AWS."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    with pytest.MonkeyPatch.context() as patch:
+    with moto_thread() as endpoint, pytest.MonkeyPatch.context() as patch:
         for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
             patch.delenv(name, raising=False)
         for name, value in aws_environment(endpoint, REGION).items():
             patch.setenv(name, value)
         patch.setenv("POWERTOOLS_DEV", "false")
         yield endpoint
-    server.stop()
 
 
 @pytest.fixture

@@ -104,9 +104,9 @@ def run(context: Context) -> ScenarioResult:
         )
     )
     result.notes.append(
-        "simulated: bench/wiring.py wires the consumer like build_consumer plus a fake clock shared with the "
-        f"emulator, advanced {simulated.simulated_seconds / max(1, simulated.events // 10):.0f} s per batch "
-        "(build_consumer takes no clock)"
+        "simulated: the real build_consumer given a fake clock (tokens, partners, the 429 pause; bench/wiring.py) "
+        f"shared with the emulator, advanced {simulated.simulated_seconds / max(1, simulated.events // 10):.0f} s "
+        "per batch"
     )
     result.data = {
         "real": _summary(real),

@@ -10,16 +10,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from exchange_linker_tools.chaos.driver import ChaosConfig, chaos_stack, dead_letters
 from exchange_linker_tools.emulator import FaultPlan
 from tests.conftest import link_event
 
-T = TypeVar("T")
 
-
-def wait_for(condition: Callable[[], T | None], timeout: float, what: str) -> T:
+def wait_for[T](condition: Callable[[], T | None], timeout: float, what: str) -> T:
     """Poll a condition on the system's state (no fixed sleep stands in for it)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -87,3 +87,8 @@ def embedded_errors(response: requests.Response) -> list[dict[str, Any]]:
     assert body["code"] == "ValidationError", body
     errors: list[dict[str, Any]] = body["_embedded"]["errors"]
     return errors
+
+
+def admin(emulator: DwollaEmulator, method: str, path: str, body: Any = None) -> requests.Response:
+    """An operator call: no token, no versioned Accept, plain JSON."""
+    return requests.request(method, f"{emulator.url}/_emulator{path}", json=body, timeout=5)

@@ -145,7 +145,7 @@ def test_every_response_has_a_fresh_request_id(api: Api, emulator: DwollaEmulato
 
 
 def test_unknown_route_is_not_found_json(api: Api) -> None:
-    response = api.get("/funding-sources")
+    response = api.get("/transfers")  # not emulated
 
     assert response.status_code == 404
     assert response.json()["code"] == "NotFound"

@@ -44,7 +44,7 @@ def queue_counts(stack) -> tuple[int, int]:
     return int(found["ApproximateNumberOfMessages"]), int(found["ApproximateNumberOfMessagesNotVisible"])
 
 
-@pytest.mark.parametrize("endpoint", ["token", "exchange-partners", "exchanges"])
+@pytest.mark.parametrize("endpoint", ["token", "exchange-partners", "exchange-post"])
 def test_a_hanging_endpoint_never_outlasts_the_invocation(stack, endpoint):
     """A batch of 10, 30 s left, one endpoint hanging: the handler answers in time, then all 10 are created."""
     consumer = stack.consumer(DWOLLA_READ_TIMEOUT="5")
@@ -57,8 +57,8 @@ def test_a_hanging_endpoint_never_outlasts_the_invocation(stack, endpoint):
     elapsed = time.monotonic() - started
     assert (report.received, report.timed_out, report.handler_errors) == (10, 0, 0)
     assert elapsed < 30
-    if endpoint != "exchanges":  # a failed dependency is remembered for the rest of the invocation
-        assert stack.emulator.hung_requests(endpoint) == 1
+    if endpoint != "exchange-post":  # a failed dependency is remembered for the rest of the invocation
+        assert stack.emulator.stats.hung_requests == {endpoint: 1}
     stack.emulator.heal()
     source.drain()
     assert_all_created_once(stack, events)
@@ -68,7 +68,7 @@ def test_a_hanging_exchange_post_is_cut_at_the_deadline(stack):
     """8 s left and a 10 s read timeout: the POSTs give up at the deadline instead of at their timeout."""
     consumer = stack.consumer(DEADLINE_MARGIN_SECONDS="2")
     events = publish(stack, 10)
-    stack.emulator.hang("exchanges")
+    stack.emulator.hang("exchange-post")
     source = stack.event_source(consumer.handle_batch, timeout_seconds=8)
     started = time.monotonic()
     report = source.poll_once()

@@ -33,6 +33,10 @@ def resources_of_type(template: dict[str, Any], resource_type: str) -> dict[str,
 
 
 def sam_environment() -> dict[str, str]:
+    """The SAM CLI's environment. The interpreter running the tests (the runtime's version) comes first on
+    PATH: `sam build` looks for the runtime's `python3.x` there, and a pyenv shim resolves that only where a
+    .python-version is in reach, which a temporary working directory is not."""
     env = dict(os.environ)
     env.update({"AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "SAM_CLI_TELEMETRY": "0"})
+    env["PATH"] = os.pathsep.join([str(VENV_BIN), env.get("PATH", "")])
     return env

@@ -18,7 +18,7 @@ def test_replay_function_configuration(template: dict[str, Any]) -> None:
     function = function_properties(template, FUNCTION)
     assert function["CodeUri"] == "functions/dlq_replay/"
     assert function["Handler"] == "app.lambda_handler"
-    assert (function["Runtime"], function["Architectures"]) == ("python3.11", ["arm64"])
+    assert (function["Runtime"], function["Architectures"]) == ("python3.13", ["arm64"])
     assert (function["Timeout"], function["MemorySize"]) == (900, 256)
     assert "Tracing" not in function
     assert plain(function["Layers"]) == [{"Ref": "ExchangeLinkerLayer"}]

@@ -195,7 +195,7 @@ def test_function_configuration(template: dict[str, Any]) -> None:
     function = function_properties(template, "LinkCompletedFunction")
     assert function["CodeUri"] == "functions/link_completed/"
     assert function["Handler"] == "app.lambda_handler"
-    assert function["Runtime"] == "python3.11"
+    assert function["Runtime"] == "python3.13"
     assert function["Architectures"] == ["arm64"]
     assert function["MemorySize"] == 256
     assert function["Timeout"] == 30
@@ -234,9 +234,9 @@ def test_layer(template: dict[str, Any]) -> None:
     resource = template["Resources"]["ExchangeLinkerLayer"]
     layer = plain(resource["Properties"])
     assert layer["ContentUri"] == "layers/exchange_linker/"
-    assert layer["CompatibleRuntimes"] == ["python3.11"]
+    assert layer["CompatibleRuntimes"] == ["python3.13"]
     assert layer["CompatibleArchitectures"] == ["arm64"]
-    assert plain(resource["Metadata"]) == {"BuildMethod": "python3.11", "BuildArchitecture": "arm64"}
+    assert plain(resource["Metadata"]) == {"BuildMethod": "python3.13", "BuildArchitecture": "arm64"}
 
 
 # ---------------------------------------------------------------- outputs and samconfig

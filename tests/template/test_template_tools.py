@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -86,6 +87,16 @@ def test_built_layer_is_for_arm64(built: Path) -> None:
     assert core, "pydantic_core was not built for aarch64"
     wrong = [str(path.relative_to(layer)) for path in binaries if "x86_64" in path.name]
     assert wrong == [], f"x86_64 binaries in an arm64 layer: {wrong}"
+
+
+def test_built_layer_is_for_the_runtime_python(built: Path, template: dict[str, Any]) -> None:
+    """Extension modules carry their CPython ABI in their name (e.g. .cpython-313-aarch64-linux-gnu.so)."""
+    runtime = template["Resources"]["ExchangeLinkerLayer"]["Metadata"]["BuildMethod"]  # python3.13
+    abi = "cpython-" + runtime.removeprefix("python").replace(".", "") + "-aarch64-linux-gnu"
+    tagged = [path.name for path in (built / "ExchangeLinkerLayer").rglob("*.so") if ".cpython-" in path.name]
+    assert tagged
+    wrong = [name for name in tagged if abi not in name]
+    assert wrong == [], f"extension modules not built for {runtime}: {wrong}"
 
 
 def test_built_function_and_layer_fit_lambda_limits(built: Path) -> None:

@@ -68,7 +68,7 @@ def test_a_post_that_fails_any_way_gives_its_permit_back():
         AwsError("secretsmanager", "InternalServiceError", "down"),
     ]
     for _ in range(3):
-        with pytest.raises(Exception, match="boom|out of time|down"):
+        with pytest.raises(Exception, match=r"boom|out of time|down"):
             service.create(event, 0)
     assert limiter.state().in_flight == 0
     assert limiter.state().rate is None  # none of those was a 429

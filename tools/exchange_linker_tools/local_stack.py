@@ -6,8 +6,6 @@ Used by `exchange-linker run` and by the integration tests, so both exercise the
 from __future__ import annotations
 
 import json
-import logging
-import os
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -21,6 +19,7 @@ from exchange_linker.bootstrap import build_consumer
 from exchange_linker.ingest.batch import LinkCompletedConsumer
 from exchange_linker.settings import Settings
 from exchange_linker_tools.emulator import DwollaEmulator, FaultPlan
+from exchange_linker_tools.moto_server import exported, moto_thread
 from exchange_linker_tools.poller import Handler, SqsEventSource
 from exchange_linker_tools.provision import StackResources, provision
 
@@ -182,21 +181,5 @@ def _moto_server(endpoint: str | None, region: str) -> Iterator[str]:
     if endpoint is not None:
         yield endpoint
         return
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto logs every request otherwise
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    url = f"http://{host}:{port}"
-    previous = {name: os.environ.get(name) for name in aws_environment(url, region)}
-    os.environ.update(aws_environment(url, region))
-    try:
+    with moto_thread() as url, exported(aws_environment(url, region), cleared=()):
         yield url
-    finally:
-        server.stop()
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value

@@ -12,15 +12,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cfnlint.decode import cfn_yaml
-
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = REPO_ROOT / "template.yaml"
 LOCAL_ACCOUNT = "123456789012"
 
 
 def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
-    """The template with short tags (!Ref, !Sub, …) in their long form, read by cfn-lint's own decoder."""
+    """The template with short tags (!Ref, !Sub, …) in their long form, read by cfn-lint's own decoder.
+
+    Imported here, not at the top: cfn-lint loads all its rules on import (seconds), and the chaos workers
+    and Lambda-like probes import this module's package without ever reading the template.
+    """
+    from cfnlint.decode import cfn_yaml
+
     template: dict[str, Any] = cfn_yaml.load(str(path))
     return template
 

@@ -51,6 +51,7 @@ from exchange_linker_tools.chaos.verify import (
 )
 from exchange_linker_tools.emulator import DwollaEmulator, FaultPlan
 from exchange_linker_tools.local_stack import DEFAULT_REGION, LocalStack, aws_environment
+from exchange_linker_tools.moto_server import exported, moto_process
 from exchange_linker_tools.provision import provision
 
 TICK_SECONDS = 0.1
@@ -136,47 +137,6 @@ class ChaosReport:
 
 
 # ---------------------------------------------------------------------------------------------- processes
-
-
-@contextmanager
-def moto_process() -> Iterator[str]:
-    """moto server in a child process; stopped by closing its stdin (it also stops if we die)."""
-    child = subprocess.Popen(
-        [sys.executable, "-m", "exchange_linker_tools.chaos.moto_process"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert child.stdout is not None
-        endpoint = child.stdout.readline().strip()
-        if not endpoint.startswith("http://127.0.0.1:"):
-            raise RuntimeError("moto server did not start")
-        yield endpoint
-    finally:
-        if child.stdin is not None:
-            child.stdin.close()
-        try:
-            child.wait(timeout=STOP_GRACE_SECONDS)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
-
-
-@contextmanager
-def environment(values: dict[str, str]) -> Iterator[None]:
-    """boto3 in this process (provisioning, replays, reads) finds moto the way the CLI does."""
-    previous = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 @dataclass
@@ -395,7 +355,7 @@ def chaos_stack(config: ChaosConfig) -> Iterator[tuple[LocalStack, AwsFaultProxy
     config.run_dir.mkdir(parents=True, exist_ok=True)
     with ExitStack() as exit_stack:
         endpoint = config.aws_endpoint or exit_stack.enter_context(moto_process())
-        exit_stack.enter_context(environment(aws_environment(endpoint, DEFAULT_REGION)))
+        exit_stack.enter_context(exported(aws_environment(endpoint, DEFAULT_REGION), cleared=()))
         emulator = exit_stack.enter_context(
             DwollaEmulator(
                 client_key=f"chaos-key-{uuid.uuid4().hex[:8]}",

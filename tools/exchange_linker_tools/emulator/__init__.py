@@ -5,13 +5,18 @@
         assert len(dwolla.exchanges_for_credential(token)) == 1
 
 Credentials (token, plaid.publicToken, mx.availableConnectionToken, finicity.receiptId) starting with
-``invalid``, ``inactive``, ``reauth``, ``server-error`` or ``rate-limited`` get that Dwolla error;
-anything else succeeds. Customer ``00000000-0000-0000-0000-000000000000`` does not exist.
+``invalid``, ``inactive``, ``reauth``, ``deactivated``, ``revoked``, ``server-error`` or ``rate-limited``
+get that Dwolla error; anything else succeeds. Customer ``00000000-0000-0000-0000-000000000000`` does
+not exist. Operators drive a running emulator through ``/_emulator/...`` (see README.md beside this file).
 """
 
 from exchange_linker_tools.emulator.cli import main, serve
+from exchange_linker_tools.emulator.fault_rules import FaultRule
 from exchange_linker_tools.emulator.faults import FaultKind, FaultPlan
+from exchange_linker_tools.emulator.funding_sources import FundingSource
+from exchange_linker_tools.emulator.hangs import Hang
 from exchange_linker_tools.emulator.models import CreatedExchange, CredentialKind
+from exchange_linker_tools.emulator.rate_limit import RateLimit
 from exchange_linker_tools.emulator.server import DwollaEmulator
 from exchange_linker_tools.emulator.stats import EmulatorStats
 
@@ -22,6 +27,10 @@ __all__ = [
     "EmulatorStats",
     "FaultKind",
     "FaultPlan",
+    "FaultRule",
+    "FundingSource",
+    "Hang",
+    "RateLimit",
     "main",
     "serve",
 ]

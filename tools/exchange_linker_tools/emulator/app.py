@@ -1,4 +1,4 @@
-"""The WSGI application: routing, the Accept and bearer-token gates, and the read-only endpoints."""
+"""The WSGI application: routing, the rate limit and hangs, the Accept and bearer-token gates, the reads."""
 
 from __future__ import annotations
 
@@ -10,10 +10,13 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from exchange_linker_tools.emulator import responses
+from exchange_linker_tools.emulator import admin_faults, admin_traffic, representations, responses
+from exchange_linker_tools.emulator.admin import AdminApp, is_admin_path
 from exchange_linker_tools.emulator.exchange_post import create_exchange, is_known_customer
-from exchange_linker_tools.emulator.hangs import hangable
-from exchange_linker_tools.emulator.models import CreatedExchange, Partner
+from exchange_linker_tools.emulator.funding_source_post import create_funding_source, get_funding_source
+from exchange_linker_tools.emulator.hangs import HangEndpoint
+from exchange_linker_tools.emulator.models import CreatedExchange
+from exchange_linker_tools.emulator.rate_limit import retry_after_header
 from exchange_linker_tools.emulator.state import EmulatorState
 from exchange_linker_tools.emulator.token_endpoint import issue_token
 from exchange_linker_tools.emulator.tokens import TokenStatus
@@ -28,10 +31,28 @@ _URLS = Map(
         Rule("/customers/<customer_id>/exchanges", methods=["POST"], endpoint="create_customer_exchange"),
         Rule("/customers/<customer_id>/exchanges", methods=["GET"], endpoint="list_customer_exchanges"),
         Rule("/exchanges", methods=["POST"], endpoint="create_account_exchange"),
+        Rule("/exchanges", methods=["GET"], endpoint="list_account_exchanges"),
         Rule("/exchanges/<exchange_id>", methods=["GET"], endpoint="get_exchange"),
+        Rule("/customers/<customer_id>/funding-sources", methods=["POST"], endpoint="create_customer_funding_source"),
+        Rule("/funding-sources", methods=["POST"], endpoint="create_account_funding_source"),
+        Rule("/funding-sources/<source_id>", methods=["GET"], endpoint="get_funding_source"),
     ],
     strict_slashes=False,
 )
+
+_HANG_TARGETS: dict[str, HangEndpoint] = {
+    "token": "token",
+    "list_partners": "exchange-partners",
+    "get_partner": "exchange-partners",
+    "create_customer_exchange": "exchange-post",
+    "create_account_exchange": "exchange-post",
+    "list_customer_exchanges": "exchange-get",
+    "list_account_exchanges": "exchange-get",
+    "get_exchange": "exchange-get",
+    "create_customer_funding_source": "funding-sources",
+    "create_account_funding_source": "funding-sources",
+    "get_funding_source": "funding-sources",
+}
 
 
 class EmulatorApp:
@@ -39,13 +60,18 @@ class EmulatorApp:
 
     def __init__(self, state: EmulatorState) -> None:
         self._state = state
+        self._admin = AdminApp(state, extra=[admin_faults.routes, admin_traffic.routes])
         self._handlers: dict[str, Handler] = {
             "list_partners": self._list_partners,
             "get_partner": self._get_partner,
             "create_customer_exchange": self._create_customer_exchange,
             "list_customer_exchanges": self._list_customer_exchanges,
             "create_account_exchange": self._create_account_exchange,
+            "list_account_exchanges": self._list_account_exchanges,
             "get_exchange": self._get_exchange,
+            "create_customer_funding_source": lambda r, customer_id: create_funding_source(state, r, customer_id),
+            "create_account_funding_source": lambda r: create_funding_source(state, r, None),
+            "get_funding_source": lambda r, source_id: get_funding_source(state, source_id),
         }
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -54,6 +80,12 @@ class EmulatorApp:
         return response(environ, start_response)
 
     def _dispatch(self, request: Request) -> Response:
+        if is_admin_path(request.path):
+            return self._admin(request)
+        wait = self._state.rate_limit.take()  # the whole API, before anything else, as at Dwolla's edge
+        if wait is not None:
+            self._state.stats.incr("rate_limited")
+            return responses.too_many_requests(retry_after_header(wait))
         try:
             endpoint, args = _URLS.bind_to_environ(request.environ).match()
         except NotFound:
@@ -62,7 +94,11 @@ class EmulatorApp:
             return responses.error(405, "MethodNotAllowed", "The request method is not supported here.")
         except HTTPException as exc:
             return responses.error(exc.code or 400, "BadRequest", exc.description or "Bad request.")
-        self._state.hangs.hold(hangable(str(endpoint)))
+        hang_target = _HANG_TARGETS.get(str(endpoint))
+        if hang_target is not None and self._state.hangs.is_hanging(hang_target):
+            with self._state.stats.hanging(hang_target):
+                if not self._state.hangs.hold(hang_target):
+                    return responses.unavailable_html()  # the emulator is stopping: answer, don't process
         if endpoint == "token":
             return issue_token(self._state, request)
         refusal = self._gate(request)
@@ -85,19 +121,14 @@ class EmulatorApp:
 
     def _list_partners(self, request: Request) -> Response:
         self._state.stats.incr("partner_lookups")
-        base = self._state.base_url
-        return responses.hal(
-            {
-                "_links": {"self": {"href": f"{base}/exchange-partners"}},
-                "_embedded": {"exchange-partners": [self._partner(p) for p in self._state.partners]},
-                "total": len(self._state.partners),
-            }
-        )
+        return responses.hal(representations.partner_list(self._state.partners, self._state.base_url))
 
     def _get_partner(self, request: Request, partner_id: str) -> Response:
         self._state.stats.incr("partner_lookups")
         partner = self._state.partner_by_id(partner_id)
-        return responses.not_found() if partner is None else responses.hal(self._partner(partner))
+        if partner is None:
+            return responses.not_found()
+        return responses.hal(representations.partner_body(partner, self._state.base_url, single=True))
 
     def _create_customer_exchange(self, request: Request, customer_id: str) -> Response:
         return create_exchange(self._state, request, customer_id)
@@ -107,40 +138,26 @@ class EmulatorApp:
 
     def _list_customer_exchanges(self, request: Request, customer_id: str) -> Response:
         if not is_known_customer(customer_id):
-            return responses.not_found()
-        base = self._state.base_url
-        found = [self._exchange(e) for e in self._state.exchanges() if e.customer_id == customer_id]
-        return responses.hal(
-            {
-                "_links": {"self": {"href": f"{base}/customers/{customer_id}/exchanges"}},
-                "_embedded": {"exchanges": found},
-                "total": len(found),
-            }
-        )
+            return responses.error(404, "NotFound", "Customer ID not found. Check Customer ID.")
+        return self._exchange_list(lambda e: e.customer_id == customer_id)
+
+    def _list_account_exchanges(self, request: Request) -> Response:
+        """The account's own exchanges: those created with POST /exchanges."""
+        return self._exchange_list(lambda e: e.customer_id is None)
 
     def _get_exchange(self, request: Request, exchange_id: str) -> Response:
         exchange = next((e for e in self._state.exchanges() if e.id == exchange_id), None)
-        return responses.not_found() if exchange is None else responses.hal(self._exchange(exchange))
+        if exchange is None:
+            return responses.error(404, "NotFound", "The requested resource was not found. Check Exchange ID.")
+        return responses.hal(self._exchange(exchange))
 
-    def _partner(self, partner: Partner) -> dict[str, Any]:
-        return {
-            "_links": {"self": {"href": partner.href(self._state.base_url)}},
-            "id": partner.id,
-            "name": partner.name,
-            "status": "active",
-            "created": partner.created,
-        }
+    def _exchange_list(self, wanted: Callable[[CreatedExchange], bool]) -> Response:
+        newest_first = [self._exchange(e) for e in reversed(self._state.exchanges()) if wanted(e)]
+        return responses.hal(representations.exchange_list(newest_first, self._state.base_url))
 
     def _exchange(self, exchange: CreatedExchange) -> dict[str, Any]:
-        base = self._state.base_url
         partner = next(p for p in self._state.partners if p.name == exchange.partner)
-        links: dict[str, Any] = {
-            "self": {"href": exchange.location},
-            "exchange-partner": {"href": partner.href(base)},
-        }
-        if exchange.customer_id is not None:
-            links["customer"] = {"href": f"{base}/customers/{exchange.customer_id}"}
-        return {"_links": links, "id": exchange.id, "status": "active", "created": exchange.created}
+        return representations.exchange_body(exchange, partner, self._state.base_url, self._state.account_id)
 
 
 def _accepts_hal(accept: str) -> bool:

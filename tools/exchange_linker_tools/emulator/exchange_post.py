@@ -1,9 +1,10 @@
 """POST /customers/{id}/exchanges and POST /exchanges: the pipeline the client under test exercises.
 
 Order: scope, customer, JSON, Idempotency-Key claim, latency, injected fault, schema and partner
-validation, scripted outcome by credential, creation. The key is claimed before the latency so a
+validation, operator fault rule, scripted outcome by credential, creation. The key is claimed before the latency so a
 concurrent duplicate sees 409, and completed before the timeout-after-create delay so a retry made
-after the client gave up replays the exchange that was created.
+after the client gave up replays the exchange that was created. A server-error-after-create
+completes the key with a number of 409s owed before the replays begin.
 """
 
 from __future__ import annotations
@@ -18,18 +19,15 @@ from typing import Any, NoReturn
 from werkzeug.wrappers import Request, Response
 
 from exchange_linker_tools.emulator import responses
+from exchange_linker_tools.emulator.error_catalog import ErrorContext, build_error, scope_message
 from exchange_linker_tools.emulator.faults import FaultKind
-from exchange_linker_tools.emulator.idempotency import ClaimOutcome
+from exchange_linker_tools.emulator.idempotent_post import run_idempotently
 from exchange_linker_tools.emulator.scripted import scripted_outcome
 from exchange_linker_tools.emulator.state import EmulatorState
 from exchange_linker_tools.emulator.validation import validate_exchange_body
 
 UNKNOWN_CUSTOMER_ID = "00000000-0000-0000-0000-000000000000"
 
-_SCOPE_MESSAGE = (
-    "The scopes for creating an exchange resource for {} is not enabled for this application. "
-    "Reach out to Dwolla for more information."
-)
 _BAD_BODY_MESSAGE = "The request body contains bad syntax or is incomplete."
 
 
@@ -49,8 +47,7 @@ def is_known_customer(customer_id: str) -> bool:
 def create_exchange(state: EmulatorState, request: Request, customer_id: str | None) -> Response:
     state.stats.incr("exchange_posts")
     if not state.scope_enabled:
-        target = "an account" if customer_id is None else "a customer"
-        return responses.error(401, "InvalidScope", _SCOPE_MESSAGE.format(target))
+        return responses.error(401, "InvalidScope", scope_message(account=customer_id is None))
     if customer_id is not None and not is_known_customer(customer_id):
         return responses.not_found()
     try:
@@ -59,27 +56,11 @@ def create_exchange(state: EmulatorState, request: Request, customer_id: str | N
         state.stats.incr("validation_errors")
         return responses.error(400, "BadRequest", _BAD_BODY_MESSAGE)
 
-    key = request.headers.get("Idempotency-Key") or None
-    if key is None:
-        with state.stats.in_flight():
-            return _process(state, request, customer_id, body, None)
-    request_fingerprint = f"{request.path} {json.dumps(body, sort_keys=True, separators=(',', ':'))}"
-    claim = state.idempotency.claim(key, request_fingerprint)
-    if claim.outcome is ClaimOutcome.REPLAY and claim.location is not None:
-        state.stats.incr("idempotent_replays")
-        return responses.created(claim.location)
-    if claim.outcome is ClaimOutcome.IN_FLIGHT:
-        state.stats.incr("conflicts")
-        return responses.error(409, "Conflict", "A request with this Idempotency-Key is still being processed.")
-    if claim.outcome is ClaimOutcome.MISMATCH:
-        state.stats.incr("validation_errors")
-        message = "Idempotency-Key was already used with a different request body."
-        return responses.validation_error([responses.embedded_error("Invalid", message, "")])
-    try:
+    def process(key: str | None) -> Response:
         with state.stats.in_flight():
             return _process(state, request, customer_id, body, key)
-    finally:
-        state.idempotency.release(key)  # no-op once completed: only successes are remembered
+
+    return run_idempotently(state, request, body, process)
 
 
 def _process(state: EmulatorState, request: Request, customer_id: str | None, body: Any, key: str | None) -> Response:
@@ -107,17 +88,25 @@ def _process(state: EmulatorState, request: Request, customer_id: str | None, bo
     if isinstance(result, list):
         state.stats.incr("validation_errors")
         return responses.validation_error(result)
-    scripted = scripted_outcome(result.credential, state.base_url)
+    rule = state.fault_rules.match(customer_id, result.partner.name)
+    if rule is not None:
+        state.stats.rule_hit(rule.code)
+        return build_error(rule.code, ErrorContext(state.base_url, account=customer_id is None), rule.status)
+    scripted = scripted_outcome(result.credential, state.base_url, account=customer_id is None)
     if scripted is not None:
         state.stats.scripted(scripted[0])
         return scripted[1]
 
     exchange = state.record_exchange(result, customer_id, key)
+    failed_after_create = fault is FaultKind.SERVER_ERROR_AFTER_CREATE
     if key is not None:
-        state.idempotency.complete(key, exchange.location)
+        owed = int(state.faults.conflicts_after_server_error) if failed_after_create else 0
+        state.idempotency.complete(key, exchange.location, conflicts_after=owed)
     state.stats.incr("exchanges_created")  # after complete(): a waiter seeing it can already replay
     if fault is FaultKind.TIMEOUT_AFTER_CREATE:
         state.pause(lambda plan: plan.timeout_delay)
+    if failed_after_create:
+        return responses.server_error()
     return responses.created(exchange.location)
 
 

@@ -15,6 +15,7 @@ class FaultKind(StrEnum):
     RATE_LIMIT = "rate_limit"
     TIMEOUT_AFTER_CREATE = "timeout_after_create"
     CONNECTION_RESET = "connection_reset"
+    SERVER_ERROR_AFTER_CREATE = "server_error_after_create"  # created, answered 500, then 409s on the key
 
 
 # Order matters: one random draw is compared against the cumulative shares in this order.
@@ -24,6 +25,7 @@ _RATE_FIELDS: tuple[tuple[str, FaultKind], ...] = (
     ("rate_limit_rate", FaultKind.RATE_LIMIT),
     ("timeout_after_create_rate", FaultKind.TIMEOUT_AFTER_CREATE),
     ("connection_reset_rate", FaultKind.CONNECTION_RESET),
+    ("server_error_after_create_rate", FaultKind.SERVER_ERROR_AFTER_CREATE),  # last: older seeds replay unchanged
 )
 
 
@@ -42,6 +44,10 @@ class FaultPlan:
     timeout_after_create_rate: float = 0.0
     timeout_delay: float = 5.0
     connection_reset_rate: float = 0.0
+    server_error_after_create_rate: float = 0.0
+    # 409s the key answers after a server_error_after_create; a whole number, typed float so that
+    # plans built from dict[str, float] (the chaos schedule) type-check.
+    conflicts_after_server_error: float = 2
 
     def __post_init__(self) -> None:
         self.validate()
@@ -51,6 +57,8 @@ class FaultPlan:
         for f in fields(self):
             if getattr(self, f.name) < 0:
                 raise ValueError(f"FaultPlan.{f.name} must not be negative")
+        if self.conflicts_after_server_error != int(self.conflicts_after_server_error):
+            raise ValueError("FaultPlan.conflicts_after_server_error must be a whole number")
         rates = [getattr(self, name) for name, _ in _RATE_FIELDS]
         if any(rate > 1 for rate in rates) or sum(rates) > 1 + 1e-9:
             raise ValueError("FaultPlan rates must each be <= 1 and sum to <= 1")

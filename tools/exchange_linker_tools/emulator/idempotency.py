@@ -16,6 +16,7 @@ class ClaimOutcome(Enum):
     REPLAY = "replay"  # an earlier request with this key and body succeeded
     IN_FLIGHT = "in_flight"  # an earlier request with this key is still being processed
     MISMATCH = "mismatch"  # the key succeeded earlier with a different request
+    LOCKED = "locked"  # the key's request created its resource but answered 500: Dwolla says 409 for a while
 
 
 @dataclass(frozen=True)
@@ -29,10 +30,15 @@ class _Entry:
     fingerprint: str
     location: str | None  # None while in flight
     completed_at: float = 0.0
+    conflicts_left: int = 0  # 409s still owed after a 500-after-create
 
 
 class IdempotencyStore:
-    """Only successes are remembered, as Dwolla does: a retry after a 5xx or 429 is processed afresh."""
+    """Only successes are remembered, as Dwolla does: a retry after a 5xx or 429 is processed afresh.
+
+    The exception is a 500 that came after the resource was created: the key then answers 409
+    ``conflicts_after`` times before it replays the 201, as Dwolla did during its 2025 incidents.
+    """
 
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
@@ -45,17 +51,21 @@ class IdempotencyStore:
             if entry is not None and entry.location is None:
                 return Claim(ClaimOutcome.IN_FLIGHT)
             if entry is not None and self._clock() - entry.completed_at < REPLAY_WINDOW_SECONDS:
+                if entry.conflicts_left > 0:
+                    entry.conflicts_left -= 1
+                    return Claim(ClaimOutcome.LOCKED)
                 if entry.fingerprint != fingerprint:
                     return Claim(ClaimOutcome.MISMATCH)
                 return Claim(ClaimOutcome.REPLAY, entry.location)
             self._entries[key] = _Entry(fingerprint=fingerprint, location=None)
             return Claim(ClaimOutcome.NEW)
 
-    def complete(self, key: str, location: str) -> None:
+    def complete(self, key: str, location: str, conflicts_after: int = 0) -> None:
         with self._lock:
             entry = self._entries[key]
             entry.location = location
             entry.completed_at = self._clock()
+            entry.conflicts_left = conflicts_after
 
     def release(self, key: str) -> None:
         """Forget an in-flight claim whose request failed (a completed one is kept)."""
@@ -63,6 +73,17 @@ class IdempotencyStore:
             entry = self._entries.get(key)
             if entry is not None and entry.location is None:
                 del self._entries[key]
+
+    def forget(self, key: str | None = None) -> int:
+        """Drop completed keys (all, or just ``key``) as if their 24 h had passed; in-flight claims stay.
+
+        Returns how many keys were forgotten.
+        """
+        with self._lock:
+            doomed = [k for k, e in self._entries.items() if e.location is not None and key in (None, k)]
+            for k in doomed:
+                del self._entries[k]
+            return len(doomed)
 
     def clear(self) -> None:
         with self._lock:

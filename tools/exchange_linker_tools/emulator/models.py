@@ -14,6 +14,9 @@ DEFAULT_CLIENT_SECRET = "local-secret"  # noqa: S105 - the emulator's published 
 
 CredentialKind = Literal["token", "plaid", "mx", "finicity"]
 
+ExchangeStatus = Literal["active", "deactivated", "removed"]
+EXCHANGE_STATUSES: tuple[ExchangeStatus, ...] = ("active", "deactivated", "removed")  # the official Exchange schema
+
 PARTNER_NAMES: tuple[str, ...] = ("Plaid", "MX", "Flinks", "Finicity", "Checkout.com")
 
 # Which partners accept which body variant (seed OpenAPI descriptions of the Create* schemas).
@@ -59,3 +62,4 @@ class CreatedExchange:
     credential_fingerprint: str
     idempotency_key: str | None
     created: str
+    status: ExchangeStatus = "active"  # changed only by the test/operator controls, never by the API

@@ -44,8 +44,12 @@ def server_error() -> Response:
     return error(500, "ServerError", f"Error ID: {uuid.uuid4()}")
 
 
-def too_many_requests() -> Response:
-    return error(429, "TooManyRequests", "Too many requests. Please slow down and retry with backoff.")
+def too_many_requests(retry_after: str | None = None) -> Response:
+    """Dwolla documents no Retry-After; the emulator's rate limit sends one, injected 429s do not."""
+    response = error(429, "TooManyRequests", "Too many requests. Please slow down and retry with backoff.")
+    if retry_after is not None:
+        response.headers["Retry-After"] = retry_after
+    return response
 
 
 def unavailable_html() -> Response:

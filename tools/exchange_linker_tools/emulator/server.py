@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import math
 import threading
 import time
 from collections.abc import Callable
@@ -13,6 +12,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from exchange_linker_tools.emulator.app import EmulatorApp
 from exchange_linker_tools.emulator.clock import Clock
+from exchange_linker_tools.emulator.controls import EmulatorControls
 from exchange_linker_tools.emulator.faults import FaultPlan
 from exchange_linker_tools.emulator.models import (
     DEFAULT_CLIENT_KEY,
@@ -31,7 +31,7 @@ class _QuietHandler(WSGIRequestHandler):
         return
 
 
-class DwollaEmulator:
+class DwollaEmulator(EmulatorControls):
     """A local stand-in for api-sandbox.dwolla.com's token, exchange-partner and exchange endpoints."""
 
     def __init__(
@@ -46,7 +46,12 @@ class DwollaEmulator:
         seed: int | None = None,
         clock: Clock = time.monotonic,
         log_requests: bool = False,
+        rate_limit: float | None = None,
+        rate_limit_burst: float | None = None,
     ) -> None:
+        """``rate_limit``: requests per second over the whole API (None: unlimited); beyond it, 429s
+        with Retry-After. ``rate_limit_burst``: the token bucket's size, by default one second's worth.
+        """
         _require_loopback(host)
         self._host = host
         self._port = port
@@ -58,6 +63,7 @@ class DwollaEmulator:
             seed=seed,
             clock=clock,
         )
+        self._state.rate_limit.configure(rate_limit, rate_limit_burst)
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -112,6 +118,11 @@ class DwollaEmulator:
         return self._state.base_url
 
     @property
+    def account_id(self) -> str:
+        """The id of the Dwolla account that owns exchanges made with POST /exchanges (fresh per instance)."""
+        return self._state.account_id
+
+    @property
     def client_key(self) -> str:
         return self._state.credentials.key
 
@@ -134,18 +145,6 @@ class DwollaEmulator:
 
     def expire_all_tokens(self) -> None:
         self._state.tokens.expire_all()
-
-    def hang(self, endpoint: str, seconds: float = math.inf) -> None:
-        """Hold every request to `endpoint` (`token`, `exchange-partners`, `exchanges`) unanswered until healed."""
-        self._state.hangs.hang(endpoint, seconds)
-
-    def heal(self, endpoint: str | None = None) -> None:
-        """Stop hanging `endpoint` (every endpoint when None); held requests then carry on as usual."""
-        self._state.hangs.heal(endpoint)
-
-    def hung_requests(self, endpoint: str) -> int:
-        """How many requests reached `endpoint` while it hung."""
-        return self._state.hangs.arrivals(endpoint)
 
     def partner_href(self, name: str) -> str:
         """The href of a partner by case-insensitive name, as GET /exchange-partners would give it."""
@@ -184,16 +183,11 @@ class DwollaEmulator:
         self._state.stats.reset()
 
     def reset(self) -> None:
-        """Forget exchanges, idempotency keys and counters; restore scope and a fault-free plan.
+        """Forget exchanges, idempotency keys and counters; restore scope, a fault-free plan, no queued faults.
 
         Tokens and partner ids survive, so a client holding them keeps working.
         """
-        self._state.clear_exchanges()
-        self._state.idempotency.clear()
-        self._state.stats.reset()
-        self._state.scope_enabled = True
-        self._state.faults = FaultPlan()
-        self._state.hangs.heal()
+        self._state.reset()
 
 
 def _require_loopback(host: str) -> None:

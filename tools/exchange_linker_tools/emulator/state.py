@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from exchange_linker_tools.emulator.clock import Clock, utc_timestamp
+from exchange_linker_tools.emulator.fault_rules import FaultRules
 from exchange_linker_tools.emulator.faults import FaultKind, FaultPlan
+from exchange_linker_tools.emulator.funding_sources import FundingSourceStore
 from exchange_linker_tools.emulator.hangs import Hangs
 from exchange_linker_tools.emulator.idempotency import IdempotencyStore
-from exchange_linker_tools.emulator.models import CreatedExchange, Partner, fingerprint, new_partners
+from exchange_linker_tools.emulator.models import (
+    EXCHANGE_STATUSES,
+    CreatedExchange,
+    Partner,
+    fingerprint,
+    new_partners,
+)
+from exchange_linker_tools.emulator.rate_limit import TokenBucket
 from exchange_linker_tools.emulator.stats import StatsRecorder
 from exchange_linker_tools.emulator.tokens import TokenStore
 from exchange_linker_tools.emulator.validation import ExchangeBody
@@ -34,22 +45,46 @@ class EmulatorState:
         self.credentials = credentials
         self.tokens = TokenStore(token_lifetime, clock)
         self.idempotency = IdempotencyStore(clock)
-        self.stats = StatsRecorder()
+        self.rate_limit = TokenBucket(clock)
         self.hangs = Hangs()
+        self.fault_rules = FaultRules()
+        self.funding_sources = FundingSourceStore()
+        self.stats = StatsRecorder()
         self.partners: tuple[Partner, ...] = new_partners()
         self._faults = faults
         self.scope_enabled = True
         self.base_url = ""  # set once the server is bound
+        self.account_id = str(uuid.uuid4())  # the Dwolla account that owns POST /exchanges exchanges
         self._stopping = False
         self._wake = threading.Condition()
         self._rng = random.Random(seed)  # noqa: S311 - reproducible faults, not security
         self._rng_lock = threading.Lock()
+        self._queued_faults: deque[FaultKind] = deque()  # guarded by _rng_lock
         self._exchanges: list[CreatedExchange] = []
         self._exchanges_lock = threading.Lock()
 
     def pick_fault(self) -> FaultKind | None:
+        """A queued fault if any (no random draw then), else the plan's seeded draw."""
         with self._rng_lock:
+            if self._queued_faults:
+                return self._queued_faults.popleft()
             return self.faults.pick(self._rng)
+
+    def queue_faults(self, kind: FaultKind, count: int = 1) -> list[FaultKind]:
+        """Make the next ``count`` exchange POSTs fail with ``kind``, whatever the plan says."""
+        if count < 0:
+            raise ValueError("count must not be negative")
+        with self._rng_lock:
+            self._queued_faults.extend([kind] * count)
+            return list(self._queued_faults)
+
+    def queued_faults(self) -> list[FaultKind]:
+        with self._rng_lock:
+            return list(self._queued_faults)
+
+    def clear_queued_faults(self) -> None:
+        with self._rng_lock:
+            self._queued_faults.clear()
 
     @property
     def faults(self) -> FaultPlan:
@@ -106,6 +141,30 @@ class EmulatorState:
         with self._exchanges_lock:
             return list(self._exchanges)
 
+    def set_exchange_status(self, exchange: str, status: str) -> CreatedExchange:
+        """Change an exchange's status, found by id or by its Location URL (KeyError if unknown)."""
+        if status not in EXCHANGE_STATUSES:
+            raise ValueError(f"status must be one of: {', '.join(EXCHANGE_STATUSES)}")
+        with self._exchanges_lock:
+            for index, current in enumerate(self._exchanges):
+                if exchange in (current.id, current.location):
+                    self._exchanges[index] = dataclasses.replace(current, status=status)
+                    return self._exchanges[index]
+        raise KeyError(exchange)
+
     def clear_exchanges(self) -> None:
         with self._exchanges_lock:
             self._exchanges.clear()
+
+    def reset(self) -> None:
+        """Forget resources, keys, counters, faults (plan, queue, rules), hangs; keep tokens, partners, rate limit."""
+        self.clear_exchanges()
+        self.funding_sources.clear()
+        self.idempotency.clear()
+        self.stats.reset()
+        self.rate_limit.refill()  # the limit itself is configuration and stays
+        self.scope_enabled = True
+        self.clear_queued_faults()
+        self.hangs.heal()
+        self.fault_rules.clear()
+        self.faults = FaultPlan()

@@ -19,6 +19,8 @@ CounterName = Literal[
     "idempotent_replays",
     "conflicts",
     "validation_errors",
+    "rate_limited",
+    "funding_sources_created",
 ]
 
 
@@ -33,11 +35,16 @@ class EmulatorStats:
     exchange_posts: int = 0  # authenticated exchange POSTs, whatever their outcome
     exchanges_created: int = 0
     idempotent_replays: int = 0
-    conflicts: int = 0  # 409: same Idempotency-Key still in flight
+    conflicts: int = 0  # 409: same Idempotency-Key still in flight, or still locked after a 500-after-create
     validation_errors: int = 0  # 400 ValidationError / BadRequest on exchange POSTs
+    funding_sources_created: int = 0
+    rate_limited: int = 0  # 429s from the rate limit (injected and scripted 429s are counted with those)
     in_flight: int = 0  # gauge: exchange POSTs now between key claim and response
+    hanging: int = 0  # gauge: requests now held by a hang
     faults_injected: Mapping[str, int] = field(default_factory=dict)  # by FaultKind value
     scripted_errors: Mapping[str, int] = field(default_factory=dict)  # by error code
+    hung_requests: Mapping[str, int] = field(default_factory=dict)  # requests held by a hang, by endpoint
+    fault_rule_hits: Mapping[str, int] = field(default_factory=dict)  # operator fault-rule answers, by code
 
     @property
     def total_faults(self) -> int:
@@ -52,7 +59,10 @@ class StatsRecorder:
         self._counts: Counter[str] = Counter()
         self._faults: Counter[str] = Counter()
         self._scripted: Counter[str] = Counter()
+        self._hung: Counter[str] = Counter()
+        self._rule_hits: Counter[str] = Counter()
         self._in_flight = 0
+        self._hanging = 0
 
     def incr(self, name: CounterName) -> None:
         with self._changed:
@@ -69,6 +79,11 @@ class StatsRecorder:
             self._scripted[code] += 1
             self._changed.notify_all()
 
+    def rule_hit(self, code: str) -> None:
+        with self._changed:
+            self._rule_hits[code] += 1
+            self._changed.notify_all()
+
     @contextmanager
     def in_flight(self) -> Iterator[None]:
         with self._changed:
@@ -79,6 +94,19 @@ class StatsRecorder:
         finally:
             with self._changed:
                 self._in_flight -= 1
+                self._changed.notify_all()
+
+    @contextmanager
+    def hanging(self, endpoint: str) -> Iterator[None]:
+        with self._changed:
+            self._hung[endpoint] += 1
+            self._hanging += 1
+            self._changed.notify_all()
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._hanging -= 1
                 self._changed.notify_all()
 
     def snapshot(self) -> EmulatorStats:
@@ -97,6 +125,8 @@ class StatsRecorder:
             self._counts.clear()
             self._faults.clear()
             self._scripted.clear()
+            self._hung.clear()
+            self._rule_hits.clear()
             self._changed.notify_all()
 
     def _snapshot(self) -> EmulatorStats:
@@ -111,7 +141,12 @@ class StatsRecorder:
             idempotent_replays=counts["idempotent_replays"],
             conflicts=counts["conflicts"],
             validation_errors=counts["validation_errors"],
+            rate_limited=counts["rate_limited"],
+            funding_sources_created=counts["funding_sources_created"],
             in_flight=self._in_flight,
+            hanging=self._hanging,
             faults_injected=dict(self._faults),
             scripted_errors=dict(self._scripted),
+            hung_requests=dict(self._hung),
+            fault_rule_hits=dict(self._rule_hits),
         )
