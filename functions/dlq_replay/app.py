@@ -22,16 +22,18 @@ service = ReplayService(ReplaySettings.from_environ())  # configuration errors f
 
 
 @logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     try:
         request = ReplayRequest.parse(event)
     except InvalidReplayRequestError as invalid:
         logger.warning("invalid replay request", extra={"reason": str(invalid)})
-        raise
-    summary = service.run(request, remaining_seconds=lambda: context.get_remaining_time_in_millis() / 1000)
-    count(Metric.REPLAY_MESSAGES_MOVED, summary.moved)
-    count(Metric.REPLAY_SEND_FAILURES, summary.failed_sends)
+        raise  # nothing was counted: no empty metrics flush (Powertools would warn on every refusal)
+    try:
+        summary = service.run(request, remaining_seconds=lambda: context.get_remaining_time_in_millis() / 1000)
+        count(Metric.REPLAY_MESSAGES_MOVED, summary.moved)
+        count(Metric.REPLAY_SEND_FAILURES, summary.failed_sends)
+    finally:
+        metrics.flush_metrics()
     answer = summary.as_dict(max_rows=MAX_EVENT_ROWS)
     logger.info("replay finished", extra={key: value for key, value in answer.items() if key != "events"})
     return answer

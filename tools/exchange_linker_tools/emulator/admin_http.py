@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any
 
 from werkzeug.wrappers import Request, Response
-
-T = TypeVar("T")
 
 
 class AdminError(Exception):
@@ -50,7 +48,7 @@ def json_object(request: Request, *, optional: bool = False) -> dict[str, Any]:
     return body
 
 
-def field(body: Mapping[str, Any], name: str, kind: type[T] | tuple[type, ...], *, required: bool = False) -> Any:
+def field[T](body: Mapping[str, Any], name: str, kind: type[T] | tuple[type, ...], *, required: bool = False) -> Any:
     """``body[name]`` if it has the right JSON type; None when absent (or null) and not required."""
     value = body.get(name)
     if value is None:
