@@ -13,6 +13,7 @@ import pytest
 from exchange_linker.bootstrap import build_consumer
 from exchange_linker.dwolla.exchanges import RATE_LIMITED_ATTEMPTS
 from exchange_linker.dwolla.limiter import AdaptiveLimiter
+from exchange_linker_tools.rate_limit_run import run_backlog
 from tests.conftest import link_event
 from tests.integration.helpers import attributes
 
@@ -60,3 +61,15 @@ def test_a_429_on_the_last_receive_is_requeued_not_dead_lettered(stack, monkeypa
     assert copy["Attributes"]["ApproximateReceiveCount"] == "1"
     assert attributes(copy) == {"source": "linking-service"}
     assert json.loads(copy["Body"]) == event
+
+
+def test_a_backlog_at_dwollas_rate_limit_is_paced_not_dead_lettered(stack):
+    """100 events against a 20 req/s limit (429 with Retry-After beyond it): all created once, none lost."""
+    run = run_backlog(stack, events=100, limit=20.0)
+    assert run.exchanges_created == 100
+    assert len(stack.emulator.exchanges) == 100  # none twice
+    assert run.dead_letters == 0
+    assert run.rate_limited >= 1  # the limit was reached ...
+    assert run.limiters[0].slowdowns >= 1  # ... and the container slowed down
+    assert run.share_429 <= 0.05
+    assert run.utilisation >= 0.6  # a short backlog: the first second is unpaced, the last batch partial
