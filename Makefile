@@ -31,8 +31,11 @@ $(STAMP): $(BIN)/python requirements/dev.txt pyproject.toml
 
 install: $(STAMP) ## Create .venv and install the project with its pinned dev dependencies
 
+# `make run ARGS=--json | jq` sees nothing but the JSON: no recipe is echoed on stdout, not even the install.
+.SILENT: $(BIN)/python $(STAMP)
+
 run: $(STAMP) ## Run the whole pipeline locally on the embedded default stack
-	$(BIN)/exchange-linker run $(ARGS)
+	@$(BIN)/exchange-linker run $(ARGS)
 
 test: lint typecheck validate ## Run every check and test (what CI runs)
 	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
@@ -43,7 +46,7 @@ lint: $(STAMP) ## ruff (lint + format check) and the import-linter contracts
 	$(BIN)/lint-imports
 
 typecheck: $(STAMP) ## mypy, strict on the exchange_linker package (the functions' app.py are <function>.app: functions/ is on mypy_path)
-	$(BIN)/mypy layers/exchange_linker/exchange_linker tools/exchange_linker_tools bench functions/*/
+	$(BIN)/mypy layers/exchange_linker/exchange_linker tools/exchange_linker_cli tools/exchange_linker_tools bench functions/*/
 
 validate: $(STAMP) ## sam validate --lint (cfn-lint) on template.yaml
 	$(BIN)/sam validate --lint --region $(AWS_DEFAULT_REGION) --template-file template.yaml

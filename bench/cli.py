@@ -14,17 +14,19 @@ from rich.console import Console
 from bench.context import FULL, QUICK, Context, Sizes
 from bench.machine import describe, load_average
 from bench.report import ScenarioResult, render, write_json
-from bench.scenarios import aws_calls, batch, cold_start, memory, pipeline, tokens
+from bench.scenarios import aws_calls, batch, cold_start, cost, floor, memory, pipeline, tokens
 from bench.stack import moto_process
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 SCENARIOS: dict[str, Callable[[Context], ScenarioResult]] = {
     "batch": batch.run,
+    "floor": floor.run,
     "tokens": tokens.run,
     "aws-calls": aws_calls.run,
     "cold-start": cold_start.run,
     "memory": memory.run,
     "pipeline": pipeline.run,
+    "cost": cost.run,
 }
 
 

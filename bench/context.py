@@ -21,6 +21,12 @@ class Sizes:
     pipeline_events: int = 10_000
     profile: bool = True  # py-spy on the pipeline, -X importtime on the cold start
     warm_up: bool = True  # an unmeasured cold-start probe first, so the measured ones find a shared token
+    floor_batch: int = 10  # records per batch for the handler-vs-floor comparison (the template's BatchSize)
+    floor_repeats: int = 15  # batches of each at batch_latency, interleaved; the median is quoted
+    floor_latencies: tuple[float, ...] = (0.05, 0.1, 0.2, 0.4)  # the Dwolla-latency sweep, seconds
+    floor_sweep_repeats: int = 7  # batches of each per sweep point
+    cost_memory_sizes: tuple[int, ...] = (128, 256, 512, 1024)  # MB, the Power Tuning-style table
+    cost_repeats: int = 9  # batches per memory size
 
 
 FULL = Sizes()
@@ -31,6 +37,9 @@ QUICK = Sizes(
     memory_events=1000,
     memory_step=100,
     pipeline_events=500,
+    floor_repeats=7,
+    floor_sweep_repeats=3,
+    cost_repeats=5,
 )
 TINY = Sizes(
     batch_sizes=(1, 2),
@@ -44,6 +53,12 @@ TINY = Sizes(
     pipeline_events=20,
     profile=False,
     warm_up=False,
+    floor_batch=2,
+    floor_repeats=1,
+    floor_latencies=(0.02,),
+    floor_sweep_repeats=1,
+    cost_memory_sizes=(1024,),
+    cost_repeats=1,
 )
 
 

@@ -30,3 +30,28 @@ def batch_latency_plot(
     figure.savefig(path)
     plt.close(figure)
     return path
+
+
+def floor_sweep_plot(
+    path: Path, latencies_ms: list[float], series: dict[str, list[float]], target_ratio: float, batch: int
+) -> Path:
+    """Batch latency against Dwolla's answer time: the handler, the floor, and the target above the floor."""
+    figure, axes = plt.subplots(figsize=(7, 4.5), dpi=120)
+    for label, values in series.items():
+        axes.plot(latencies_ms, values, marker="o", label=label)
+    if "floor" in series:
+        target = [target_ratio * value for value in series["floor"]]
+        axes.plot(latencies_ms, target, color="grey", linestyle="--", label=f"target: {target_ratio} x floor")
+    axes.plot(latencies_ms, latencies_ms, color="grey", linestyle=":", label="Dwolla answer time")
+    axes.set_xlabel("Dwolla answer time for an exchange POST (ms)")
+    axes.set_ylabel(f"batch of {batch}, median latency (ms)")
+    axes.set_title("The real handler vs the ideal minimal consumer, warm")
+    axes.set_xticks(latencies_ms)
+    axes.set_ylim(bottom=0)
+    axes.grid(alpha=0.3)
+    axes.legend(fontsize="small")
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+    plt.close(figure)
+    return path

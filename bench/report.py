@@ -10,6 +10,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from bench.machine import describe
+
 
 @dataclass(frozen=True)
 class Check:
@@ -88,6 +90,16 @@ def render(console: Console, machine: dict[str, Any], results: list[ScenarioResu
         for note in result.notes:
             console.print(f"[dim]{result.name}:[/] {note}")
     console.print(summary_table(results))
+
+
+def write_scenario_json(path: Path, data: dict[str, Any]) -> Path:
+    """One scenario's data on its own, with the machine it ran on: small enough to commit as a reference.
+    Files it names (its plot, itself) are named relative to it."""
+    files = {key: Path(value).name for key, value in data.items() if key in {"plot", "json"}}
+    document = {"machine": describe(), **data, **files}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2, default=str) + "\n", encoding="utf-8")
+    return path
 
 
 def write_json(path: Path, machine: dict[str, Any], options: dict[str, Any], results: list[ScenarioResult]) -> None:

@@ -45,13 +45,15 @@ def bench_stack(
     faults: FaultPlan | None = None,
     token_lifetime: int = 3600,
     clock: Callable[[], float] = time.monotonic,
+    parameters: dict[str, str] | None = None,
 ) -> Iterator[LocalStack]:
-    """local_stack() with an external moto and an injectable emulator clock (local_stack takes no clock)."""
+    """local_stack() with an external moto, an injectable emulator clock (local_stack takes no clock) and
+    template parameters of choice."""
     with DwollaEmulator(token_lifetime=token_lifetime, faults=faults, seed=7, clock=clock) as emulator:
         resources = provision(
             f"bench-{uuid.uuid4().hex[:8]}",
             region=DEFAULT_REGION,
-            parameters={"DwollaApiUrl": emulator.url},
+            parameters={**(parameters or {}), "DwollaApiUrl": emulator.url},
             credentials={"key": emulator.client_key, "secret": emulator.client_secret},
         )
         yield LocalStack(resources=resources, emulator=emulator, aws_endpoint=endpoint)

@@ -34,6 +34,14 @@ FINICITY_RECEIPT: dict[str, Any] = {  # the seed's Mastercard secure-exchange ex
 }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_local_stack_env_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A developer's running `make run ARGS=--keep-running` must not be what the tests' commands talk to."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("EXCHANGE_LINKER_ENV_FILE", str(tmp_path_factory.mktemp("env") / "none.env"))
+        yield
+
+
 @pytest.fixture(scope="session")
 def aws_endpoint() -> Iterator[str]:
     """moto in server mode on loopback; boto3 reaches it through AWS_ENDPOINT_URL like it would reach AWS."""

@@ -8,11 +8,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 from rich.console import Console
 
-from bench import profile
+from bench import cpu_quota, pricing, profile
 from bench.cli import SCENARIOS
 from bench.context import TINY, Context
 from bench.machine import describe
 from bench.report import render, write_json
+from bench.scenarios import cost
 from bench.scenarios.cold_start import top_imports
 from bench.stack import moto_process
 
@@ -76,9 +77,41 @@ def test_every_scenario_runs_at_tiny_sizes(tmp_path):
     assert by_name["aws-calls"].data["events"] == TINY.fleet_events
     assert by_name["memory"].data["peak_mib"] > 0
     assert by_name["pipeline"].data["run"]["exchanges_created"] == TINY.pipeline_events
+    assert by_name["floor"].data["handler_ms"] > 0
+    assert by_name["floor"].data["floor_ms"] > 0
+    assert (tmp_path / "floor_sweep.png").stat().st_size > 0
+    assert json.loads((tmp_path / "floor_sweep.json").read_text())["ratio"] > 0
+    assert by_name["cost"].data["calls_per_event"]["dynamodb.UpdateItem"] == 1
+    assert by_name["cost"].data["total_usd"]["batch_bus_off"] > 0
     output = io.StringIO()
     render(Console(file=output, width=150), describe(), results)
     assert "exchange-linker benchmarks" in output.getvalue()
     write_json(tmp_path / "results.json", describe(), {"sizes": "tiny"}, results)
     document = json.loads((tmp_path / "results.json").read_text())
     assert set(document["scenarios"]) == set(SCENARIOS)
+
+
+def test_cost_helpers_on_known_input(tmp_path):
+    assert cost.modelled_ms(200.0, 30.0, 0.5) == 200.0  # the waits bound it
+    assert cost.modelled_ms(200.0, 150.0, 0.5) == 300.0  # the CPU work bounds it
+    item = {"eventId": {"S": "abc"}, "attempts": {"N": "1"}}
+    assert cost.item_bytes(item) == len("eventId") + 3 + len("attempts") + 2
+    emf = {
+        "_aws": {"CloudWatchMetrics": [{"Dimensions": [["service"]], "Metrics": [{"Name": "A"}, {"Name": "B"}]}]},
+        "service": "s",
+    }
+    log = tmp_path / "log"
+    log.write_text('{"level": "INFO"}\n' + json.dumps(emf) + "\n" + json.dumps(emf) + "\n")
+    assert cost.metric_names(log) == {"A (service=s)", "B (service=s)"}
+    # 1M events in batches of 10 at 100 ms and 1024 MB: 100,000 x 0.1 GB-s x price + 100,000 requests
+    expected = 100_000 * 0.1 * pricing.LAMBDA_ARM64_PER_GB_SECOND + 100_000 * pricing.LAMBDA_PER_REQUEST
+    assert abs(cost.lambda_cost(100.0, 1024, 10) - expected) < 1e-9
+
+
+def test_cost_is_modelled_where_no_cpu_quota_can_be_set(tmp_path, monkeypatch):
+    monkeypatch.setattr(cpu_quota, "available", lambda: None)
+    with moto_process() as endpoint:
+        result = cost.run(Context(sizes=TINY, aws_endpoint=endpoint, results_dir=tmp_path))
+    assert result.data["method"].startswith("MODELLED")
+    assert all(row["handler_ms"] > 0 for row in result.data["memory_sizes"].values())
+    assert json.loads((tmp_path / "cost.json").read_text())["memory_mb"] == result.data["memory_mb"]

@@ -66,6 +66,6 @@ def test_death_on_the_last_attempt_still_ends_with_a_reason(tmp_path: Path) -> N
             assert final["exchangeId"] == exchange.id
         else:
             (letter,) = letters
-            assert letter.attributes.get("errorCode") == final["errorCode"]
+            assert letter.error_code == final["errorCode"]
             assert len(emulator.exchanges) <= 1
     assert fleet.kills == 1

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from exchange_linker.contracts.dead_letter import REASON_ATTRIBUTE as REASON
 from exchange_linker_tools.chaos.events import ChaosEvent, generate_traffic
 from exchange_linker_tools.chaos.schedule import ActionKind, ScheduleSettings, build_schedule
 from exchange_linker_tools.chaos.verify import DeadLetterRecord, DwollaExchange, Secret, is_replayable, verify
@@ -32,8 +33,8 @@ def good_state() -> dict[str, Any]:
             "e2": {"status": "FAILED", "errorCode": "InvalidExchangeToken"},
         },
         "letters": [
-            DeadLetterRecord("m2", REFUSED.body, {"errorCode": "InvalidExchangeToken", "eventId": "e2"}),
-            DeadLetterRecord("m3", GARBAGE.body, {"errorCode": "InvalidEvent"}),
+            DeadLetterRecord("m2", REFUSED.body, {REASON: '{"errorCode":"InvalidExchangeToken","eventId":"e2"}'}),
+            DeadLetterRecord("m3", GARBAGE.body, {REASON: '{"errorCode":"InvalidEvent"}'}),
         ],
         "exchanges": [exchange(CREATED)],
         "outputs": {"worker.out": '{"message": "exchange created"}'},
@@ -57,7 +58,7 @@ def test_a_good_state_passes() -> None:
     verdict = run(good_state())
     assert verdict.ok, verdict.problems()
     assert verdict.by_outcome == {"CREATED": 1, "FAILED:InvalidExchangeToken": 1, "FAILED:InvalidEvent": 1}
-    assert verdict.dlq_reasons == {"errorCode attribute": 2}
+    assert verdict.dlq_reasons == {"reason attribute": 2}
 
 
 def test_an_event_neither_created_nor_dead_lettered_is_lost() -> None:

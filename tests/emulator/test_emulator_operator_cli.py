@@ -56,7 +56,7 @@ def test_fault_for_a_partner_with_a_status(api: Api, emulator: DwollaEmulator) -
 
 
 def test_the_exchange_linker_cli_passes_subcommands_through(emulator: DwollaEmulator) -> None:
-    command = [sys.executable, "-c", "from exchange_linker_tools.cli import main; main()"]
+    command = [sys.executable, "-c", "from exchange_linker_cli.main import main; main()"]
     result = subprocess.run(
         [*command, "emulator", "fault", "--url", emulator.url, "--code", "ServerError", "--partner", "Plaid"],
         capture_output=True,

@@ -95,7 +95,9 @@ def test_only_base_exchanges_id_is_accepted(data: st.DataObject | None, base: st
             "https://api.dwolla.com/exchanges/..%2Fx",
             "https://api.dwolla.com/exchanges/x%2F..",
             "https://api.dwolla.com.evil.example/exchanges/x",
-            "https://api.dwolla.com:443/exchanges/x",
+            "https://api.dwolla.com:444/exchanges/x",
+            "https://api.dwolla.com./exchanges/x",
+            "https://api.dwolla.com:/exchanges/x",
             "javascript://api.dwolla.com/exchanges/x",
             "/exchanges/x",
         ]
@@ -105,17 +107,38 @@ def test_only_base_exchanges_id_is_accepted(data: st.DataObject | None, base: st
     for location in locations:
         exchange_id = api(base)._exchange_id(location)
         if exchange_id is not None:
-            # Exactly the base (the scheme is case-insensitive, RFC 3986) then /exchanges/{id}.
-            assert location[: len(base)].lower() == base.lower()
-            assert location[len(base) :] == f"/exchanges/{exchange_id}"
-            assert urlsplit(location).netloc == urlsplit(base).netloc
+            # The base in another spelling (scheme and host case, default port: RFC 3986 6.2.3), then
+            # exactly /exchanges/{id}: nothing a parser could drop or reinterpret.
+            origin, _, rest = location.rpartition("/exchanges/")
+            assert rest == exchange_id
             assert EXCHANGE_ID.fullmatch(exchange_id)
+            assert not set("@\\%") & set(origin)
+            assert validate_base_url(origin) == base
+            assert urlsplit(location).hostname == urlsplit(base).hostname
 
 
 @fuzz_settings(200)
 @given(st.sampled_from(BASES), st.from_regex(EXCHANGE_ID, fullmatch=True))
 def test_a_genuine_location_is_accepted(base: str, exchange_id: str) -> None:
     assert api(base)._exchange_id(f"{base}/exchanges/{exchange_id}") == exchange_id
+
+
+@pytest.mark.parametrize(
+    ("base", "location"),
+    [
+        ("https://api.dwolla.com", "https://api.dwolla.com:443/exchanges/abc"),
+        ("https://api.dwolla.com", "HTTPS://API.DWOLLA.COM/exchanges/abc"),
+        ("https://api.dwolla.com", "Https://Api.Dwolla.Com:443/exchanges/abc"),
+        ("https://API.Dwolla.com:443/", "https://api.dwolla.com/exchanges/abc"),
+        ("http://127.0.0.1:8089/", "HTTP://127.0.0.1:8089/exchanges/abc"),
+        ("http://LOCALHOST:8089", "http://localhost:8089/exchanges/abc"),
+        ("http://[::1]:8089", "http://[::1]:8089/exchanges/abc"),
+        ("https://dwolla.internal.example:8443", "https://DWOLLA.internal.example:08443/exchanges/abc"),
+    ],
+)
+def test_our_host_in_another_spelling_is_accepted(base: str, location: str) -> None:
+    """Scheme and host case and a default port do not make another host (issue 11, item 5)."""
+    assert api(base)._exchange_id(location) == "abc"
 
 
 @pytest.mark.parametrize(

@@ -30,3 +30,11 @@ def drain(stack: LocalStack, consumer: LinkCompletedConsumer | None = None) -> l
 
 def attributes(message: Any) -> dict[str, str]:
     return {name: value.get("StringValue", "") for name, value in message.get("MessageAttributes", {}).items()}
+
+
+def reason(message: Any) -> dict[str, Any]:
+    """Why a DLQ message failed, as its attributes say (errorCode, errorMessage, eventId, …); {} if they don't."""
+    from exchange_linker.contracts.dead_letter import read_reason
+
+    found = read_reason(message.get("MessageAttributes", {}))
+    return found.as_dict() if found is not None else {}

@@ -9,7 +9,7 @@ import pytest
 
 from exchange_linker.dwolla.exchange_request import idempotency_key
 from tests.conftest import CUSTOMER_ID, FINICITY_RECEIPT, link_event
-from tests.integration.helpers import RecordingHandler, attributes, drain
+from tests.integration.helpers import RecordingHandler, attributes, drain, reason
 
 RECEIPT = FINICITY_RECEIPT
 ZERO_CUSTOMER = "00000000-0000-0000-0000-000000000000"
@@ -67,11 +67,11 @@ def test_permanent_dwolla_errors_are_dead_lettered_with_their_reason(stack, fiel
     stack.publish(text)
     drain(stack)
     (letter,) = stack.dead_letters()
-    reason = attributes(letter)
+    why = reason(letter)
     assert letter["Body"] == text
-    assert (reason["errorCode"], reason["eventId"], reason["attempts"]) == (code, event["eventId"], "1")
-    assert reason["errorMessage"]
-    assert reason["failedAt"].endswith("Z")
+    assert (why["errorCode"], why["eventId"], why["attempts"]) == (code, event["eventId"], 1)
+    assert why["errorMessage"]
+    assert why["failedAt"].endswith("Z")
     result = stack.result(event["eventId"])
     assert (result["status"], result["errorCode"]) == ("FAILED", code)
     assert stack.emulator.exchanges == []
@@ -82,7 +82,7 @@ def test_invalid_scope_needs_dwolla_and_a_replay_then_succeeds(stack):
     event = link_event()
     stack.publish(event)
     drain(stack)
-    assert attributes(stack.dead_letters()[0])["errorCode"] == "InvalidScope"
+    assert reason(stack.dead_letters()[0])["errorCode"] == "InvalidScope"
     stack.emulator.set_scope_enabled(True)
     stack.publish(event)  # what a replay does
     drain(stack)
@@ -100,7 +100,7 @@ def test_transient_errors_retry_then_dead_letter_on_the_last_receive(stack):
     max_receives = stack.resources.max_receive_count
     assert sum(report.failed for report in reports) == max_receives - 1
     (letter,) = stack.dead_letters()  # ours, with a reason: SQS's own redrive never had to act
-    assert (attributes(letter)["errorCode"], attributes(letter)["attempts"]) == (code, str(max_receives))
+    assert (reason(letter)["errorCode"], reason(letter)["attempts"]) == (code, max_receives)
     result = stack.result(event["eventId"])
     assert (result["status"], int(result["attempts"])) == ("FAILED", max_receives)
     assert stack.emulator.stats.exchange_posts == max_receives
@@ -144,8 +144,8 @@ def test_invalid_events_are_dead_lettered_and_never_reach_dwolla(stack):
         stack.publish(body)
     drain(stack)
     letters = stack.dead_letters()
-    assert sorted(attributes(letter)["errorCode"] for letter in letters) == ["InvalidEvent"] * 3
-    assert {attributes(letter).get("eventId") for letter in letters} == {
+    assert sorted(reason(letter)["errorCode"] for letter in letters) == ["InvalidEvent"] * 3
+    assert {reason(letter).get("eventId") for letter in letters} == {
         unknown_partner["eventId"],
         account_open_banking["eventId"],
         None,
@@ -243,7 +243,7 @@ def test_wrong_client_credentials_end_in_the_dlq_with_the_reason(stack):
     stack.publish(link_event())
     drain(stack)
     (letter,) = stack.dead_letters()
-    assert attributes(letter)["errorCode"] == "InvalidClientCredentials"
+    assert reason(letter)["errorCode"] == "InvalidClientCredentials"
 
 
 def test_same_idempotency_key_after_a_timeout_so_dwolla_deduplicates(stack):

@@ -58,7 +58,7 @@ def test_an_unreachable_bus_loses_no_outcome(stack):
 def test_published_outcomes_validate_against_the_outbound_schema(stack, outcome_queue):
     import jsonschema
 
-    from exchange_linker_tools.schemas import exchange_outcome_schema
+    from exchange_linker_cli.schemas import exchange_outcome_schema
 
     bus, queue_url = outcome_queue
     stack.publish(link_event())

@@ -12,7 +12,7 @@ import pytest
 
 from exchange_linker_tools.emulator import FaultPlan
 from tests.conftest import link_event
-from tests.integration.helpers import RecordingHandler, attributes
+from tests.integration.helpers import RecordingHandler, attributes, reason
 
 pytestmark = pytest.mark.integration
 
@@ -33,7 +33,7 @@ def assert_all_created_once(stack, events: list[dict]) -> None:
     for event in events:
         assert len(stack.emulator.exchanges_for_credential(event["token"])) == 1
     assert len(stack.emulator.exchanges) == len(events)
-    assert all(attributes(letter).get("errorCode") for letter in stack.dead_letters())
+    assert all(reason(letter).get("errorCode") for letter in stack.dead_letters())
 
 
 def queue_counts(stack) -> tuple[int, int]:

@@ -17,7 +17,7 @@ from exchange_linker.bootstrap import build_consumer
 from exchange_linker_tools.chaos.proxy import AwsFaultProxy, AwsFaultRates
 from exchange_linker_tools.local_stack import local_stack
 from tests.conftest import link_event
-from tests.integration.helpers import attributes
+from tests.integration.helpers import reason
 
 pytestmark = pytest.mark.integration
 SECRETS_DOWN = AwsFaultRates(secrets_internal=1.0)
@@ -102,7 +102,7 @@ def test_refused_client_credentials_cost_one_token_request_per_back_off(aws_endp
         assert stack.emulator.stats.token_requests == 1
         letters = stack.dead_letters()
         assert len(letters) == 50
-        assert {attributes(letter)["errorCode"] for letter in letters} == {"InvalidClientCredentials"}
+        assert {reason(letter)["errorCode"] for letter in letters} == {"InvalidClientCredentials"}
         rows = stack.results()
         assert {rows[e["eventId"]]["errorCode"] for e in events} == {"InvalidClientCredentials"}
         clock.offset = 61  # the first back-off is over: the next event may ask once more

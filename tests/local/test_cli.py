@@ -5,7 +5,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from exchange_linker_tools.cli import cli
+from exchange_linker_cli.main import cli
 from tests.conftest import CUSTOMER_ID, link_event
 from tests.integration.helpers import drain
 
@@ -32,6 +32,7 @@ def test_publish_from_flags_then_status(stack, runner):
             "processor-sandbox-9",
             "--metadata",
             "source=cli",
+            "--json",
         ],
     )
     assert published.exit_code == 0, published.output
@@ -103,8 +104,8 @@ def test_schema_agrees_with_the_parser_on_every_sample_event():
 
     from exchange_linker.contracts.link_completed import parse_link_completed, unwrap_envelope
     from exchange_linker.errors import InvalidEventError
+    from exchange_linker_cli.schemas import link_completed_schema
     from exchange_linker_tools.sample_events import sample_events
-    from exchange_linker_tools.schemas import link_completed_schema
 
     validator = jsonschema.Draft202012Validator(link_completed_schema())
     checked = 0

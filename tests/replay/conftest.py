@@ -14,15 +14,13 @@ from click.testing import CliRunner, Result
 from exchange_linker.adapters.aws import AwsClients
 from exchange_linker.adapters.sqs_dead_letters import SqsDeadLetters
 from exchange_linker.contracts.dead_letter import DeadLetter
+from exchange_linker_cli.main import cli as exchange_linker
 from exchange_linker_tools.local_stack import LocalStack, local_stack
-from exchange_linker_tools.replay_commands import register
 
 
 @pytest.fixture
 def cli() -> click.Group:
-    group = click.Group("exchange-linker")
-    register(group)
-    return group
+    return exchange_linker
 
 
 @functools.cache

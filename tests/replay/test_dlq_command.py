@@ -29,15 +29,26 @@ def test_summary_by_code_partner_and_age(mixed_dlq, cli):
     assert summary["byPartner"] == {"Plaid": 2, "MX": 1, "Flinks": 1}
     assert summary["oldestFailedAt"] == "2026-11-19T08:30:00.000Z"
     assert summary["oldestAgeSeconds"] > 0
+    assert summary["reasons"] == [
+        {"errorCode": "InvalidScope", "errorMessage": "InvalidScope happened", "messages": 2},
+        {"errorCode": "NotFound", "errorMessage": "NotFound happened", "messages": 1},
+        {"errorCode": "Unknown", "errorMessage": None, "messages": 1},
+    ]
     assert depth(stack, stack.resources.dead_letter_queue_url) == (4, 0)  # nothing consumed, nothing hidden
 
 
-def test_tables_for_people(mixed_dlq, cli):
+def test_reasons_for_people(mixed_dlq, cli):
     result = invoke(cli, mixed_dlq, "dlq")
     assert result.exit_code == 0, result.stderr
-    assert "Dead-letter queue: 4 messages" in result.stdout
-    assert "InvalidScope" in result.stdout
-    assert "Oldest failure: 2026-11-19T08:30:00.000Z" in result.stdout
+    lines = result.stdout.splitlines()  # not a terminal: TSV, the reasons with their counts
+    assert lines == [
+        "errorCode\tmessages\terrorMessage",
+        "InvalidScope\t2\tInvalidScope happened",
+        "NotFound\t1\tNotFound happened",
+        "Unknown\t1\tno reason recorded (SQS's redrive moved it; no result in the table)",
+    ]
+    assert "Dead-letter queue: 4 messages" in result.stderr
+    assert "Oldest failure: 2026-11-19T08:30:00.000Z" in result.stderr
     assert depth(mixed_dlq, mixed_dlq.resources.dead_letter_queue_url) == (4, 0)
 
 
@@ -50,11 +61,15 @@ def test_an_empty_dlq(stack, cli):
         "byPartner": {},
         "oldestFailedAt": None,
         "oldestAgeSeconds": None,
+        "reasons": [],
     }
 
 
 def test_a_missing_dlq_is_a_clear_error(stack, cli):
     missing = stack.resources.dead_letter_queue_url + "-gone"
     result = invoke(cli, stack, "dlq", "--dlq-url", missing)
-    assert result.exit_code == 1
-    assert f"the dead-letter queue does not exist: {missing}" in result.stderr
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"exchange-linker dlq: no dead-letter queue at {missing} (QueueDoesNotExist): check --dlq-url, "
+        "--stack-name or DEAD_LETTER_QUEUE_URL\n"
+    )

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from exchange_linker.contracts.dead_letter import REASON_ATTRIBUTE
 from exchange_linker.contracts.results import ExchangeResult, Status
 from exchange_linker.replay.filter import ReplayFilter
 from exchange_linker.replay.message import DeadLetterMessage, describe, replay_attributes
@@ -143,24 +144,29 @@ def test_replayed_attributes_drop_the_reason_keep_the_rest_and_count_replays():
     upstream = {"traceparent": {"DataType": "String", "StringValue": "00-abc-01"}}
     binary = {"blob": {"DataType": "Binary", "BinaryValue": b"\x00\x01"}}
     ours = {name: {"DataType": "String", "StringValue": value} for name, value in reason("X", "evt-1").items()}
-    first = replay_attributes({**ours, **upstream, **binary})
-    assert first == {
-        **upstream,
-        **binary,
-        "eventId": ours["eventId"],
-        "replayCount": {"DataType": "String", "StringValue": "1"},
-    }
+    first = replay_attributes({**ours, **upstream, **binary})  # the five attributes of an older consumer
+    assert first == {**upstream, **binary, "replayCount": {"DataType": "String", "StringValue": "1"}}
     again = replay_attributes({**first, **ours})
     assert again["replayCount"]["StringValue"] == "2"
+    compact = {REASON_ATTRIBUTE: {"DataType": "String", "StringValue": '{"errorCode":"X","replayCount":4}'}}
+    assert replay_attributes({**upstream, **compact}) == {
+        **upstream,
+        "replayCount": {"DataType": "String", "StringValue": "5"},
+    }
 
 
-def test_replayed_attributes_never_exceed_ten():
+def test_replayed_attributes_never_exceed_ten_and_the_upstreams_come_first():
     upstream = {f"a{i}": {"DataType": "String", "StringValue": str(i)} for i in range(9)}
-    eventid = {"eventId": {"DataType": "String", "StringValue": "e"}}
-    replayed = replay_attributes({**upstream, **eventid})
-    assert len(replayed) == 10
-    assert "replayCount" in replayed  # the eventId (also in the body) gives way first
-    assert len(replay_attributes({**upstream, "a9": upstream["a0"]})) == 10
+    eventid = {"eventId": {"DataType": "String", "StringValue": "e"}}  # the sender's, not a reason: kept
+    assert replay_attributes({**upstream, **eventid}) == {**upstream, **eventid}
+    assert replay_attributes(upstream)["replayCount"]["StringValue"] == "1"
+
+
+def test_replayed_attributes_never_exceed_the_size_limit():
+    upstream = {"a": {"DataType": "String", "StringValue": "v"}}
+    body = "x" * (1000 - 8)  # "a" + "String" + "v" = 8 bytes: the message is at the limit already
+    assert replay_attributes(upstream, body, max_size=1000) == upstream
+    assert "replayCount" in replay_attributes(upstream, body[:-30], max_size=1000)
 
 
 # ---------------------------------------------------------------- the replayer

@@ -13,6 +13,7 @@ import pytest
 from exchange_linker.errors import ConfigurationError
 from exchange_linker_tools.poller import LambdaContext
 from tests.conftest import link_event
+from tests.integration.helpers import reason
 from tests.replay.conftest import dead_letter, depth, messages_in, strings
 
 pytestmark = pytest.mark.integration
@@ -65,9 +66,9 @@ def test_dry_run_is_the_default_then_a_payload_moves(stack, handler):
     assert (moved["dryRun"], moved["moved"], moved["truncated"]) == (False, 2, False)
     assert sorted(row["eventId"] for row in moved["events"]) == sorted(event["eventId"] for event in scope)
     replayed = messages_in(stack, stack.resources.queue_url)
-    assert sorted(strings(m)["eventId"] for m in replayed) == sorted(event["eventId"] for event in scope)
-    assert {(strings(m)["replayCount"], strings(m)["source"]) for m in replayed} == {("1", "linking-ui")}
-    assert [strings(m)["errorCode"] for m in stack.dead_letters()] == ["NotFound"]
+    assert sorted(json.loads(m["Body"])["eventId"] for m in replayed) == sorted(event["eventId"] for event in scope)
+    assert [strings(m) for m in replayed] == [{"replayCount": "1", "source": "linking-ui"}] * 2
+    assert [reason(m)["errorCode"] for m in stack.dead_letters()] == ["NotFound"]
 
 
 def test_stops_before_the_lambda_times_out_and_says_truncated(stack, handler):
@@ -105,3 +106,20 @@ def test_a_missing_setting_fails_the_cold_start(stack, monkeypatch):
     del environment["LINK_COMPLETED_QUEUE_URL"]
     with pytest.raises(ConfigurationError, match="LINK_COMPLETED_QUEUE_URL"):
         load_handler(environment, monkeypatch)
+
+
+def test_the_lambda_holds_back_what_fails_again_unchanged(stack, handler):
+    dead_letter(stack, link_event(), "InvalidScope")
+    dead_letter(stack, "not json", "InvalidEvent")
+    answer = handler({"dryRun": False}, context())
+    assert (answer["moved"], answer["heldBack"], answer["heldBackByErrorCode"]) == (1, 1, {"InvalidEvent": 1})
+    assert answer["leftInDlq"] == 1
+    named = handler({"dryRun": False, "errorCodes": ["invalidevent"]}, context())
+    assert (named["moved"], named["heldBack"]) == (1, 0)
+
+
+def test_the_lambda_refuses_an_unknown_code(refusing_handler):
+    from exchange_linker.replay.replayer import UnknownErrorCodeError
+
+    with pytest.raises(UnknownErrorCodeError, match="unknown error code InvalidScop"):
+        refusing_handler({"errorCodes": ["InvalidScop"]}, context())

@@ -1,4 +1,8 @@
-"""`replay --native`: SQS's StartMessageMoveTask, followed to its end (moto lacks it: botocore's Stubber)."""
+"""`replay --native`: SQS's StartMessageMoveTask, followed to its end (moto lacks it: botocore's Stubber).
+
+Before the task starts, the DLQ is looked at (a receive, stubbed empty here): SQS cannot hold back the
+messages that fail again unchanged, so a native move is refused when there are any.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +31,10 @@ DESCRIBE = [
 
 
 @pytest.fixture
-def stubbed():
+def stubbed(monkeypatch):
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)  # the stubbed client must name real SQS
+    for name in ("RESULTS_TABLE_NAME", "LINK_COMPLETED_QUEUE_URL", "DEAD_LETTER_QUEUE_URL"):
+        monkeypatch.delenv(name, raising=False)  # only the queues given on the command line, no table
     session = boto3.session.Session(region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s")
     clients = AwsClients(session)
     with Stubber(clients.sqs) as stubber:
@@ -47,13 +54,21 @@ def describe(stubber: Stubber, url: str, arn: str, visible: int) -> None:
     )
 
 
+def looked(stubber: Stubber, *messages: dict) -> None:
+    """The look at the DLQ before the move: one receive (then the held messages are released)."""
+    stubber.add_response("receive_message", {"Messages": list(messages)} if messages else {})
+    if messages:
+        stubber.add_response("receive_message", {})
+        stubber.add_response("change_message_visibility_batch", {"Successful": [], "Failed": []})
+
+
 def listed(stubber: Stubber, *entries: dict) -> None:
     stubber.add_response("list_message_move_tasks", {"Results": list(entries)}, {"SourceArn": DLQ_ARN})
 
 
 def run(cli: click.Group, clients: AwsClients, *args: str):
     runner = CliRunner(mix_stderr=False)
-    base = ["replay", "--native", "--queue-url", QUEUE_URL, "--dlq-url", DLQ_URL, "--poll-interval", "0"]
+    base = ["replay", "--native", "--yes", "--queue-url", QUEUE_URL, "--dlq-url", DLQ_URL, "--poll-interval", "0"]
     return runner.invoke(cli, [*base, *args], obj=clients, catch_exceptions=False)
 
 
@@ -69,6 +84,7 @@ def test_starts_a_move_task_and_follows_it_until_completed(cli, stubbed):
     clients, stubber = stubbed
     describe(stubber, DLQ_URL, DLQ_ARN, 10)
     describe(stubber, QUEUE_URL, QUEUE_ARN, 0)
+    looked(stubber)
     stubber.add_response(
         "start_message_move_task",
         {"TaskHandle": "task-1"},
@@ -93,6 +109,7 @@ def test_a_failed_task_fails_the_command_with_its_reason(cli, stubbed):
     clients, stubber = stubbed
     describe(stubber, DLQ_URL, DLQ_ARN, 3)
     describe(stubber, QUEUE_URL, QUEUE_ARN, 0)
+    looked(stubber)
     stubber.add_response(
         "start_message_move_task", {"TaskHandle": "task-1"}, {"SourceArn": DLQ_ARN, "DestinationArn": QUEUE_ARN}
     )
@@ -100,23 +117,25 @@ def test_a_failed_task_fails_the_command_with_its_reason(cli, stubbed):
     listed(stubber, failed)
     result = run(cli, clients)
     assert result.exit_code == 1
-    assert "FAILED" in result.stdout
-    assert "AccessDenied" in result.stdout
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[-1] == "exchange-linker replay: the SQS move task ended FAILED: AccessDenied"
 
 
 def test_sqs_refusing_the_task_is_a_clear_error(cli, stubbed):
     clients, stubber = stubbed
     describe(stubber, DLQ_URL, DLQ_ARN, 3)
     describe(stubber, QUEUE_URL, QUEUE_ARN, 0)
+    looked(stubber)
     stubber.add_client_error(
         "start_message_move_task",
         service_error_code="UnsupportedOperation",
         service_message="There is already a task running",
     )
     result = run(cli, clients)
-    assert result.exit_code == 1
-    assert "SQS refused the move task" in result.stderr
-    assert "already a task running" in result.stderr
+    assert result.exit_code == 3
+    assert result.stderr.splitlines()[-1] == (
+        "exchange-linker replay: SQS refused the move task (UnsupportedOperation): There is already a task running"
+    )
 
 
 @pytest.mark.parametrize(
@@ -137,9 +156,7 @@ def test_native_refuses_filters_dry_run_and_limit(cli, stubbed, arguments):
 
 
 def test_native_refuses_a_rate_sqs_cannot_take(cli, stubbed):
-    clients, stubber = stubbed
-    describe(stubber, DLQ_URL, DLQ_ARN, 3)
-    describe(stubber, QUEUE_URL, QUEUE_ARN, 0)
+    clients, _ = stubbed  # refused before any AWS call
     result = run(cli, clients, "--rate", "2.5")
     assert result.exit_code == 2
     assert "whole --rate between 1 and 500" in result.stderr
@@ -151,9 +168,29 @@ def test_native_refuses_the_dlq_as_destination_by_arn(cli, stubbed):
     describe(stubber, DLQ_URL, DLQ_ARN, 3)
     describe(stubber, alias, DLQ_ARN, 3)
     runner = CliRunner(mix_stderr=False)
-    result = runner.invoke(cli, ["replay", "--native", "--queue-url", alias, "--dlq-url", DLQ_URL], obj=clients)
+    arguments = ["replay", "--native", "--yes", "--queue-url", alias, "--dlq-url", DLQ_URL]
+    result = runner.invoke(cli, arguments, obj=clients)
     assert result.exit_code == 2
     assert "dead-letter queue itself" in result.stderr
+
+
+def test_native_refuses_when_messages_would_fail_again_unchanged(cli, stubbed):
+    clients, stubber = stubbed
+    describe(stubber, DLQ_URL, DLQ_ARN, 1)
+    describe(stubber, QUEUE_URL, QUEUE_ARN, 0)
+    invalid = {
+        "MessageId": "m-1",
+        "ReceiptHandle": "r-1",
+        "Body": "not json",
+        "MessageAttributes": {"errorCode": {"DataType": "String", "StringValue": "InvalidEvent"}},
+    }
+    looked(stubber, invalid)
+    result = run(cli, clients)  # no move task stubbed: starting one would fail the test
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "exchange-linker replay: --native would also move 1 messages that fail again unchanged (InvalidEvent): "
+        "use `exchange-linker replay --yes` instead (the same move, done by the CLI, with its guards)"
+    )
 
 
 class FakeMover:

@@ -6,8 +6,8 @@ import pytest
 
 from exchange_linker.dwolla.exchange_request import idempotency_key
 from tests.conftest import link_event
-from tests.integration.helpers import drain
-from tests.replay.conftest import dead_letter, depth, invoke, output_json, strings
+from tests.integration.helpers import drain, reason
+from tests.replay.conftest import dead_letter, depth, invoke, output_json
 
 pytestmark = pytest.mark.integration
 
@@ -19,7 +19,7 @@ def test_invalid_scope_then_fixed_then_replayed(stack, cli):
         stack.publish(event)
     drain(stack)
     letters = stack.dead_letters()
-    assert sorted(strings(letter)["errorCode"] for letter in letters) == ["InvalidScope"] * 5
+    assert sorted(reason(letter)["errorCode"] for letter in letters) == ["InvalidScope"] * 5
     assert {stack.result(e["eventId"])["status"] for e in events} == {"FAILED"}
 
     stack.emulator.set_scope_enabled(True)
@@ -50,7 +50,7 @@ def test_after_a_timeout_the_replay_reuses_the_key_and_dwolla_deduplicates(stack
     stack.publish(event)
     drain(stack, gives_up_at_once)
     (letter,) = stack.dead_letters()
-    assert strings(letter)["errorCode"] == "Timeout"
+    assert reason(letter)["errorCode"] == "Timeout"
     assert int(stack.result(event["eventId"])["keyGeneration"]) == 0
     stack.emulator.wait_for_stats(lambda stats: stats.in_flight == 0)
     (created,) = stack.emulator.exchanges  # Dwolla did create it
@@ -70,9 +70,9 @@ def test_after_a_transient_failure_the_replay_sends_the_same_key(stack, cli):
     event = link_event()
     stack.publish(event)
     drain(stack, stack.consumer(MAX_RECEIVE_COUNT="1"))
-    assert strings(stack.dead_letters()[0])["errorCode"] == "ServerError"
+    assert reason(stack.dead_letters()[0])["errorCode"] == "ServerError"
     stack.emulator.faults.server_error_rate = 0.0
-    invoke(cli, stack, "replay")
+    invoke(cli, stack, "replay", "--yes")
     drain(stack)
     (exchange,) = stack.emulator.exchanges
     assert exchange.idempotency_key == idempotency_key(event["eventId"], 0)
@@ -84,7 +84,7 @@ def test_an_event_already_created_is_not_sent_to_dwolla_again(stack, cli):
     drain(stack)
     posts = stack.emulator.stats.exchange_posts
     dead_letter(stack, event, "ServerError")  # e.g. a duplicate delivery that failed on its own
-    assert output_json(invoke(cli, stack, "replay", "--json"))["moved"] == 1
+    assert output_json(invoke(cli, stack, "replay", "--yes", "--json"))["moved"] == 1
     drain(stack)
     assert stack.emulator.stats.exchange_posts == posts
     assert len(stack.emulator.exchanges) == 1
@@ -104,9 +104,9 @@ def test_a_refusal_after_a_timeout_must_not_lead_to_a_duplicate(stack, cli):
     stack.emulator.faults.timeout_after_create_rate = 0.0
     stack.emulator.set_scope_enabled(False)
     source.drain()  # the retry is refused (InvalidScope, permanent): FAILED, dead-lettered
-    assert strings(stack.dead_letters()[0])["errorCode"] == "InvalidScope"
+    assert reason(stack.dead_letters()[0])["errorCode"] == "InvalidScope"
     stack.emulator.set_scope_enabled(True)
-    invoke(cli, stack, "replay")
+    invoke(cli, stack, "replay", "--yes")
     drain(stack)
     assert stack.result(event["eventId"])["status"] == "CREATED"
     assert len(stack.emulator.exchanges) == 1

@@ -130,6 +130,18 @@ def test_queue_names_and_retention(template: dict[str, Any]) -> None:
     assert dead_letter["MessageRetentionPeriod"] > queue["MessageRetentionPeriod"]
 
 
+def test_both_queues_take_the_same_explicit_message_size_the_code_budgets_for(template: dict[str, Any]) -> None:
+    """What the queue accepted must fit the DLQ with its reason: same limit, and the one the consumer and the
+    replay size their attributes for (issue 11, item 10)."""
+    from exchange_linker.contracts.dead_letter import MAX_MESSAGE_SIZE
+
+    sizes = {
+        props(template, queue).get("MaximumMessageSize")
+        for queue in ("LinkCompletedQueue", "LinkCompletedDeadLetterQueue")
+    }
+    assert sizes == {MAX_MESSAGE_SIZE}
+
+
 def test_dead_letter_queue_accepts_only_the_main_queue(template: dict[str, Any]) -> None:
     allow = plain(props(template, "LinkCompletedDeadLetterQueue")["RedriveAllowPolicy"])
     assert allow["redrivePermission"] == "byQueue"

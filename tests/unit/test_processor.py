@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from exchange_linker.contracts.dead_letter import DeadLetter
+from exchange_linker.contracts.dead_letter import DeadLetter, read_reason
 from exchange_linker.contracts.results import ExchangeResult, Status
 from exchange_linker.dwolla.exchange_request import idempotency_key
 from exchange_linker.dwolla.exchanges import CreatedExchange, ExchangeService
@@ -201,7 +201,9 @@ def test_original_message_attributes_travel_with_the_dead_letter(world):
     processor.process(inbound)
     attributes = dlq.letters[0].message_attributes()
     assert attributes["traceparent"]["StringValue"] == "00-abc"
-    assert attributes["errorCode"]["StringValue"] == "InvalidEvent"
+    reason = read_reason(attributes)
+    assert reason is not None
+    assert reason.error_code == "InvalidEvent"
 
 
 def test_a_concurrent_duplicate_that_loses_the_race_is_not_announced_twice(world):

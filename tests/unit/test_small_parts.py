@@ -1,5 +1,5 @@
 from exchange_linker.adapters.dynamodb_results import from_item, to_update
-from exchange_linker.contracts.dead_letter import DeadLetter
+from exchange_linker.contracts.dead_letter import REASON_ATTRIBUTE, DeadLetter, read_reason
 from exchange_linker.contracts.results import ExchangeResult, Status
 from exchange_linker.redaction import MAX_ERROR_MESSAGE, scrub
 
@@ -9,14 +9,21 @@ def test_scrub_masks_flattens_and_truncates():
     assert len(scrub("x" * 1000, [])) == MAX_ERROR_MESSAGE
 
 
-def test_dead_letter_attributes_fit_sqs_limit_and_reason_wins():
-    originals = {f"a{i}": {"DataType": "String", "StringValue": str(i)} for i in range(12)}
-    originals["errorCode"] = {"DataType": "String", "StringValue": "spoofed"}
+def test_dead_letter_keeps_every_upstream_attribute_and_adds_the_reason_in_one():
+    originals = {f"a{i}": {"DataType": "String", "StringValue": str(i)} for i in range(8)}
+    originals["errorCode"] = {"DataType": "String", "StringValue": "the sender's own"}  # not ours: kept
     letter = DeadLetter("{}", "InvalidEvent", "partner: unknown", "2026-11-21T00:00:00Z", 1, "e1", originals)
     attributes = letter.message_attributes()
-    assert len(attributes) == 10
-    assert attributes["errorCode"]["StringValue"] == "InvalidEvent"
-    assert attributes["eventId"]["StringValue"] == "e1"
+    assert {name: value for name, value in attributes.items() if name != REASON_ATTRIBUTE} == originals
+    reason = read_reason(attributes)
+    assert reason is not None
+    assert (reason.error_code, reason.event_id, reason.attempts) == ("InvalidEvent", "e1", 1)
+
+
+def test_dead_letter_with_ten_upstream_attributes_has_no_slot_for_the_reason():
+    originals = {f"a{i}": {"DataType": "String", "StringValue": str(i)} for i in range(10)}
+    letter = DeadLetter("{}", "InvalidEvent", "partner: unknown", "2026-11-21T00:00:00Z", 1, "e1", originals)
+    assert letter.message_attributes() == originals
 
 
 def test_created_row_clears_old_errors_and_failed_row_clears_exchange():

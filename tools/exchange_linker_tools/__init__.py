@@ -1,1 +1,5 @@
-"""Developer tools: the CLI, the Dwolla emulator and the local stack. Not shipped in the Lambda layer."""
+"""The development harness: the Dwolla emulator, the local stack, the Lambda-faithful poller, the chaos suite.
+
+Not shipped in the Lambda layer nor with the operator CLI (exchange_linker_cli); adds `run` and `emulator` to
+`exchange-linker` through the `exchange_linker.commands` entry point group.
+"""

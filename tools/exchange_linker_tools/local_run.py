@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from exchange_linker.contracts.dead_letter import read_reason
 from exchange_linker_tools.local_stack import LocalStack
 from exchange_linker_tools.poller import BatchReport, Handler
 from exchange_linker_tools.sample_events import SampleEvent
@@ -44,6 +45,10 @@ class EventOutcome:
             return True
         return self.status == self.expected_status and self.error_code == self.expected_error
 
+    def as_dict(self) -> dict[str, Any]:
+        """camelCase, like the events and every other JSON the CLI prints."""
+        return {_camel(name): value for name, value in asdict(self).items()}
+
 
 @dataclass
 class RunSummary:
@@ -54,6 +59,8 @@ class RunSummary:
     exchanges_created_at_dwolla: int
     log_file: str | None = None
     endpoints: dict[str, str] = field(default_factory=dict)
+    environment: dict[str, str] = field(default_factory=dict)  # --keep-running: what a shell needs
+    env_file: str | None = None  # --keep-running: where the CLI finds that environment by itself
 
     @property
     def counts_by_status(self) -> dict[str, int]:
@@ -69,7 +76,7 @@ class RunSummary:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "events": [asdict(outcome) for outcome in self.outcomes],
+            "events": [outcome.as_dict() for outcome in self.outcomes],
             "countsByStatus": self.counts_by_status,
             "deadLetterQueue": {
                 "depth": sum(self.dead_letters_by_code.values()),
@@ -82,7 +89,13 @@ class RunSummary:
             "batches": self.batches,
             "logFile": self.log_file,
             "endpoints": self.endpoints,
+            **({"environment": self.environment, "envFile": self.env_file} if self.env_file else {}),
         }
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(word.capitalize() for word in rest)
 
 
 def load_handler(environment: dict[str, str], path: Path = HANDLER_PATH) -> Handler:
@@ -173,7 +186,7 @@ def run_pipeline(
     elapsed = time.perf_counter() - started
     return RunSummary(
         outcomes=collect_outcomes(stack, events),
-        dead_letters_by_code=dict(Counter(_attribute(m, "errorCode") or "(none)" for m in stack.dead_letters())),
+        dead_letters_by_code=dict(Counter(_error_code(m) or "(none)" for m in stack.dead_letters())),
         elapsed_seconds=elapsed,
         batches=batches,
         exchanges_created_at_dwolla=len(stack.emulator.exchanges),
@@ -191,7 +204,7 @@ def collect_outcomes(stack: LocalStack, events: list[SampleEvent]) -> list[Event
         if row is not None:
             status, error = str(row.get("status")), row.get("errorCode")
         elif letter is not None:
-            status, error = "FAILED", _attribute(letter, "errorCode")
+            status, error = "FAILED", _error_code(letter)
         else:
             status, error = "MISSING", None
         outcomes.append(
@@ -210,6 +223,6 @@ def collect_outcomes(stack: LocalStack, events: list[SampleEvent]) -> list[Event
     return outcomes
 
 
-def _attribute(message: Any, name: str) -> str | None:
-    value = message.get("MessageAttributes", {}).get(name, {}).get("StringValue")
-    return str(value) if value is not None else None
+def _error_code(message: Any) -> str | None:
+    reason = read_reason(message.get("MessageAttributes", {}))
+    return reason.error_code if reason is not None else None

@@ -24,7 +24,10 @@ REAL_ACCOUNT_VARIABLES = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKE
 def moto_thread() -> Iterator[str]:
     from moto.server import ThreadedMotoServer
 
+    from exchange_linker_tools.moto_quotas import enforce_sqs_quotas
+
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto logs every request otherwise
+    enforce_sqs_quotas()  # SQS's message size and attribute quotas, which moto alone does not apply
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

@@ -6,6 +6,7 @@ so production wiring exists once. Only this module and `adapters/` know which ad
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 
@@ -27,6 +28,7 @@ from exchange_linker.contracts.results import ResultsStore
 from exchange_linker.dwolla.exchanges import ExchangeService
 from exchange_linker.dwolla.limiter import AdaptiveLimiter
 from exchange_linker.dwolla.tokens import TokenProvider
+from exchange_linker.errors import DependencyError
 from exchange_linker.ingest.batch import LinkCompletedConsumer
 from exchange_linker.ingest.processor import RecordProcessor
 from exchange_linker.invocation import Invocation
@@ -125,7 +127,8 @@ class ReplayService:
         self._clients = clients or AwsClients()
 
     def run(self, request: ReplayRequest, remaining_seconds: Callable[[], float] | None = None) -> ReplaySummary:
-        """Checks the route (raises ReplayRefusedError, or AwsError QueueDoesNotExist), then replays."""
+        """Checks the route and the error codes (raises ReplayRefusedError, UnknownErrorCodeError, or AwsError
+        QueueDoesNotExist), then replays; the answer says how many messages the DLQ holds afterwards."""
         settings, clients = self.settings, self._clients
         source = describe_queue(clients, settings.dead_letter_queue_url)
         destination = describe_queue(clients, settings.queue_url)
@@ -138,4 +141,9 @@ class ReplayService:
             rate=RateLimiter(request.rate),
             deadline=Deadline(remaining_seconds, margin=LAMBDA_MARGIN_SECONDS) if remaining_seconds else None,
         )
-        return replayer.run(request.selection(), dry_run=request.dry_run, limit=request.limit)
+        selection = request.selection()
+        replayer.check_error_codes(selection)
+        summary = replayer.run(selection, dry_run=request.dry_run, limit=request.limit)
+        with contextlib.suppress(DependencyError):  # the replay is done: a failed look must not hide its answer
+            summary.left_in_dlq = describe_queue(clients, settings.dead_letter_queue_url).depth
+        return summary

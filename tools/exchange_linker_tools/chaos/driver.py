@@ -31,13 +31,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from exchange_linker.adapters.aws import AwsClients
-from exchange_linker.adapters.dynamodb_results import DynamoDbResults
-from exchange_linker.adapters.sqs_queues import SqsDestinationQueue, SqsSourceQueue
+from exchange_linker.bootstrap import build_replayer
 from exchange_linker.replay.filter import ReplayFilter
 from exchange_linker.replay.message import DeadLetterView
 from exchange_linker.replay.pacing import Deadline
 from exchange_linker.replay.replayer import Action as ReplayAction
-from exchange_linker.replay.replayer import Replayer
 from exchange_linker_tools.chaos.events import ChaosEvent, Traffic, generate_traffic
 from exchange_linker_tools.chaos.proxy import AwsFaultProxy, AwsFaultRates
 from exchange_linker_tools.chaos.schedule import ActionKind, Schedule, ScheduleSettings, build_schedule
@@ -313,13 +311,14 @@ def replay_transient(stack: LocalStack, started: float) -> ReplayRound:
     A message's reason comes from its attributes, or, for one SQS's own redrive moved, from the table.
     One pass over the DLQ: moto scans a queue as a list on every receive, so each pass is costly.
     """
-    clients = AwsClients()
     resources = stack.resources
-    replayer = Replayer(
-        SqsSourceQueue(clients, resources.dead_letter_queue_url, wait_seconds=0),
-        SqsDestinationQueue(clients, resources.queue_url),
-        results=DynamoDbResults(clients, resources.table_name),
+    replayer = build_replayer(
+        AwsClients(),
+        resources.dead_letter_queue_url,
+        resources.queue_url,
+        results_table_name=resources.table_name,
         deadline=Deadline.in_seconds(60),
+        receive_wait_seconds=0,
     )
     summary = replayer.run(Replayable(), dry_run=False)
     moved = [row for row in summary.rows if row.action in {ReplayAction.MOVED, ReplayAction.NOT_DELETED}]

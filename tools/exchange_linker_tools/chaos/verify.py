@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from exchange_linker.contracts.dead_letter import DeadLetterReason, read_reason
 from exchange_linker.contracts.link_completed import unwrap_envelope
 from exchange_linker.dwolla.classification import PERMANENT_CODES
 from exchange_linker.errors import InvalidEventError
@@ -40,8 +41,13 @@ class DeadLetterRecord:
     attributes: Mapping[str, str]  # message attributes, string values
 
     @property
+    def reason(self) -> DeadLetterReason | None:
+        """What the consumer attached: the reason attribute (or an older consumer's five)."""
+        return read_reason({name: {"DataType": "String", "StringValue": v} for name, v in self.attributes.items()})
+
+    @property
     def error_code(self) -> str | None:
-        return self.attributes.get("errorCode") or None
+        return self.reason.error_code if self.reason is not None else None
 
 
 @dataclass(frozen=True)
@@ -104,8 +110,8 @@ class Verdict:
 
 
 def dead_letter_key(record: DeadLetterRecord, garbage_bodies: Mapping[str, str]) -> str | None:
-    """The event a DLQ message belongs to: its eventId attribute, else the body's, else the exact body."""
-    event_id = record.attributes.get("eventId")
+    """The event a DLQ message belongs to: its reason's eventId, else the body's, else the exact body."""
+    event_id = record.reason.event_id if record.reason is not None else None
     if event_id:
         return event_id
     try:
@@ -206,10 +212,10 @@ def _check_reasons(
     dead_letters: Sequence[DeadLetterRecord],
     garbage: Mapping[str, str],
 ) -> None:
-    """3. Every DLQ message says why: its errorCode attribute, or (SQS's own redrive) its table row."""
+    """3. Every DLQ message says why: its reason attribute, or (SQS's own redrive) its table row."""
     for record in dead_letters:
         if record.error_code:
-            _add(verdict.dlq_reasons, "errorCode attribute")
+            _add(verdict.dlq_reasons, "reason attribute")
             continue
         key = dead_letter_key(record, garbage)
         row = rows.get(key or "")

@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Response
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
 
 HAL_JSON = "application/vnd.dwolla.v1.hal+json"
 
@@ -64,8 +68,18 @@ def oauth(body: Mapping[str, Any], status: int = 200) -> Response:
     return response
 
 
+class _VerbatimLocation(Response):
+    """werkzeug passes Location through iri_to_uri, which lower-cases the scheme and host; Dwolla's edge
+    sends it as it is, so a client must cope with whatever spelling arrives."""
+
+    def get_wsgi_headers(self, environ: WSGIEnvironment) -> Headers:
+        headers = super().get_wsgi_headers(environ)
+        headers["Location"] = self.headers["Location"]
+        return headers
+
+
 def created(location: str) -> Response:
-    response = Response(status=201)
+    response = _VerbatimLocation(status=201)
     del response.headers["Content-Type"]  # 201 has no body
     response.headers["Location"] = location
     return response

@@ -140,6 +140,15 @@ class DwollaEmulator(EmulatorControls):
         plan.validate()
         self._state.faults = plan
 
+    @property
+    def public_url(self) -> str | None:
+        """The base written into Locations (`http://localhost:8089`, `HTTPS://API.DWOLLA.COM`); None: `url`."""
+        return self._state.public_url
+
+    @public_url.setter
+    def public_url(self, url: str | None) -> None:
+        self._state.public_url = url
+
     def set_scope_enabled(self, enabled: bool) -> None:
         self._state.scope_enabled = enabled
 
@@ -185,7 +194,8 @@ class DwollaEmulator(EmulatorControls):
     def reset(self) -> None:
         """Forget exchanges, idempotency keys and counters; restore scope, a fault-free plan, no queued faults.
 
-        Tokens and partner ids survive, so a client holding them keeps working.
+        Locations go back to the emulator's own URL. Tokens and partner ids survive, so a client holding
+        them keeps working.
         """
         self._state.reset()
 

@@ -55,6 +55,9 @@ class EmulatorState:
         self.scope_enabled = True
         self.base_url = ""  # set once the server is bound
         self.account_id = str(uuid.uuid4())  # the Dwolla account that owns POST /exchanges exchanges
+        # The base Dwolla writes into a created exchange's Location; None: base_url. Lets a test play a
+        # Dwolla whose canonical spelling differs from the one the client was configured with.
+        self.public_url: str | None = None
         self._stopping = False
         self._wake = threading.Condition()
         self._rng = random.Random(seed)  # noqa: S311 - reproducible faults, not security
@@ -125,7 +128,7 @@ class EmulatorState:
         exchange_id = str(uuid.uuid4())
         exchange = CreatedExchange(
             id=exchange_id,
-            location=f"{self.base_url}/exchanges/{exchange_id}",
+            location=f"{self.public_url or self.base_url}/exchanges/{exchange_id}",
             customer_id=customer_id,
             partner=body.partner.name,
             kind=body.kind,
@@ -164,6 +167,7 @@ class EmulatorState:
         self.stats.reset()
         self.rate_limit.refill()  # the limit itself is configuration and stays
         self.scope_enabled = True
+        self.public_url = None
         self.clear_queued_faults()
         self.hangs.heal()
         self.fault_rules.clear()

@@ -34,9 +34,9 @@ CONSUMER_CLIENT_CONFIG = Config(connect_timeout=1, read_timeout=2, retries={"mod
 class AwsClients:
     """Creates each client once, on first use, so a cold start pays only for what it touches."""
 
-    def __init__(self, session: boto3.session.Session | None = None, *, config: Config = CLIENT_CONFIG) -> None:
+    def __init__(self, session: boto3.session.Session | None = None, *, config: Config | None = None) -> None:
         self._session = session or boto3.session.Session()
-        self._config = config
+        self._config = config or CLIENT_CONFIG  # an operator's CLI wants fewer retries and shorter timeouts
         self._lock = threading.Lock()  # boto3 sessions are not thread-safe; the clients they make are
         self._sqs: SQSClient | None = None
         self._dynamodb: DynamoDBClient | None = None

@@ -20,11 +20,18 @@ from exchange_linker.dwolla.classification import fallback_code, is_permanent
 from exchange_linker.dwolla.exchange_request import HAL_JSON
 from exchange_linker.dwolla.exchanges import CreatedExchange, ExchangeRequestLike
 from exchange_linker.dwolla.tokens import AccessToken
-from exchange_linker.errors import DwollaError
+from exchange_linker.errors import ConfigurationError, DwollaError
 from exchange_linker.invocation import Invocation
 from exchange_linker.observability import Metric, count
+from exchange_linker.settings import validate_base_url
 
 USER_AGENT = "exchange-linker/0.1"
+# scheme://host[:port]/exchanges/{id}: a DNS name, IPv4 or bracketed IPv6 host; no user info, escapes or dots
+# at the end of the host, so the normalised origin is the whole of what Dwolla sent before the path.
+_LOCATION = re.compile(
+    r"(?P<origin>[A-Za-z][A-Za-z0-9+.-]*://(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?)"
+    r"/exchanges/(?P<id>[A-Za-z0-9-]{1,64})"
+)
 
 
 def pooled_session(pool_size: int) -> requests.Session:
@@ -47,9 +54,7 @@ class DwollaHttpApi:
         clock: Callable[[], float] = time.time,
         invocation: Invocation | None = None,
     ) -> None:
-        self._base_url = base_url.rstrip("/")
-        # Exactly {base}/exchanges/{id}: no parser in between that could drop or reinterpret characters.
-        self._location = re.compile(re.escape(self._base_url) + r"/exchanges/([A-Za-z0-9-]{1,64})")
+        self._base_url = validate_base_url(base_url)  # one canonical spelling, checked again here
         self._credentials = credentials
         self._session = session
         self._timeout = timeout
@@ -117,11 +122,23 @@ class DwollaHttpApi:
                 request_id=_request_id(response),
                 exchange_may_exist=True,
             )
-        return CreatedExchange(url=location, exchange_id=exchange_id, request_id=_request_id(response))
+        url = f"{self._base_url}/exchanges/{exchange_id}"  # stored in the canonical spelling
+        return CreatedExchange(url=url, exchange_id=exchange_id, request_id=_request_id(response))
 
     def _exchange_id(self, location: str) -> str | None:
-        match = self._location.fullmatch(location)
-        return match.group(1) if match else None
+        """The id when `location` is exactly {our base}/exchanges/{id}, the base in any equivalent spelling.
+
+        The origin is normalised the way DWOLLA_API_URL was (scheme and host case, default port); the
+        strict pattern keeps every character a URL parser could drop or reinterpret out.
+        """
+        match = _LOCATION.fullmatch(location)
+        if match is None:
+            return None
+        try:
+            origin = validate_base_url(match.group("origin"))
+        except ConfigurationError:
+            return None
+        return match.group("id") if origin == self._base_url else None
 
     def _headers(self, token: AccessToken) -> dict[str, str]:
         return {"Accept": HAL_JSON, "Authorization": f"Bearer {token.value}"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -25,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from exchange_linker.contracts.strict_json import StrictJsonError, lenient_loads, strict_loads
 from exchange_linker.errors import InvalidEventError
 from exchange_linker.validation import problems
 
@@ -181,9 +183,12 @@ def parse_link_completed(body: str) -> LinkCompletedEvent:
     """Read a v1 event from an SQS body: direct, SNS→SQS or EventBridge→SQS.
 
     Raises only InvalidEventError, whose message names the offending field and never echoes its value.
+    JSON is read strictly (RFC 8259): NaN, Infinity and a key given twice are invalid events too.
     """
     try:
-        payload = unwrap_envelope(json.loads(body))
+        payload = unwrap_envelope(strict_loads(body))
+    except StrictJsonError as strict:
+        raise InvalidEventError(strict.field, strict.reason, event_id=_event_id_despite(body)) from None
     except (ValueError, RecursionError):
         raise InvalidEventError("body", "is not valid JSON") from None
     try:  # JSON may escape lone surrogates, which no UTF-8 request body can carry
@@ -201,8 +206,11 @@ def parse_link_completed(body: str) -> LinkCompletedEvent:
         raise InvalidEventError("event", "is nested too deeply") from None
 
 
-def unwrap_envelope(payload: Any) -> Any:
-    """Strip an SNS notification or EventBridge event around the v1 event; anything else passes as is."""
+def unwrap_envelope(payload: Any, loads: Callable[[str], Any] = strict_loads) -> Any:
+    """Strip an SNS notification or EventBridge event around the v1 event; anything else passes as is.
+
+    An SNS Message is read with `loads`: strictly for processing, leniently when only looking.
+    """
     if not isinstance(payload, dict):
         return payload
     if payload.get("Type") == "Notification" and "TopicArn" in payload:
@@ -210,12 +218,22 @@ def unwrap_envelope(payload: Any) -> Any:
         if not isinstance(message, str):
             raise InvalidEventError("Message", "SNS notification without a string Message")
         try:
-            return json.loads(message)
+            return loads(message)
+        except StrictJsonError as strict:
+            raise InvalidEventError(f"Message.{strict.field}", strict.reason) from None
         except (ValueError, RecursionError):
             raise InvalidEventError("Message", "SNS Message is not valid JSON") from None
     if "detail-type" in payload and "detail" in payload and "source" in payload:
         return payload["detail"]
     return payload
+
+
+def _event_id_despite(body: str) -> str | None:
+    """The eventId of a body strict JSON refused, when it is unambiguous, so its FAILED result is stored."""
+    try:
+        return usable_event_id(unwrap_envelope(lenient_loads(body), lenient_loads))
+    except (ValueError, RecursionError, InvalidEventError):
+        return None
 
 
 def usable_event_id(payload: Any) -> str | None:

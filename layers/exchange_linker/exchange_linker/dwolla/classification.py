@@ -6,6 +6,8 @@ and the status only when the code is unknown or missing.
 
 from __future__ import annotations
 
+import re
+
 PERMANENT_CODES = frozenset(
     {
         "InvalidExchangeToken",
@@ -37,3 +39,63 @@ def fallback_code(status: int) -> str:
     if status >= 500:
         return "ServerError"
     return f"Http{status}"
+
+
+# ---------------------------------------------------------------- every errorCode the service can emit
+# What lands in the table's errorCode, the DLQ's errorCode attribute and the ErrorCode metric dimension.
+# The runbook has an entry for each (a test checks), and `replay --error-code` accepts only these (in any
+# case), the HttpNNN fallbacks, and codes actually present in the DLQ (Dwolla or AWS codes new to us).
+INVALID_EVENT = "InvalidEvent"  # the body breaks the v1 contract
+CONFLICTING_EVENT = "ConflictingEvent"  # same eventId, different content
+RESULT_NOT_RECORDED = "ResultNotRecorded"  # Dwolla created the exchange, the table write failed
+EXCHANGE_MAY_EXIST = "ExchangeMayExist"  # uncertain attempt older than Dwolla's 24 h idempotency window
+UNKNOWN_REASON = "Unknown"  # a DLQ message SQS's redrive moved, with no result recorded
+SERVICE_CODES = frozenset(
+    {
+        INVALID_EVENT,
+        CONFLICTING_EVENT,
+        RESULT_NOT_RECORDED,
+        EXCHANGE_MAY_EXIST,
+        "InvalidClientCredentials",  # POST /token refused the key/secret
+        "CredentialsUnavailable",  # the credentials secret is missing or unreadable
+        "ExchangePartnerUnavailable",  # Dwolla does not list the partner
+        "UnexpectedResponse",
+        "UnexpectedLocation",
+        "ConnectTimeout",
+        "Timeout",
+        "ConnectionError",
+        "HttpError",
+        "InternalError",  # a bug: the message went back to the queue
+    }
+)
+# AWS failures that can outlast every retry (the last receive dead-letters them with the AWS code).
+AWS_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "AccessDeniedException",
+        "ResourceNotFoundException",
+        "EndpointConnectionError",
+        "ConnectTimeoutError",
+        "ReadTimeoutError",
+        "GetSecretFailed",
+        "PutSecretValueFailed",
+        "PutEventsFailed",  # the outcome event only: logged and counted, never dead-lettered
+    }
+)
+KNOWN_ERROR_CODES = PERMANENT_CODES | TRANSIENT_CODES | SERVICE_CODES | AWS_CODES | {UNKNOWN_REASON}
+# Their reason says a replay of the unchanged message cannot succeed: moved only when asked for by code.
+NOT_REPLAYABLE_UNCHANGED = frozenset({INVALID_EVENT, CONFLICTING_EVENT})
+_FALLBACK = re.compile(r"Http[1-5]\d\d", re.IGNORECASE)
+
+
+def known_error_code(code: str) -> str | None:
+    """The canonical spelling of a code given in any case, or None when the service never emits it."""
+    folded = code.casefold()
+    for known in KNOWN_ERROR_CODES:
+        if known.casefold() == folded:
+            return known
+    return code[0].upper() + code[1:].lower() if _FALLBACK.fullmatch(code) else None

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass, field
 
 from exchange_linker.contracts.link_completed import LinkCompletedEvent
+from exchange_linker.contracts.strict_json import strict_dumps
 
 HAL_JSON = "application/vnd.dwolla.v1.hal+json"
 # Fixed namespace: the same eventId and generation give the same key in every container, forever.
@@ -39,5 +39,5 @@ def build_exchange_request(event: LinkCompletedEvent, partner_href: str, generat
     return ExchangeRequest(
         path=exchange_path(event.customer_id),
         idempotency_key=idempotency_key(event.event_id, generation),
-        body=json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(),
+        body=strict_dumps(body).encode(),  # never NaN/Infinity, whatever slipped into a receipt
     )

@@ -1,6 +1,7 @@
 """Which DLQ messages a replay moves: AND across kinds of criteria, OR within one kind.
 
 The CLI flags and the replay Lambda's payload build the same model, so both select the same messages.
+Error codes match in any case; `Unknown` selects the messages whose reason nobody recorded.
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from exchange_linker.dwolla.classification import NOT_REPLAYABLE_UNCHANGED, UNKNOWN_REASON, known_error_code
 from exchange_linker.replay.message import DeadLetterView
+
+_HELD_BACK = frozenset(code.casefold() for code in NOT_REPLAYABLE_UNCHANGED)
 
 
 def _as_set(value: Any) -> Any:
@@ -42,6 +46,11 @@ class ReplayFilter(BaseModel):
             raise ValueError("must not contain empty strings")
         return value
 
+    @field_validator("error_codes")
+    @classmethod
+    def _canonical(cls, value: frozenset[str]) -> frozenset[str]:
+        return frozenset(known_error_code(code.strip()) or code.strip() for code in value)
+
     @field_validator("customer_ids")
     @classmethod
     def _lower(cls, value: frozenset[str]) -> frozenset[str]:
@@ -67,8 +76,23 @@ class ReplayFilter(BaseModel):
     def selects_everything(self) -> bool:
         return self == ReplayFilter()
 
+    def unknown_error_codes(self, present: frozenset[str] = frozenset()) -> list[str]:
+        """The codes asked for that the service never emits and that are not in `present` (the DLQ's)."""
+        seen = {code.casefold() for code in present}
+        return sorted(
+            code for code in self.error_codes if known_error_code(code) is None and code.casefold() not in seen
+        )
+
+    def holds_back(self, error_code: str | None) -> bool:
+        """A message whose reason says a replay cannot succeed unchanged moves only when its code is named."""
+        if error_code is None or error_code.casefold() not in _HELD_BACK:
+            return False
+        return error_code.casefold() not in {code.casefold() for code in self.error_codes}
+
     def matches(self, view: DeadLetterView) -> bool:
-        if self.error_codes and view.error_code not in self.error_codes:
+        if self.error_codes and (view.error_code or UNKNOWN_REASON).casefold() not in {
+            code.casefold() for code in self.error_codes
+        }:
             return False
         if self.event_ids and view.event_id not in self.event_ids:
             return False

@@ -18,6 +18,8 @@ class DlqInventory:
     by_partner: dict[str, int] = field(default_factory=dict)
     oldest: datetime | None = None
     oldest_age_seconds: float | None = None
+    # (errorCode, errorMessage, messages), most frequent first; errorMessage is None when nobody recorded one
+    reasons: list[tuple[str, str | None, int]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -29,6 +31,9 @@ class DlqInventory:
             if self.oldest
             else None,
             "oldestAgeSeconds": self.oldest_age_seconds,
+            "reasons": [
+                {"errorCode": code, "errorMessage": message, "messages": count} for code, message, count in self.reasons
+            ],
         }
 
 
@@ -37,6 +42,7 @@ def inventory(depth: int, scan: ReplaySummary, *, now: datetime | None = None) -
     views = [row.view for row in scan.rows]
     codes = Counter(view.error_code or "Unknown" for view in views)
     partners = Counter(view.partner or "Unknown" for view in views)
+    reasons = Counter((view.error_code or "Unknown", view.error_message) for view in views)
     moments = [view.when for view in views if view.when is not None]
     oldest = min(moments, default=None)
     now = now or datetime.now(UTC)
@@ -47,4 +53,5 @@ def inventory(depth: int, scan: ReplaySummary, *, now: datetime | None = None) -
         by_partner=dict(partners.most_common()),
         oldest=oldest,
         oldest_age_seconds=round((now - oldest).total_seconds(), 3) if oldest else None,
+        reasons=[(code, message, count) for (code, message), count in reasons.most_common()],
     )

@@ -1,31 +1,34 @@
 """One DLQ message as the replay sees it: what it is about, why it failed, and what it carries back.
 
-A message the consumer dead-lettered says why in its attributes; one SQS's own redrive moved there says
-nothing, so its reason is read from the results table. The body is read leniently: an InvalidEvent
-message must still be listable and replayable.
+A message the consumer dead-lettered says why in its reason attribute (or, from an older consumer, in
+five attributes). One without (SQS's own redrive, or no room left beside the upstream's attributes) is
+explained by its result in the table, and an invalid body by itself. The body is read leniently: an
+InvalidEvent message must still be listable and replayable.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from exchange_linker.contracts.link_completed import unwrap_envelope
+from exchange_linker.contracts.dead_letter_reason import (
+    MAX_MESSAGE_ATTRIBUTES,
+    MAX_MESSAGE_SIZE,
+    REPLAY_COUNT,
+    Attributes,
+    message_size,
+    read_reason,
+    replay_count,
+    upstream_attributes,
+)
+from exchange_linker.contracts.link_completed import parse_link_completed, unwrap_envelope
 from exchange_linker.contracts.results import ExchangeResult, ResultsStore
 from exchange_linker.errors import DependencyError, InvalidEventError
 from exchange_linker.observability import logger
 
-# The consumer's reason attributes: the table keeps the history, the replayed message starts clean.
-REASON_ATTRIBUTES = frozenset({"errorCode", "errorMessage", "failedAt", "attempts"})
-REPLAY_COUNT = "replayCount"
-EVENT_ID = "eventId"
-MAX_MESSAGE_ATTRIBUTES = 10
-
-# SendMessage format: {"DataType": ..., "StringValue": ...} or {"DataType": ..., "BinaryValue": ...}.
-Attributes = Mapping[str, Mapping[str, Any]]
+__all__ = ["Attributes", "DeadLetterMessage", "DeadLetterView", "describe", "replay_attributes", "replay_count"]
 
 
 @dataclass(frozen=True)
@@ -52,16 +55,12 @@ class DeadLetterView:
     sent_at: datetime | None
     replay_count: int
     reason_from: str  # "attributes", "results" or "unknown"
+    error_message: str | None = None  # the reason in words (scrubbed of credentials by the consumer)
 
     @property
     def when(self) -> datetime | None:
         """When it failed, or when SQS got it if nobody recorded the failure."""
         return self.failed_at or self.sent_at
-
-
-def string_attribute(attributes: Attributes, name: str) -> str | None:
-    value = attributes.get(name, {}).get("StringValue")
-    return value if isinstance(value, str) else None
 
 
 def parse_timestamp(text: str | None) -> datetime | None:
@@ -78,7 +77,7 @@ def parse_timestamp(text: str | None) -> datetime | None:
 def event_fields(body: str) -> dict[str, str]:
     """eventId, customerId and partner read leniently from the body (any envelope, valid or not)."""
     try:
-        payload = unwrap_envelope(json.loads(body))
+        payload = unwrap_envelope(json.loads(body), json.loads)
     except (ValueError, RecursionError, InvalidEventError):
         return {}
     if not isinstance(payload, dict):
@@ -86,27 +85,24 @@ def event_fields(body: str) -> dict[str, str]:
     return {name: value for name in ("eventId", "customerId", "partner") if isinstance(value := payload.get(name), str)}
 
 
-def replay_count(attributes: Attributes) -> int:
-    try:
-        return max(0, int(string_attribute(attributes, REPLAY_COUNT) or 0))
-    except ValueError:
-        return 0
-
-
 def describe(message: DeadLetterMessage, results: ResultsStore | None = None) -> DeadLetterView:
-    """Read a message's event and reason: attributes first, then the results table for redriven messages."""
+    """Read a message's event and reason: its attributes, else the results table, else its own body."""
     fields = event_fields(message.body)
-    attributes = message.attributes
-    event_id = string_attribute(attributes, EVENT_ID) or fields.get("eventId")
-    error_code = string_attribute(attributes, "errorCode")
-    failed_at = parse_timestamp(string_attribute(attributes, "failedAt"))
+    reason = read_reason(message.attributes)
+    event_id = (reason.event_id if reason else None) or fields.get("eventId")
+    error_code = reason.error_code if reason else None
+    failed_at = parse_timestamp(reason.failed_at) if reason else None
+    error_message = reason.error_message if reason else None
     reason_from = "attributes" if error_code else "unknown"
     partner, customer_id = fields.get("partner"), fields.get("customerId")
     if error_code is None and event_id and results is not None:
         result = _lookup(results, event_id)
         if result is not None:
             error_code, failed_at, reason_from = result.error_code, parse_timestamp(result.updated_at), "results"
+            error_message = result.error_message
             partner, customer_id = partner or result.partner, customer_id or result.customer_id
+    if error_code is None and _invalid(message.body):
+        error_code, reason_from = InvalidEventError.code, "body"
     return DeadLetterView(
         message_id=message.message_id,
         event_id=event_id,
@@ -115,9 +111,19 @@ def describe(message: DeadLetterMessage, results: ResultsStore | None = None) ->
         error_code=error_code,
         failed_at=failed_at,
         sent_at=message.sent_at,
-        replay_count=replay_count(attributes),
+        replay_count=replay_count(message.attributes),
         reason_from=reason_from,
+        error_message=error_message,
     )
+
+
+def _invalid(body: str) -> bool:
+    """The consumer would refuse this body again: it needs no recorded reason to be explained."""
+    try:
+        parse_link_completed(body)
+    except InvalidEventError:
+        return True
+    return False
 
 
 def _lookup(results: ResultsStore, event_id: str) -> ExchangeResult | None:
@@ -129,23 +135,15 @@ def _lookup(results: ResultsStore, event_id: str) -> ExchangeResult | None:
         return None
 
 
-def replay_attributes(attributes: Attributes) -> dict[str, dict[str, Any]]:
-    """The upstream's attributes and eventId as they were, no reason attributes, replayCount + 1.
+def replay_attributes(attributes: Attributes, body: str = "", max_size: int = MAX_MESSAGE_SIZE) -> dict[str, Any]:
+    """The upstream's attributes exactly as they were, none of ours, and `replayCount` + 1 when it fits.
 
-    SQS allows 10 attributes: should a redriven message already carry 10 of the upstream's, eventId and
-    then replayCount give way (the body holds the eventId anyway).
+    The reason stays behind (the table keeps the history). The queue takes 10 attributes and
+    `max_size` bytes, like the DLQ the message came from: should the upstream's fill either, the count
+    gives way.
     """
-    kept = {
-        name: dict(value)
-        for name, value in attributes.items()
-        if name not in REASON_ATTRIBUTES and name not in {REPLAY_COUNT, EVENT_ID}
-    }
-    ours: dict[str, dict[str, Any]] = {}
-    if EVENT_ID in attributes:
-        ours[EVENT_ID] = dict(attributes[EVENT_ID])
-    ours[REPLAY_COUNT] = {"DataType": "String", "StringValue": str(replay_count(attributes) + 1)}
-    room = max(0, MAX_MESSAGE_ATTRIBUTES - len(kept))
-    for name in [REPLAY_COUNT, EVENT_ID][:room]:
-        if name in ours:
-            kept[name] = ours[name]
+    kept = upstream_attributes(attributes)
+    count = {REPLAY_COUNT: {"DataType": "String", "StringValue": str(replay_count(attributes) + 1)}}
+    if len(kept) < MAX_MESSAGE_ATTRIBUTES and message_size(body, {**kept, **count}) <= max_size:
+        kept.update(count)
     return kept

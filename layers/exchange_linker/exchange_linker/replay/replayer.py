@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from exchange_linker.contracts.results import ResultsStore
+from exchange_linker.dwolla.classification import KNOWN_ERROR_CODES
 from exchange_linker.errors import DependencyError, ExchangeLinkerError
 from exchange_linker.observability import logger
 from exchange_linker.replay.filter import ReplayFilter
@@ -52,6 +53,17 @@ class ReplayRefusedError(ExchangeLinkerError):
     """The replay would do harm (e.g. into the DLQ itself); nothing was touched."""
 
 
+class UnknownErrorCodeError(ReplayRefusedError):
+    """An error code the service never emits and no DLQ message carries: a typo would silently match nothing."""
+
+    def __init__(self, unknown: Sequence[str]) -> None:
+        self.unknown = list(unknown)
+        known = ", ".join(sorted(KNOWN_ERROR_CODES))
+        super().__init__(
+            f"unknown error code {', '.join(self.unknown)} (in no DLQ message either); known codes: {known}, HttpNNN"
+        )
+
+
 __all__ = [
     "Action",
     "DestinationQueue",
@@ -60,6 +72,7 @@ __all__ = [
     "Replayer",
     "SourceQueue",
     "StopReason",
+    "UnknownErrorCodeError",
     "check_route",
 ]
 
@@ -90,6 +103,20 @@ class Replayer:
         self._on_progress = on_progress
         self._now = now
         self._started = now()
+
+    def check_error_codes(self, selection: ReplayFilter) -> None:
+        """Raise UnknownErrorCodeError for asked-for codes that are neither known nor in the DLQ right now.
+
+        Only when some code is unknown to the catalogue is the DLQ scanned (a dry run: nothing moves), so a
+        Dwolla or AWS code new to us is still accepted once it is actually there.
+        """
+        if not selection.unknown_error_codes():
+            return
+        scan = self.run(ReplayFilter(), dry_run=True)
+        present = frozenset(row.view.error_code for row in scan.rows if row.view.error_code)
+        unknown = selection.unknown_error_codes(present)
+        if unknown:
+            raise UnknownErrorCodeError(unknown)
 
     def run(self, selection: ReplayFilter, *, dry_run: bool = True, limit: int | None = None) -> ReplaySummary:
         if not dry_run and self._destination is None:
@@ -149,6 +176,9 @@ class Replayer:
         view = describe(message, self._results)
         if not selection.matches(view):
             return None
+        if selection.holds_back(view.error_code):  # e.g. InvalidEvent: the same body fails the same way
+            summary.add(view, Action.HELD_BACK)
+            return None
         if not dry_run and not self._deadline.allows(self._rate.next_wait()):
             return StopReason.DEADLINE
         summary.matched += 1
@@ -161,7 +191,7 @@ class Replayer:
         assert self._destination is not None  # checked in run()
         self._rate.wait()
         try:
-            self._destination.send(message.body, replay_attributes(message.attributes))
+            self._destination.send(message.body, replay_attributes(message.attributes, message.body))
         except DependencyError as error:
             # The destination is likely down: stop here; the message stays in the DLQ.
             logger.error(

@@ -16,6 +16,7 @@ class Action(StrEnum):
     MOVED = "moved"
     SEND_FAILED = "send-failed"  # still in the DLQ, visible again
     NOT_DELETED = "sent-not-deleted"  # in both queues: a duplicate the consumer will skip
+    HELD_BACK = "held-back"  # its reason says a replay cannot succeed unchanged, and its code was not named
 
 
 class StopReason(StrEnum):
@@ -38,6 +39,7 @@ class ReplayRow:
             "customerId": view.customer_id,
             "partner": view.partner,
             "errorCode": view.error_code,
+            "errorMessage": view.error_message,
             "failedAt": _iso(view.failed_at),
             "sentAt": _iso(view.sent_at),
             "replayCount": view.replay_count,
@@ -51,15 +53,22 @@ class ReplayRow:
 class ReplaySummary:
     dry_run: bool
     scanned: int = 0
-    matched: int = 0
+    matched: int = 0  # selected by the filter and not held back: what a run moves (or a dry run would)
     moved: int = 0
+    held_back: int = 0  # selected by the filter, but InvalidEvent/ConflictingEvent not asked for by code
     failed_sends: int = 0
     not_deleted: int = 0
     stopped_by: StopReason = StopReason.EMPTY
     arrived_during_run: int = 0  # left for the next run
     error: str | None = None
-    by_error_code: Counter[str] = field(default_factory=Counter)
+    by_error_code: Counter[str] = field(default_factory=Counter)  # of the matched messages
+    held_back_by_error_code: Counter[str] = field(default_factory=Counter)
     rows: list[ReplayRow] = field(default_factory=list)
+    left_in_dlq: int | None = None  # the DLQ's approximate depth after the run, when the caller looked
+
+    @property
+    def not_matched(self) -> int:
+        return self.scanned - self.matched - self.held_back
 
     @property
     def truncated(self) -> bool:
@@ -71,6 +80,9 @@ class ReplaySummary:
         self.moved += action in {Action.MOVED, Action.NOT_DELETED}
         self.not_deleted += action is Action.NOT_DELETED
         self.failed_sends += action is Action.SEND_FAILED
+        if action is Action.HELD_BACK:
+            self.held_back += 1
+            self.held_back_by_error_code[view.error_code or "Unknown"] += 1
 
     def as_dict(self, *, max_rows: int | None = None) -> dict[str, Any]:
         """JSON-serialisable; `events` may be cut to max_rows (a Lambda answer is limited to 6 MB)."""
@@ -80,6 +92,9 @@ class ReplaySummary:
             "scanned": self.scanned,
             "matched": self.matched,
             "moved": self.moved,
+            "heldBack": self.held_back,
+            "notMatched": self.not_matched,
+            "leftInDlq": self.left_in_dlq,
             "failedSends": self.failed_sends,
             "notDeleted": self.not_deleted,
             "truncated": self.truncated,
@@ -87,6 +102,7 @@ class ReplaySummary:
             "arrivedDuringRun": self.arrived_during_run,
             "error": self.error,
             "byErrorCode": dict(sorted(self.by_error_code.items())),
+            "heldBackByErrorCode": dict(sorted(self.held_back_by_error_code.items())),
             "events": [row.as_dict() for row in rows],
             "eventsOmitted": len(self.rows) - len(rows),
         }

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 from exchange_linker.contracts.link_completed import LinkCompletedEvent, Partner
 from exchange_linker.contracts.outcome_event import DETAIL_TYPES, SOURCE, OutcomeEvent
-from exchange_linker_tools.template import REPO_ROOT
 
+# The checkout the CLI is installed from (editable): tools/exchange_linker_cli/ -> the repository.
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_DIR = REPO_ROOT / "schemas"
 CREDENTIALS = ("token", "plaid", "mx", "finicity")
 
