@@ -60,6 +60,16 @@ def stack(aws_endpoint: str) -> Iterator[LocalStack]:
         yield created
 
 
+@pytest.fixture
+def bus_stack(aws_endpoint: str) -> Iterator[LocalStack]:
+    """A stack deployed with OutcomeEventBusName, so with the outcome publisher and its stream mapping. The bus
+    is external: a test creates it (OutcomeSubscriber.attach) when it wants it to exist."""
+    name = f"outcomes-{uuid.uuid4().hex[:8]}"
+    parameters = {"OutcomeEventBusName": f"{name}-bus"}
+    with local_stack(aws_endpoint=aws_endpoint, stack_name=name, parameters=parameters, seed=7) as created:
+        yield created
+
+
 def link_event(**fields: Any) -> dict[str, Any]:
     """A valid v1 event (Plaid processor token, customer exchange); keyword arguments override fields."""
     event: dict[str, Any] = {

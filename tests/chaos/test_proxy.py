@@ -38,6 +38,7 @@ def test_passes_requests_through_when_calm(proxy: AwsFaultProxy) -> None:
         (AwsFaultRates(dynamodb_internal=1.0), "dynamodb", "InternalServerError", 500),
         (AwsFaultRates(secrets_throttle=1.0), "secretsmanager", "ThrottlingException", 400),
         (AwsFaultRates(secrets_internal=1.0), "secretsmanager", "InternalServiceError", 500),
+        (AwsFaultRates(events_internal=1.0), "events", "InternalException", 500),
     ],
 )
 def test_answers_aws_shaped_errors_boto3_understands(proxy, rates, service, code, status) -> None:
@@ -45,6 +46,8 @@ def test_answers_aws_shaped_errors_boto3_understands(proxy, rates, service, code
     aws = client(service, proxy.url)
     if service == "dynamodb":
         call = lambda: aws.get_item(TableName="any", Key={"eventId": {"S": "x"}})  # noqa: E731
+    elif service == "events":
+        call = lambda: aws.put_events(Entries=[{"Source": "s", "DetailType": "d", "Detail": "{}"}])  # noqa: E731
     else:
         call = lambda: aws.get_secret_value(SecretId="any")  # noqa: E731
     with pytest.raises(ClientError) as caught:
@@ -88,6 +91,7 @@ def test_seeded_decisions_repeat(aws_endpoint: str) -> None:
 def test_identifies_the_service_by_target() -> None:
     assert service_of("DynamoDB_20120810.UpdateItem") == "dynamodb"
     assert service_of("secretsmanager.GetSecretValue") == "secretsmanager"
+    assert service_of("AWSEvents.PutEvents") == "events"
     assert service_of("AmazonSQS.SendMessage") is None
     assert service_of(None) is None
 

@@ -22,7 +22,8 @@ class RecordingHandler:
         return response
 
 
-def drain(stack: LocalStack, consumer: LinkCompletedConsumer | None = None) -> list[BatchReport]:
+def drain(stack: LocalStack, consumer: Any = None) -> list[BatchReport]:
+    """The consumer (or anything with `handle_batch`) drains the link-completed queue."""
     reports: list[BatchReport] = []
     stack.event_source((consumer or stack.consumer()).handle_batch).drain(on_batch=reports.append)
     return reports
@@ -38,3 +39,21 @@ def reason(message: Any) -> dict[str, Any]:
 
     found = read_reason(message.get("MessageAttributes", {}))
     return found.as_dict() if found is not None else {}
+
+
+def deliver(stack: LocalStack, consumer: Any = None, *, stream_polls: int | None = None) -> list[BatchReport]:
+    """Everything the stack does with what is queued: the consumer drains SQS, then outcome events follow.
+
+    With an outcome bus, the outcome publisher (a fresh container) reads the results table's stream through
+    the stack's one event source mapping: to its end, or only `stream_polls` invocations (an outage that
+    outlasts them without exhausting the mapping's retries).
+    """
+    reports = drain(stack, consumer)
+    if stack.resources.outcome_publisher is not None:
+        source = stack.stream_source(stack.outcome_publisher().handle_batch)
+        if stream_polls is None:
+            source.drain()
+        else:
+            for _ in range(stream_polls):
+                source.poll_once()
+    return reports

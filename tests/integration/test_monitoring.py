@@ -8,7 +8,8 @@ import re
 import pytest
 
 from exchange_linker.observability import NAMESPACE, SERVICE, Metric
-from exchange_linker_tools.local_run import load_handler
+from exchange_linker_tools.local_run import PUBLISHER_PATH, load_handler
+from exchange_linker_tools.outcome_bus import OutcomeSubscriber
 from exchange_linker_tools.template import load_template
 from tests.conftest import link_event
 from tests.replay.test_replay_lambda import context as replay_context
@@ -79,17 +80,22 @@ def test_template_watches_only_known_metrics():
     assert {name for name, _ in watched} <= {metric.value for metric in Metric}
 
 
-def test_every_watched_metric_is_emitted_with_the_same_dimensions(stack, capfd, monkeypatch):
-    bus = f"{stack.resources.stack_name}-outcomes"
-    stack.session.client("events").create_event_bus(Name=bus)
-    environment = {**stack.environment(), "OUTCOME_EVENT_BUS_NAME": bus, "POWERTOOLS_METRICS_NAMESPACE": NAMESPACE}
+def test_every_watched_metric_is_emitted_with_the_same_dimensions(bus_stack, capfd, monkeypatch):
+    stack = bus_stack
+    environment = {**stack.environment(), "POWERTOOLS_METRICS_NAMESPACE": NAMESPACE}
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     handler = load_handler(environment)
+    outcomes = stack.stream_source(
+        load_handler({**stack.outcome_environment(), "POWERTOOLS_METRICS_NAMESPACE": NAMESPACE}, PUBLISHER_PATH)
+    )
     created = link_event()
     for event in (created, link_event(token="server-error-x")):
         stack.publish(event)  # created, a 5xx
     stack.event_source(handler).drain()
+    outcomes.poll_once()  # the outcome bus does not exist yet: unsent, retried from the stream
+    OutcomeSubscriber.attach(stack)
+    outcomes.drain()  # now published
     stack.publish(created)  # a duplicate publish, after the first one was recorded
     stack.event_source(handler).drain()
     stack.emulator.set_scope_enabled(False)
@@ -97,10 +103,6 @@ def test_every_watched_metric_is_emitted_with_the_same_dimensions(stack, capfd, 
     stack.publish(link_event())  # the token is refused once, then InvalidScope
     stack.event_source(handler).drain()
     stack.emulator.set_scope_enabled(True)
-    # Another container whose outcome bus does not exist: the outcome is kept, the event counted unsent.
-    lost_bus = load_handler({**environment, "OUTCOME_EVENT_BUS_NAME": "no-such-bus"})
-    stack.publish(link_event())
-    stack.event_source(lost_bus).drain()
     # A new container while the client secret is wrong and no token is shared: Dwolla refuses the client.
     secrets, credentials_id = stack.secretsmanager, stack.resources.credentials_secret_id
     right = secrets.get_secret_value(SecretId=credentials_id)["SecretString"]
@@ -112,6 +114,7 @@ def test_every_watched_metric_is_emitted_with_the_same_dimensions(stack, capfd, 
     # Always 429: the container slows down and hands the record back (once: it would come back forever).
     stack.publish(link_event(token="rate-limited-x"))
     stack.event_source(handler).poll_once()
+    outcomes.drain()
     # The replay Lambda moves the InvalidScope message back.
     replay = load_replay_handler(stack.resources.outputs(), monkeypatch)
     replay({"errorCodes": ["InvalidScope"], "dryRun": False}, replay_context())

@@ -56,3 +56,6 @@ def test_make_run_command_exits_zero_and_prints_json(tmp_path):
     assert report["deadLetterQueue"]["depth"] == 7
     camel = {"name", "eventId", "partner", "customerId", "status", "exchangeId", "errorCode"}
     assert set(report["events"][0]) == camel | {"expectedStatus", "expectedError"}
+    # Every terminal row announced through the stream (one FAILED sample has no usable eventId, so no row).
+    assert report["outcomeEvents"] == {"Exchange Created": 10, "Exchange Failed": 6}
+    assert report["unannounced"] == []

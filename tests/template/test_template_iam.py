@@ -39,8 +39,6 @@ EXPECTED_GRANTS: dict[str, dict[str, list[Any]]] = {
         "secretsmanager:PutSecretValue": [{"Ref": "DwollaTokenSecret"}],
         "dynamodb:GetItem": [{"Fn::GetAtt": ["ResultsTable", "Arn"]}],
         "dynamodb:UpdateItem": [{"Fn::GetAtt": ["ResultsTable", "Arn"]}],
-        # only when OutcomeEventBusName is set, and only on that bus
-        "events:PutEvents": [{"Fn::Sub": OUTCOME_BUS_ARN}],
     },
     # The replay reads, holds and deletes DLQ messages, sends them back, and reads results: no writes to
     # the table, no secrets, nothing on the DLQ's send side.
@@ -57,9 +55,27 @@ EXPECTED_GRANTS: dict[str, dict[str, list[Any]]] = {
         "sqs:SendMessage": [{"Fn::GetAtt": ["LinkCompletedQueue", "Arn"]}],
         "dynamodb:GetItem": [{"Fn::GetAtt": ["ResultsTable", "Arn"]}],
     },
+    # The outbox: reads the results table's stream, puts on the outcome bus only, describes failed batches on
+    # its own failure queue. No table reads or writes, no secrets.
+    "OutcomePublisherFunctionRole": {
+        "logs:CreateLogStream": [{"Fn::GetAtt": ["OutcomePublisherFunctionLogGroup", "Arn"]}],
+        "logs:PutLogEvents": [{"Fn::GetAtt": ["OutcomePublisherFunctionLogGroup", "Arn"]}],
+        "xray:PutTraceSegments": ["*"],
+        "xray:PutTelemetryRecords": ["*"],
+        "dynamodb:DescribeStream": [{"Fn::GetAtt": ["ResultsTable", "StreamArn"]}],
+        "dynamodb:GetRecords": [{"Fn::GetAtt": ["ResultsTable", "StreamArn"]}],
+        "dynamodb:GetShardIterator": [{"Fn::GetAtt": ["ResultsTable", "StreamArn"]}],
+        "dynamodb:ListStreams": [{"Fn::GetAtt": ["ResultsTable", "StreamArn"]}],
+        "events:PutEvents": [{"Fn::Sub": OUTCOME_BUS_ARN}],
+        "sqs:SendMessage": [{"Fn::GetAtt": ["OutcomePublisherFailureQueue", "Arn"]}],
+    },
 }
 # function -> the explicit role it runs with
-FUNCTION_ROLES = {"LinkCompletedFunction": "LinkCompletedFunctionRole", "DlqReplayFunction": "DlqReplayFunctionRole"}
+FUNCTION_ROLES = {
+    "LinkCompletedFunction": "LinkCompletedFunctionRole",
+    "DlqReplayFunction": "DlqReplayFunctionRole",
+    "OutcomePublisherFunction": "OutcomePublisherFunctionRole",
+}
 
 
 def as_list(value: Any) -> list[Any]:
@@ -240,3 +256,22 @@ def test_transformed_role_is_the_template_role(transformed: dict[str, Any], func
 def test_every_function_has_its_own_role(template: dict[str, Any]) -> None:
     functions = resources_of_type(template, "AWS::Serverless::Function")
     assert {name: plain(f["Properties"]["Role"])["Fn::GetAtt"][0] for name, f in functions.items()} == FUNCTION_ROLES
+
+
+def test_only_the_outcome_publisher_puts_events_and_only_on_the_outcome_bus(template: dict[str, Any]) -> None:
+    """The stream is the single path to the bus: the consumer itself has no PutEvents left to lose events with."""
+    puts = {role: granted(template, role).get("events:PutEvents") for role in EXPECTED_GRANTS}
+    assert {role: resources for role, resources in puts.items() if resources} == {
+        "OutcomePublisherFunctionRole": [{"Fn::Sub": OUTCOME_BUS_ARN}]
+    }
+
+
+def test_the_outcome_publisher_exists_only_with_a_bus(template: dict[str, Any]) -> None:
+    for name in (
+        "OutcomePublisherFunction",
+        "OutcomePublisherFunctionRole",
+        "OutcomePublisherFunctionLogGroup",
+        "OutcomePublisherFailureQueue",
+        "OutcomePublisherFailureQueuePolicy",
+    ):
+        assert template["Resources"][name]["Condition"] == "HasOutcomeBus", name

@@ -97,12 +97,15 @@ def test_function_has_no_async_dead_letter_queue(template: dict[str, Any]) -> No
     assert "EventInvokeConfig" not in function
 
 
-@pytest.mark.parametrize("queue_id", ["LinkCompletedQueue", "LinkCompletedDeadLetterQueue"])
+ALL_QUEUES = ["LinkCompletedQueue", "LinkCompletedDeadLetterQueue", "OutcomePublisherFailureQueue"]
+
+
+@pytest.mark.parametrize("queue_id", ALL_QUEUES)
 def test_queues_are_encrypted(template: dict[str, Any], queue_id: str) -> None:
     assert props(template, queue_id)["SqsManagedSseEnabled"] is True
 
 
-@pytest.mark.parametrize("queue_id", ["LinkCompletedQueue", "LinkCompletedDeadLetterQueue"])
+@pytest.mark.parametrize("queue_id", ALL_QUEUES)
 def test_queues_refuse_plain_http(template: dict[str, Any], queue_id: str) -> None:
     policies = [
         policy["Properties"]["PolicyDocument"]
@@ -177,6 +180,8 @@ def test_results_table(template: dict[str, Any]) -> None:
     ]
     assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert table["SSESpecification"] == {"SSEEnabled": True}
+    # The outbox: the outcome publisher needs the status before and after each write.
+    assert table["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
 
 
 # ---------------------------------------------------------------- secrets
@@ -231,7 +236,6 @@ def test_function_environment(template: dict[str, Any]) -> None:
         "POWERTOOLS_LOG_LEVEL": {"Ref": "LogLevel"},
         "LOG_LEVEL": {"Ref": "LogLevel"},
         "LINK_COMPLETED_QUEUE_URL": {"Ref": "LinkCompletedQueue"},
-        "OUTCOME_EVENT_BUS_NAME": {"Ref": "OutcomeEventBusName"},
     }
 
 

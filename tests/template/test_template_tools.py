@@ -104,7 +104,7 @@ def test_built_function_and_layer_fit_lambda_limits(built: Path) -> None:
     assert size < LAMBDA_UNZIPPED_LIMIT
 
 
-@pytest.mark.parametrize("function", ["LinkCompletedFunction", "DlqReplayFunction"])
+@pytest.mark.parametrize("function", ["LinkCompletedFunction", "DlqReplayFunction", "OutcomePublisherFunction"])
 def test_built_function_has_its_handler_module(built: Path, function: str) -> None:
     """Handler is app.lambda_handler: the built function must contain app.py at its root."""
     assert (built / function / "app.py").is_file()

@@ -19,6 +19,7 @@ import click
 from exchange_linker_cli.commands.dlq import dlq
 from exchange_linker_cli.commands.publish import publish
 from exchange_linker_cli.commands.replay import replay
+from exchange_linker_cli.commands.republish import republish_outcomes
 from exchange_linker_cli.commands.schema import schema
 from exchange_linker_cli.commands.status import status
 from exchange_linker_cli.failures import ExitCode, OperatorError, explain
@@ -126,7 +127,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
         _invoked["command"] = f"{PROG} {ctx.invoked_subcommand}"
 
 
-for command in (dlq, replay, status, publish, schema):
+for command in (dlq, replay, republish_outcomes, status, publish, schema):
     cli.add_command(command)
 
 

@@ -61,7 +61,7 @@ def exchange_outcome_schema() -> dict[str, Any]:
         "description": (
             f"The detail of the events exchange-linker puts on its outcome bus (source {SOURCE!r}, detail-type "
             f"{' or '.join(repr(t) for t in DETAIL_TYPES.values())}) after each terminal outcome. Absent fields are "
-            "omitted, never null. At-least-once: a consumer should de-duplicate by eventId and status."
+            "omitted, never null. At-least-once: a consumer de-duplicates by outcomeId (eventId:status)."
         ),
         **{key: value for key, value in schema.items() if key != "title"},
     }

@@ -67,10 +67,11 @@ def run(
 ) -> None:
     """Run the whole pipeline locally: moto server + Dwolla emulator + the real handler.
 
-    Provisions the queue, DLQ, table and secrets from template.yaml, publishes the sample events in
-    events/ (or --events N generated ones), drives functions/link_completed/app.py exactly like Lambda's
-    SQS poller until the queue is drained, and prints where every event ended. Exits 0 when every
-    event reached a terminal state (CREATED, or FAILED in the DLQ) as expected.
+    Provisions the queue, DLQ, table (with its stream) and secrets from template.yaml, publishes the sample
+    events in events/ (or --events N generated ones), drives functions/link_completed/app.py exactly like
+    Lambda's SQS poller until the queue is drained, and functions/outcome_publisher/app.py like Lambda's
+    stream poller, onto a local outcome bus. Prints where every event ended. Exits 0 when every event
+    reached a terminal state (CREATED, or FAILED in the DLQ) as expected and each was announced on the bus.
 
     With --keep-running the consumer keeps processing whatever is published or replayed until Ctrl-C.
     """
@@ -86,7 +87,11 @@ def run(
     events = generated_events(event_count, seed=seed, failure_share=failure_share) if event_count else sample_events()
     console = Console(stderr=True)
     columns = (TextColumn("events"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with local_stack(stack_name=DEFAULT_STACK_NAME, seed=seed) as stack, log_file.open("w", encoding="utf-8") as logs:
+    outcome_bus = {"OutcomeEventBusName": f"{DEFAULT_STACK_NAME}-outcomes"}  # so the outcome publisher runs too
+    with (
+        local_stack(stack_name=DEFAULT_STACK_NAME, seed=seed, parameters=outcome_bus) as stack,
+        log_file.open("w", encoding="utf-8") as logs,
+    ):
         with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
             task = bar.add_task("events", total=len(events))
             summary = run_pipeline(stack, events, log_stream=logs, on_progress=lambda n: bar.advance(task, n))
@@ -102,7 +107,7 @@ def run(
             render_summary(summary)
         if keep_running:
             _serve(summary.environment, Path(str(summary.env_file)), consumer_for(stack, logs), str(log_file), as_json)
-    if not summary.all_terminal or summary.unexpected:
+    if not summary.all_terminal or summary.unexpected or summary.unannounced:
         sys.exit(1)
 
 

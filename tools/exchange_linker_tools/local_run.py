@@ -1,4 +1,8 @@
-"""`exchange-linker run`: publish events into the local stack and drive the real Lambda handler until drained."""
+"""`exchange-linker run`: publish events into the local stack and drive the real Lambda handlers until drained.
+
+The link-completed handler runs behind the SQS poller; with an outcome bus, the outcome publisher runs
+behind the results table's stream poller, and a subscriber on the bus checks every outcome was announced.
+"""
 
 from __future__ import annotations
 
@@ -15,11 +19,13 @@ from typing import IO, Any
 
 from exchange_linker.contracts.dead_letter import read_reason
 from exchange_linker_tools.local_stack import LocalStack
+from exchange_linker_tools.outcome_bus import OutcomeSubscriber
 from exchange_linker_tools.poller import BatchReport, Handler
 from exchange_linker_tools.sample_events import SampleEvent
 from exchange_linker_tools.template import REPO_ROOT
 
 HANDLER_PATH = REPO_ROOT / "functions" / "link_completed" / "app.py"
+PUBLISHER_PATH = REPO_ROOT / "functions" / "outcome_publisher" / "app.py"
 TERMINAL = {"CREATED", "FAILED"}
 
 
@@ -61,6 +67,9 @@ class RunSummary:
     endpoints: dict[str, str] = field(default_factory=dict)
     environment: dict[str, str] = field(default_factory=dict)  # --keep-running: what a shell needs
     env_file: str | None = None  # --keep-running: where the CLI finds that environment by itself
+    # With an outcome bus: events received by detail-type, and terminal outcomes (outcomeId) never announced.
+    outcome_events: dict[str, int] | None = None
+    unannounced: list[str] = field(default_factory=list)
 
     @property
     def counts_by_status(self) -> dict[str, int]:
@@ -90,6 +99,8 @@ class RunSummary:
             "logFile": self.log_file,
             "endpoints": self.endpoints,
             **({"environment": self.environment, "envFile": self.env_file} if self.env_file else {}),
+            "outcomeEvents": self.outcome_events,
+            "unannounced": self.unannounced,
         }
 
 
@@ -99,9 +110,9 @@ def _camel(name: str) -> str:
 
 
 def load_handler(environment: dict[str, str], path: Path = HANDLER_PATH) -> Handler:
-    """Import functions/link_completed/app.py as Lambda would: environment first, then the module."""
+    """Import a function's app.py as Lambda would: environment first, then the module."""
     os.environ.update(environment)
-    spec = importlib.util.spec_from_file_location(f"link_completed_app_{id(environment)}", path)
+    spec = importlib.util.spec_from_file_location(f"{path.parent.name}_app_{id(environment)}", path)
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot load the handler from {path}")
     module = importlib.util.module_from_spec(spec)
@@ -167,30 +178,47 @@ def run_pipeline(
     log_stream: IO[str] | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> RunSummary:
-    """Publish, drain through the real handler, then read where every event ended."""
+    """Publish, drain through the real handlers, then read where every event ended (and what was announced)."""
     started = time.perf_counter()
     publisher = Publisher(stack, events)
     publisher.top_up()
     handler = load_handler(stack.environment())
+    outcomes = None
+    if stack.resources.outcome_publisher is not None:
+        subscriber = OutcomeSubscriber.attach(stack)
+        outcomes = stack.stream_source(load_handler(stack.outcome_environment(), PUBLISHER_PATH))
     batches = 0
 
     def progress(report: BatchReport) -> None:
         nonlocal batches
         batches += 1 if report.received else 0
         publisher.top_up()
+        if outcomes is not None:
+            outcomes.poll_once()  # the stream's mapping runs beside the queue's
         if on_progress is not None and report.succeeded:
             on_progress(report.succeeded)
 
     with handler_output_to(log_stream):
         stack.event_source(handler).drain(on_batch=progress)
+        if outcomes is not None:
+            outcomes.drain()
     elapsed = time.perf_counter() - started
-    return RunSummary(
+    summary = RunSummary(
         outcomes=collect_outcomes(stack, events),
         dead_letters_by_code=dict(Counter(_error_code(m) or "(none)" for m in stack.dead_letters())),
         elapsed_seconds=elapsed,
         batches=batches,
         exchanges_created_at_dwolla=len(stack.emulator.exchanges),
     )
+    if outcomes is not None:
+        announced = subscriber.received()
+        summary.outcome_events = dict(Counter(str(event["detail-type"]) for event in announced))
+        received = {str(event["detail"]["outcomeId"]) for event in announced}
+        terminal = {
+            f"{row['eventId']}:{row['status']}" for row in stack.results().values() if row["status"] in TERMINAL
+        }
+        summary.unannounced = sorted(terminal - received)
+    return summary
 
 
 def collect_outcomes(stack: LocalStack, events: list[SampleEvent]) -> list[EventOutcome]:

@@ -15,13 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 
-from exchange_linker.bootstrap import build_consumer
+from exchange_linker.bootstrap import build_consumer, build_outcome_stream_publisher
 from exchange_linker.ingest.batch import LinkCompletedConsumer
-from exchange_linker.settings import Settings
+from exchange_linker.outcomes.stream import OutcomeStreamPublisher
+from exchange_linker.settings import OutcomePublisherSettings, Settings
 from exchange_linker_tools.emulator import DwollaEmulator, FaultPlan
 from exchange_linker_tools.moto_server import exported, moto_thread
 from exchange_linker_tools.poller import Handler, SqsEventSource
-from exchange_linker_tools.provision import StackResources, provision
+from exchange_linker_tools.provision import StackResources, StreamMapping, provision
+from exchange_linker_tools.stream_poller import DynamoDbStreamEventSource
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -61,6 +63,11 @@ class LocalStack:
     def secretsmanager(self) -> SecretsManagerClient:
         return self.session.client("secretsmanager")
 
+    @cached_property
+    def streams(self) -> Any:
+        """boto3's dynamodbstreams client (no type stubs are locked for it)."""
+        return self.session.client("dynamodbstreams")
+
     def environment(self) -> dict[str, str]:
         """The function's environment as the template declares it, plus the AWS endpoint variables."""
         return {
@@ -90,6 +97,36 @@ class LocalStack:
             retry_delay=retry_delay,
             timeout_seconds=self.resources.function_timeout if timeout_seconds is None else timeout_seconds,
         )
+
+    @property
+    def stream_mapping(self) -> StreamMapping:
+        if self.resources.outcome_publisher is None:
+            raise ValueError("this stack has no outcome publisher (template parameter OutcomeEventBusName)")
+        return self.resources.outcome_publisher
+
+    def outcome_environment(self) -> dict[str, str]:
+        """The outcome publisher's environment as the template declares it, plus the AWS endpoint variables."""
+        return {**self.stream_mapping.function_environment, **aws_environment(self.aws_endpoint, self.resources.region)}
+
+    def outcome_publisher(self) -> OutcomeStreamPublisher:
+        """A fresh outcome publisher: its own clients, as a new Lambda container would have."""
+        settings = OutcomePublisherSettings.from_environ(self.stream_mapping.function_environment)
+        return build_outcome_stream_publisher(settings)
+
+    @cached_property
+    def _stream_event_source(self) -> DynamoDbStreamEventSource:
+        return DynamoDbStreamEventSource(
+            self.streams, self.sqs, self.stream_mapping, _no_handler, region=self.resources.region
+        )
+
+    def stream_source(self, handler: Handler) -> DynamoDbStreamEventSource:
+        """The outcome publisher's stream event source mapping, now invoking `handler`.
+
+        One per stack, like the mapping itself: its checkpoints survive the handler (a container) changing.
+        """
+        source = self._stream_event_source
+        source.handler = handler
+        return source
 
     def publish(self, body: str | Mapping[str, Any], attributes: Mapping[str, str] | None = None) -> str:
         text = body if isinstance(body, str) else json.dumps(body)
@@ -144,6 +181,10 @@ class LocalStack:
                 VisibilityTimeout=0,
             )
         return list(seen.values())
+
+
+def _no_handler(event: dict[str, Any], context: Any) -> Any:
+    raise RuntimeError("no handler was given to the stream event source")
 
 
 @contextmanager

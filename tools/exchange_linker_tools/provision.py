@@ -7,6 +7,7 @@ can compare the local resources with the template and catch drift.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs.literals import QueueAttributeNameType
 
 CONSUMER_FUNCTION = "LinkCompletedFunction"
+OUTCOME_PUBLISHER_FUNCTION = "OutcomePublisherFunction"
 # CloudFormation property name -> SQS attribute name, for the properties the template may set.
 QUEUE_ATTRIBUTES = {
     "VisibilityTimeout": "VisibilityTimeout",
@@ -35,6 +37,20 @@ QUEUE_ATTRIBUTES = {
     "RedriveAllowPolicy": "RedriveAllowPolicy",
     "SqsManagedSseEnabled": "SqsManagedSseEnabled",
 }
+
+
+@dataclass(frozen=True)
+class StreamMapping:
+    """The outcome publisher's DynamoDB stream event source mapping, as the template declares it."""
+
+    function_environment: dict[str, str]
+    stream_arn: str
+    starting_position: str
+    batch_size: int
+    maximum_retry_attempts: int
+    bisect_on_function_error: bool
+    reports_batch_item_failures: bool
+    failure_queue_url: str | None
 
 
 @dataclass(frozen=True)
@@ -55,15 +71,21 @@ class StackResources:
     max_receive_count: int  # the function's last attempt (MAX_RECEIVE_COUNT)
     redrive_receive_count: int  # the queue's maxReceiveCount: one spare receive after that
     visibility_timeout: int
+    outcome_publisher: StreamMapping | None = None  # only with OutcomeEventBusName, as in the template
     function_timeout: int = 30  # seconds: the consumer function's Timeout (the local poller enforces it)
 
     def outputs(self) -> dict[str, str]:
         """The names the CLI reads from the environment (or from the deployed stack's outputs)."""
-        return {
+        outputs = {
             "LINK_COMPLETED_QUEUE_URL": self.queue_url,
             "DEAD_LETTER_QUEUE_URL": self.dead_letter_queue_url,
             "RESULTS_TABLE_NAME": self.table_name,
         }
+        if self.outcome_publisher is not None:
+            outputs["OUTCOME_EVENT_BUS_NAME"] = self.outcome_publisher.function_environment["OUTCOME_EVENT_BUS_NAME"]
+            if self.outcome_publisher.failure_queue_url:
+                outputs["OUTCOME_PUBLISHER_FAILURE_QUEUE_URL"] = self.outcome_publisher.failure_queue_url
+        return outputs
 
 
 def provision(
@@ -80,8 +102,13 @@ def provision(
     resolver = Resolver(
         stack_name, region, parameter_defaults(template, parameters), mappings=template.get("Mappings", {})
     )
+    conditions = template.get("Conditions", {})
+
+    def wanted(resource: dict[str, Any]) -> bool:
+        return "Condition" not in resource or resolver.condition(resource["Condition"], conditions)
+
     sqs = session.client("sqs")
-    queues = resources_of_type(template, "AWS::SQS::Queue")
+    queues = {name: queue for name, queue in resources_of_type(template, "AWS::SQS::Queue").items() if wanted(queue)}
     # Queues without a redrive policy first: the others point at them.
     for logical_id, resource in sorted(queues.items(), key=lambda item: "RedrivePolicy" in item[1]["Properties"]):
         properties = resolver.resolve(resource["Properties"])
@@ -108,6 +135,8 @@ def provision(
             )
         resolver.refs[logical_id] = properties["TableName"]
         resolver.attributes[(logical_id, "Arn")] = table["TableArn"]
+        if "LatestStreamArn" in table:
+            resolver.attributes[(logical_id, "StreamArn")] = table["LatestStreamArn"]
 
     secrets = session.client("secretsmanager")
     for logical_id, resource in resources_of_type(template, "AWS::SecretsManager::Secret").items():
@@ -118,7 +147,7 @@ def provision(
         resolver.refs[logical_id] = arn
         resolver.attributes[(logical_id, "Id")] = arn
 
-    _ingestion(template, resolver, session)
+    _ingestion(template, resolver, session, wanted)
     function = function_properties(template, CONSUMER_FUNCTION)
     environment = {
         name: str(value)
@@ -126,9 +155,10 @@ def provision(
     }
     source = next(event for event in function["Events"].values() if event["Type"] == "SQS")
     queue_id = source["Properties"]["Queue"]["Fn::GetAtt"][0]
-    dead_letter_id = next(name for name in queues if name != queue_id)
+    dead_letter_id = queues[queue_id]["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
     queue_url = resolver.refs[queue_id]
     live = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["VisibilityTimeout", "RedrivePolicy"])
+    publisher = template["Resources"][OUTCOME_PUBLISHER_FUNCTION]
     redrive = json.loads(live["Attributes"]["RedrivePolicy"])
     return StackResources(
         stack_name=stack_name,
@@ -145,17 +175,40 @@ def provision(
         max_receive_count=int(environment["MAX_RECEIVE_COUNT"]),
         redrive_receive_count=int(redrive["maxReceiveCount"]),
         visibility_timeout=int(live["Attributes"]["VisibilityTimeout"]),
+        outcome_publisher=_stream_mapping(template, resolver) if wanted(publisher) else None,
         function_timeout=int(resolver.resolve(function.get("Timeout", 3))),
     )
 
 
-def _ingestion(template: dict[str, Any], resolver: Resolver, session: boto3.session.Session) -> None:
+def _stream_mapping(template: dict[str, Any], resolver: Resolver) -> StreamMapping:
+    """The outcome publisher's environment and stream event source, resolved against the local stack."""
+    function = function_properties(template, OUTCOME_PUBLISHER_FUNCTION)
+    environment = resolver.resolve(function.get("Environment", {}).get("Variables", {}))
+    source = next(event for event in function["Events"].values() if event["Type"] == "DynamoDB")
+    properties = resolver.resolve(source["Properties"])
+    on_failure = properties.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+    queue_urls = {
+        arn: resolver.refs[logical_id] for (logical_id, name), arn in resolver.attributes.items() if name == "Arn"
+    }
+    return StreamMapping(
+        function_environment={name: str(value) for name, value in environment.items()},
+        stream_arn=properties["Stream"],
+        starting_position=properties["StartingPosition"],
+        batch_size=int(properties.get("BatchSize", 100)),
+        maximum_retry_attempts=int(properties.get("MaximumRetryAttempts", -1)),
+        bisect_on_function_error=bool(properties.get("BisectBatchOnFunctionError", False)),
+        reports_batch_item_failures="ReportBatchItemFailures" in properties.get("FunctionResponseTypes", []),
+        failure_queue_url=queue_urls[on_failure] if on_failure else None,
+    )
+
+
+def _ingestion(
+    template: dict[str, Any],
+    resolver: Resolver,
+    session: boto3.session.Session,
+    wanted: Callable[[dict[str, Any]], bool],
+) -> None:
     """The optional EventBridge rule and SNS subscription, when their template condition holds."""
-    conditions = template.get("Conditions", {})
-
-    def wanted(resource: dict[str, Any]) -> bool:
-        return "Condition" not in resource or resolver.condition(resource["Condition"], conditions)
-
     for resource in resources_of_type(template, "AWS::Events::Rule").values():
         if wanted(resource):
             properties = resolver.resolve(resource["Properties"])
@@ -198,4 +251,7 @@ def _table_arguments(properties: dict[str, Any]) -> dict[str, Any]:
     }
     if properties.get("SSESpecification", {}).get("SSEEnabled"):
         arguments["SSESpecification"] = {"Enabled": True}
+    if "StreamSpecification" in properties:
+        view = properties["StreamSpecification"]["StreamViewType"]
+        arguments["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": view}
     return arguments

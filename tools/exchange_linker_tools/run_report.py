@@ -49,6 +49,10 @@ def render_summary(summary: RunSummary) -> None:
         f"[bold]Dwolla emulator:[/bold] {summary.exchanges_created_at_dwolla} exchanges created; "
         f"{len(summary.outcomes)} events in {summary.elapsed_seconds:.1f} s ({rate:.0f}/s, {summary.batches} batches)"
     )
+    if summary.outcome_events is not None:
+        kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(summary.outcome_events.items())) or "none"
+        missing = f", [bold red]{len(summary.unannounced)} never announced[/bold red]" if summary.unannounced else ""
+        say(f"[bold]Outcome bus:[/bold] {sum(summary.outcome_events.values())} events ({kinds}){missing}")
     if summary.log_file:
         say(f"[dim]Handler logs and metrics: {escape(summary.log_file)}[/dim]")
     if summary.unexpected:

@@ -1,4 +1,4 @@
-"""The one composition root: builds the consumer, the replayer and the outcome publisher from settings.
+"""The one composition root: builds the consumer, the outcome stream publisher and the replayer from settings.
 
 Lambda handlers, the CLI, the local stack, the chaos harness and the benchmarks all build through here,
 so production wiring exists once. Only this module and `adapters/` know which adapter backs which port.
@@ -23,7 +23,6 @@ from exchange_linker.adapters.sqs_queues import (
     describe_queue,
 )
 from exchange_linker.adapters.sqs_retry import SqsRetryScheduler
-from exchange_linker.contracts.outcome_event import OutcomePublisher
 from exchange_linker.contracts.results import ResultsStore
 from exchange_linker.dwolla.exchanges import ExchangeService
 from exchange_linker.dwolla.limiter import AdaptiveLimiter
@@ -32,10 +31,11 @@ from exchange_linker.errors import DependencyError
 from exchange_linker.ingest.batch import LinkCompletedConsumer
 from exchange_linker.ingest.processor import RecordProcessor
 from exchange_linker.invocation import Invocation
+from exchange_linker.outcomes.stream import OutcomeStreamPublisher
 from exchange_linker.replay.pacing import Deadline, RateLimiter
 from exchange_linker.replay.replayer import Replayer, ReplaySummary, check_route
 from exchange_linker.replay.request import ReplayRequest
-from exchange_linker.settings import ReplaySettings, Settings
+from exchange_linker.settings import OutcomePublisherSettings, ReplaySettings, Settings
 
 # Time kept back from the replay Lambda's remaining time: enough to release every held message and answer.
 LAMBDA_MARGIN_SECONDS = 30.0
@@ -80,7 +80,6 @@ def build_consumer(
         results or DynamoDbResults(clients, settings.results_table_name),
         SqsDeadLetters(clients, settings.dead_letter_queue_url),
         max_receive_count=settings.max_receive_count,
-        outcomes=build_outcome_publisher(settings, clients),
     )
     retries = SqsRetryScheduler(clients, settings.queue_url) if settings.queue_url else None
     return LinkCompletedConsumer(
@@ -92,9 +91,11 @@ def build_consumer(
     )
 
 
-def build_outcome_publisher(settings: Settings, clients: AwsClients) -> OutcomePublisher | None:
-    """EventBridge when a bus is configured; no outcome events otherwise."""
-    return EventBridgeOutcomes(clients, settings.outcome_event_bus) if settings.outcome_event_bus else None
+def build_outcome_stream_publisher(
+    settings: OutcomePublisherSettings, clients: AwsClients | None = None
+) -> OutcomeStreamPublisher:
+    """The outcome publisher function: the results table's stream records to Exchange Created/Failed on the bus."""
+    return OutcomeStreamPublisher(EventBridgeOutcomes(clients or AwsClients(), settings.outcome_event_bus))
 
 
 def build_replayer(

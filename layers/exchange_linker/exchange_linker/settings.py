@@ -101,8 +101,6 @@ class Settings(EnvironmentSettings):
     deadline_margin: PositiveFloat = Field(default=10.0, validation_alias=env("DEADLINE_MARGIN_SECONDS"))
     # The link-completed queue, to back off retries; optional.
     queue_url: OptionalText = Field(default=None, validation_alias=env("LINK_COMPLETED_QUEUE_URL"))
-    # EventBridge bus for Exchange Created/Failed; off when unset.
-    outcome_event_bus: OptionalText = Field(default=None, validation_alias=env("OUTCOME_EVENT_BUS_NAME"))
 
     @property
     def dwolla_base_url(self) -> str:
@@ -112,6 +110,12 @@ class Settings(EnvironmentSettings):
 
     def model_post_init(self, context: Any, /) -> None:
         self.dwolla_base_url  # noqa: B018 - an unsafe DWOLLA_API_URL fails here, at the cold start
+
+
+class OutcomePublisherSettings(EnvironmentSettings):
+    """The outcome publisher: the results table's stream to the outcome bus (deployed only with a bus)."""
+
+    outcome_event_bus: Text = Field(validation_alias=env("OUTCOME_EVENT_BUS_NAME"))
 
 
 class ReplaySettings(EnvironmentSettings):

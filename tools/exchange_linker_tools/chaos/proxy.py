@@ -1,10 +1,10 @@
-"""A fault-injecting HTTP proxy on loopback, in front of moto server, for DynamoDB and Secrets Manager.
+"""A fault-injecting HTTP proxy on loopback, in front of moto server, for DynamoDB, Secrets Manager and EventBridge.
 
 Workers reach it through boto3's own per-service endpoint variables (`AWS_ENDPOINT_URL_DYNAMODB`,
-`AWS_ENDPOINT_URL_SECRETS_MANAGER`), so the consumer runs exactly the code it runs in production: the
-SDK's retries, the error translation, the transient/permanent decision. At the configured rates a
-request is answered with an AWS-shaped error instead of being forwarded; everything else is passed
-through to moto unchanged. Decisions come from one seeded RNG.
+`AWS_ENDPOINT_URL_SECRETS_MANAGER`, `AWS_ENDPOINT_URL_EVENTBRIDGE`), so the consumer runs exactly the code it
+runs in production: the SDK's retries, the error translation, the transient/permanent decision. At the
+configured rates a request is answered with an AWS-shaped error instead of being forwarded; everything
+else is passed through to moto unchanged. Decisions come from one seeded RNG.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from exchange_linker.settings import is_loopback
 
 DYNAMODB = "dynamodb"
 SECRETS_MANAGER = "secretsmanager"
+EVENTS = "events"
 # Hop-by-hop headers are the proxy's own business, never forwarded.
 _HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade"}
 
@@ -71,6 +72,10 @@ SECRETS_INTERNAL = AwsError(
     "application/x-amz-json-1.1",
 )
 
+EVENTS_INTERNAL = AwsError(
+    EVENTS, 500, "InternalException", "An internal error occurred.", "application/x-amz-json-1.1"
+)
+
 
 @dataclass(frozen=True)
 class AwsFaultRates:
@@ -80,6 +85,7 @@ class AwsFaultRates:
     dynamodb_internal: float = 0.0
     secrets_throttle: float = 0.0
     secrets_internal: float = 0.0
+    events_internal: float = 0.0
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -93,6 +99,8 @@ class AwsFaultRates:
             return ((self.dynamodb_throttle, DYNAMODB_THROTTLE), (self.dynamodb_internal, DYNAMODB_INTERNAL))
         if service == SECRETS_MANAGER:
             return ((self.secrets_throttle, SECRETS_THROTTLE), (self.secrets_internal, SECRETS_INTERNAL))
+        if service == EVENTS:
+            return ((self.events_internal, EVENTS_INTERNAL),)
         return ()
 
 
@@ -105,6 +113,8 @@ def service_of(target: str | None) -> str | None:
         return DYNAMODB
     if prefix == SECRETS_MANAGER:
         return SECRETS_MANAGER
+    if prefix == "awsevents":
+        return EVENTS
     return None
 
 

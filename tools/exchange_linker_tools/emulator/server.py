@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
-import threading
 import time
 from collections.abc import Callable
-from types import TracebackType
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from exchange_linker_tools.background_server import BackgroundServer
 from exchange_linker_tools.emulator.app import EmulatorApp
 from exchange_linker_tools.emulator.clock import Clock
 from exchange_linker_tools.emulator.controls import EmulatorControls
@@ -31,8 +30,10 @@ class _QuietHandler(WSGIRequestHandler):
         return
 
 
-class DwollaEmulator(EmulatorControls):
+class DwollaEmulator(EmulatorControls, BackgroundServer):
     """A local stand-in for api-sandbox.dwolla.com's token, exchange-partner and exchange endpoints."""
+
+    thread_name = "dwolla-emulator"
 
     def __init__(
         self,
@@ -64,14 +65,11 @@ class DwollaEmulator(EmulatorControls):
             clock=clock,
         )
         self._state.rate_limit.configure(rate_limit, rate_limit_burst)
-        self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
+        super().__init__()
 
-    # lifecycle
+    # lifecycle (start, stop and `with` come from BackgroundServer)
 
-    def start(self) -> DwollaEmulator:
-        if self._server is not None:
-            raise RuntimeError("emulator already started")
+    def _bind(self) -> BaseWSGIServer:
         handler = WSGIRequestHandler if self._log_requests else _QuietHandler
         try:
             server = make_server(
@@ -82,32 +80,11 @@ class DwollaEmulator(EmulatorControls):
         host = f"[{self._host}]" if ":" in self._host else self._host
         self._state.base_url = f"http://{host}:{server.port}"
         self._state.set_stopping(False)
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.01}, name="dwolla-emulator", daemon=True
-        )
-        self._thread.start()
-        return self
+        return server
 
-    def stop(self) -> None:
-        """Stop serving; in-flight simulated delays are cut short so this returns promptly."""
-        if self._server is None:
-            return
+    def _stopping(self) -> None:
+        """In-flight simulated delays are cut short, so stop() returns promptly."""
         self._state.set_stopping(True)
-        self._server.shutdown()
-        if self._thread is not None:
-            self._thread.join()
-        self._server.server_close()
-        self._server = None
-        self._thread = None
-
-    def __enter__(self) -> DwollaEmulator:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     # configuration
 

@@ -1,16 +1,16 @@
 """Outcome events for downstream services: `Exchange Created` / `Exchange Failed` on an EventBridge bus.
 
-The results table is the source of truth; these events are a best-effort notification of it, so a
-publish failure is retried and counted, never allowed to undo or block the outcome itself.
+The results table is the source of truth; these events follow it at least once (the table's stream feeds
+the bus, retrying until PutEvents succeeds), so a repeat carries the same `outcomeId` to de-duplicate by.
 """
 
 from __future__ import annotations
 
 from typing import Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from exchange_linker.contracts.results import ExchangeResult, Status
+from exchange_linker.contracts.results import Status
 
 SOURCE = "exchange-linker"
 DETAIL_TYPES = {Status.CREATED: "Exchange Created", Status.FAILED: "Exchange Failed"}
@@ -32,26 +32,20 @@ class OutcomeEvent(BaseModel):
     attempts: int = Field(ge=0, description="Deliveries of the message so far.")
     occurred_at: str = Field(alias="occurredAt", description="When the outcome was recorded (RFC 3339).")
 
+    @computed_field(  # type: ignore[prop-decorator]
+        alias="outcomeId",
+        description="eventId:status. A redelivered outcome event carries the same outcomeId: de-duplicate by it.",
+    )
+    @property
+    def outcome_id(self) -> str:
+        return f"{self.event_id}:{self.status}"
+
     @property
     def detail_type(self) -> str:
         return DETAIL_TYPES[Status(self.status)]
 
     def detail_json(self) -> str:
         return self.model_dump_json(by_alias=True, exclude_none=True)
-
-    @classmethod
-    def from_result(cls, result: ExchangeResult) -> OutcomeEvent:
-        return cls(
-            event_id=result.event_id,
-            status="CREATED" if result.status is Status.CREATED else "FAILED",
-            partner=result.partner,
-            customer_id=result.customer_id,
-            exchange_url=result.exchange_url,
-            exchange_id=result.exchange_id,
-            error_code=result.error_code,
-            attempts=result.attempts,
-            occurred_at=result.updated_at,
-        )
 
 
 class OutcomePublisher(Protocol):

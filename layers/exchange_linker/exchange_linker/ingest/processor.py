@@ -14,7 +14,6 @@ from enum import StrEnum
 
 from exchange_linker.contracts.dead_letter import DeadLetter, DeadLetterQueue
 from exchange_linker.contracts.link_completed import LinkCompletedEvent, parse_link_completed
-from exchange_linker.contracts.outcome_event import OutcomeEvent, OutcomePublisher
 from exchange_linker.contracts.results import ExchangeResult, ResultsStore, Status
 from exchange_linker.dwolla.exchanges import CreatedExchange, ExchangeService
 from exchange_linker.errors import DependencyError, ExchangeLinkerError, InvalidEventError, NotAttemptedError
@@ -61,7 +60,6 @@ class RecordProcessor:
         max_receive_count: int,
         clock: Callable[[], str] = utc_now,
         rng: random.Random | None = None,
-        outcomes: OutcomePublisher | None = None,
     ) -> None:
         self._exchanges = exchanges
         self._results = results
@@ -69,7 +67,6 @@ class RecordProcessor:
         self._max_receive_count = max_receive_count
         self._clock = clock
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
-        self._outcomes = outcomes
 
     def process(self, message: InboundMessage) -> Outcome:
         count(Metric.EVENTS_RECEIVED)
@@ -125,7 +122,6 @@ class RecordProcessor:
         extra = {"outcome": Outcome.CREATED, "exchangeId": created.exchange_id, "dwollaRequestId": created.request_id}
         logger.info("exchange created", extra=extra)
         count(Metric.EXCHANGES_CREATED)
-        self._announce(result)
         return Outcome.CREATED
 
     def _after_failure(
@@ -224,26 +220,12 @@ class RecordProcessor:
             extra={"outcome": Outcome.FAILED, "errorCode": code, "errorMessage": text, "dwollaRequestId": request_id},
         )
         count(Metric.EXCHANGES_FAILED)
-        if recorded:
-            self._announce(failed)
         return Outcome.FAILED
 
     def _already_created(self) -> Outcome:
         logger.info("exchange already created", extra={"outcome": Outcome.ALREADY_CREATED})
         count(Metric.DUPLICATES_SKIPPED)
         return Outcome.ALREADY_CREATED
-
-    def _announce(self, result: ExchangeResult) -> None:
-        """Tell downstream services; the table already holds the truth, so a failure here is only counted."""
-        if self._outcomes is None:
-            return
-        try:
-            self._outcomes.publish(OutcomeEvent.from_result(result))
-        except DependencyError as error:
-            logger.error("could not publish the outcome event", extra={"errorCode": error.code})
-            count(Metric.OUTCOME_EVENTS_UNSENT)
-            return
-        count(Metric.OUTCOME_EVENTS_PUBLISHED)
 
     def _result(
         self,
