@@ -11,7 +11,7 @@ import boto3
 from bench.counters import AwsCallCounter
 from exchange_linker.adapters.aws import AwsClients
 from exchange_linker.bootstrap import build_consumer
-from exchange_linker.contracts.results import ExchangeResult, ResultsStore, Status
+from exchange_linker.contracts.results import ExchangeResult, KeyState, ResultsStore, Status
 from exchange_linker.ingest.batch import LinkCompletedConsumer
 from exchange_linker.settings import Settings
 from exchange_linker_tools.local_stack import LocalStack
@@ -37,10 +37,17 @@ class MemoryResults:
         with self._lock:
             return self._rows.get(event_id)
 
-    def put(self, result: ExchangeResult) -> bool:
+    def recorded_exchanges(self, customer_id: str) -> dict[str, str]:
+        with self._lock:
+            rows = [row for row in self._rows.values() if row.customer_id == customer_id and row.exchange_id]
+            return {str(row.exchange_id): row.event_id for row in rows}
+
+    def put(self, result: ExchangeResult, *, expected: KeyState | None = None) -> bool:
         with self._lock:
             kept = self._rows.get(result.event_id)
             if kept is not None and kept.status is Status.CREATED:
+                return False
+            if expected is not None and KeyState.of(kept) != expected:
                 return False
             self._rows[result.event_id] = result
             return True

@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 
 from exchange_linker.adapters.aws import AwsClients, translated
 from exchange_linker.errors import AwsError
-from exchange_linker_tools.chaos.proxy import AwsFaultProxy, AwsFaultRates, service_of
+from exchange_linker_tools.chaos.proxy import DYNAMODB_ACCESS_DENIED, AwsFaultProxy, AwsFaultRates, service_of
 
 NO_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 1})
 
@@ -77,6 +77,32 @@ def test_the_consumer_sees_throttling_only_after_the_sdk_retries(proxy, monkeypa
     assert proxy.injected() == {"dynamodb:ProvisionedThroughputExceededException": 4}
     clients.sqs.list_queues()  # SQS still goes straight to moto
     assert "other:forwarded" not in proxy.counts()
+
+
+def test_refuses_one_operation_and_passes_the_others(proxy) -> None:
+    """A table that can be read but not written: a role that lost dynamodb:UpdateItem."""
+    proxy.refuse("DynamoDB_20120810.UpdateItem", DYNAMODB_ACCESS_DENIED)
+    dynamodb = client("dynamodb", proxy.url)
+    dynamodb.create_table(
+        TableName="refusing",
+        KeySchema=[{"AttributeName": "eventId", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "eventId", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    assert "Item" not in dynamodb.get_item(TableName="refusing", Key={"eventId": {"S": "x"}})
+    write = {
+        "TableName": "refusing",
+        "Key": {"eventId": {"S": "x"}},
+        "UpdateExpression": "SET #s = :s",
+        "ExpressionAttributeNames": {"#s": "status"},
+        "ExpressionAttributeValues": {":s": {"S": "CREATED"}},
+    }
+    with pytest.raises(ClientError) as caught:
+        dynamodb.update_item(**write)
+    assert caught.value.response["Error"]["Code"] == "AccessDeniedException"
+    proxy.refuse("DynamoDB_20120810.UpdateItem", None)
+    dynamodb.update_item(**write)
+    assert proxy.injected() == {"dynamodb:AccessDeniedException": 1}
 
 
 def test_seeded_decisions_repeat(aws_endpoint: str) -> None:

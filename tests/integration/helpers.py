@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from exchange_linker.adapters.aws import AwsClients
+from exchange_linker.bootstrap import build_replayer
 from exchange_linker.ingest.batch import LinkCompletedConsumer
+from exchange_linker.replay.filter import ReplayFilter
+from exchange_linker.replay.summary import ReplaySummary
 from exchange_linker_tools.local_stack import LocalStack
 from exchange_linker_tools.poller import BatchReport
 
@@ -57,3 +63,36 @@ def deliver(stack: LocalStack, consumer: Any = None, *, stream_polls: int | None
             for _ in range(stream_polls):
                 source.poll_once()
     return reports
+
+
+def a_day_later() -> datetime:
+    """The consumer's wall clock 25 h on: past Dwolla's 24 h Idempotency-Key window and its safety margin."""
+    return datetime.now(UTC) + timedelta(hours=25)
+
+
+def replay_everything(stack: LocalStack) -> ReplaySummary:
+    """What `exchange-linker replay` does, through the real replayer and SQS."""
+    replayer = build_replayer(
+        AwsClients(),
+        stack.resources.dead_letter_queue_url,
+        stack.resources.queue_url,
+        results_table_name=stack.resources.table_name,
+        receive_wait_seconds=0,
+    )
+    return replayer.run(ReplayFilter(), dry_run=False)
+
+
+def look_at_the_dlq(stack: LocalStack) -> ReplaySummary:
+    """What `replay --dry-run` (and `dlq`) see."""
+    replayer = build_replayer(
+        AwsClients(),
+        stack.resources.dead_letter_queue_url,
+        results_table_name=stack.resources.table_name,
+        receive_wait_seconds=0,
+    )
+    return replayer.run(ReplayFilter(), dry_run=True)
+
+
+def log_lines(stream: Any, level: str | None = None) -> list[dict[str, Any]]:
+    lines = [json.loads(line) for line in stream.getvalue().splitlines() if line.startswith("{")]
+    return [line for line in lines if level is None or line.get("level") == level]

@@ -285,7 +285,10 @@ def test_no_secret_reaches_logs_table_or_dlq(stack, capfd, captured_logs):
     access_token = json.loads(secrets.get_secret_value(SecretId=stack.resources.token_secret_id)["SecretString"])[
         "accessToken"
     ]
-    forbidden = [f"SECRET{i}" for i in range(1, 9)] + [access_token, stack.emulator.client_secret]
+    fingerprint_key = secrets.get_secret_value(
+        SecretId=stack.resources.function_environment["FINGERPRINT_KEY_SECRET_ID"]
+    )["SecretString"]
+    forbidden = [f"SECRET{i}" for i in range(1, 9)] + [access_token, stack.emulator.client_secret, fingerprint_key]
     captured = capfd.readouterr()
     logs = captured_logs.getvalue() + captured.out + captured.err
     assert "exchange created" in logs  # the logs were captured at all

@@ -60,6 +60,7 @@ def dead_letter(
     *,
     failed_at: str = "2026-11-20T18:04:05.000Z",
     attributes: Mapping[str, str] | None = None,
+    may_exist_since: str | None = None,
 ) -> str:
     """A message in the DLQ exactly as the consumer puts it there (its own adapter and DeadLetter)."""
     text = event if isinstance(event, str) else json.dumps(event)
@@ -75,6 +76,7 @@ def dead_letter(
             original_attributes={
                 name: {"DataType": "String", "StringValue": value} for name, value in (attributes or {}).items()
             },
+            exchange_may_exist_since=may_exist_since,
         )
     )
     return text

@@ -111,5 +111,5 @@ class MemoryResults:
         self.lookups.append(event_id)
         return self.rows.get(event_id)
 
-    def put(self, result: ExchangeResult) -> bool:
+    def put(self, result: ExchangeResult, *, expected: object = None) -> bool:
         raise AssertionError("a replay never writes results")

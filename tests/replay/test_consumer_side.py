@@ -6,6 +6,7 @@ from exchange_linker.contracts.results import ExchangeResult, Status
 from exchange_linker.errors import DwollaError
 from exchange_linker.ingest.processor import InboundMessage, Outcome, RecordProcessor
 from tests.conftest import body
+from tests.unit.test_processor import TEST_FINGERPRINTS
 
 
 class RefusingDwolla:
@@ -28,7 +29,7 @@ class OtherCopyWinsResults:
         self.rows[event_id] = ExchangeResult(event_id, Status.CREATED, 1, "2026-11-21T00:00:00.000Z", exchange_id="x1")
         return row
 
-    def put(self, result):
+    def put(self, result, *, expected=None):
         current = self.rows.get(result.event_id)
         if current is not None and current.status is Status.CREATED:
             return False
@@ -46,7 +47,9 @@ class Recorder:
 
 def test_a_copy_that_fails_after_the_other_copy_created_the_exchange_is_not_reported_failed():
     results, dead_letters = OtherCopyWinsResults(), Recorder()
-    processor = RecordProcessor(RefusingDwolla(), results, dead_letters, max_receive_count=5)
+    processor = RecordProcessor(
+        RefusingDwolla(), results, dead_letters, fingerprints=TEST_FINGERPRINTS, max_receive_count=5
+    )
     outcome = processor.process(InboundMessage(message_id="m1", body=body(eventId="evt-race"), receive_count=1))
     assert results.rows["evt-race"].status is Status.CREATED
     assert dead_letters.items == []

@@ -62,7 +62,22 @@ def test_an_empty_dlq(stack, cli):
         "oldestFailedAt": None,
         "oldestAgeSeconds": None,
         "reasons": [],
+        "exchangeMayExist": 0,
     }
+
+
+def test_events_whose_exchange_may_exist_are_flagged(stack, cli):
+    """Their replay asks Dwolla before any POST (or waits for a person): an operator should know."""
+    flagged = dead_letter(stack, link_event(), "Conflict", may_exist_since="2026-11-19T08:30:00.000Z")
+    dead_letter(stack, link_event(), "ExchangeMayExist", may_exist_since="unknown")
+    dead_letter(stack, link_event(), "NotFound")
+    assert output_json(invoke(cli, stack, "dlq", "--json"))["exchangeMayExist"] == 2
+    assert "2 may already have an exchange at Dwolla" in invoke(cli, stack, "dlq").stderr
+    rows = output_json(invoke(cli, stack, "replay", "--error-code", "Conflict", "--dry-run", "--json"))["events"]
+    assert [(row["eventId"], row["exchangeMayExist"], row["exchangeMayExistSince"]) for row in rows] == [
+        (json.loads(flagged)["eventId"], True, "2026-11-19T08:30:00.000Z")
+    ]
+    assert "2 may already have an exchange at Dwolla" in invoke(cli, stack, "replay", "--dry-run").stderr
 
 
 def test_a_missing_dlq_is_a_clear_error(stack, cli):

@@ -35,10 +35,15 @@ EXPECTED_GRANTS: dict[str, dict[str, list[Any]]] = {
             {"Fn::GetAtt": ["LinkCompletedDeadLetterQueue", "Arn"]},
             {"Fn::GetAtt": ["LinkCompletedQueue", "Arn"]},
         ],
-        "secretsmanager:GetSecretValue": [{"Ref": "DwollaCredentialsSecret"}, {"Ref": "DwollaTokenSecret"}],
+        "secretsmanager:GetSecretValue": [
+            {"Ref": "DwollaCredentialsSecret"},
+            {"Ref": "DwollaTokenSecret"},
+            {"Ref": "FingerprintKeySecret"},
+        ],
         "secretsmanager:PutSecretValue": [{"Ref": "DwollaTokenSecret"}],
         "dynamodb:GetItem": [{"Fn::GetAtt": ["ResultsTable", "Arn"]}],
         "dynamodb:UpdateItem": [{"Fn::GetAtt": ["ResultsTable", "Arn"]}],
+        "dynamodb:Query": [{"Fn::Sub": "${ResultsTable.Arn}/index/byCustomer"}],  # reconciliation only
     },
     # The replay reads, holds and deletes DLQ messages, sends them back, and reads results: no writes to
     # the table, no secrets, nothing on the DLQ's send side.
@@ -60,8 +65,6 @@ EXPECTED_GRANTS: dict[str, dict[str, list[Any]]] = {
     "OutcomePublisherFunctionRole": {
         "logs:CreateLogStream": [{"Fn::GetAtt": ["OutcomePublisherFunctionLogGroup", "Arn"]}],
         "logs:PutLogEvents": [{"Fn::GetAtt": ["OutcomePublisherFunctionLogGroup", "Arn"]}],
-        "xray:PutTraceSegments": ["*"],
-        "xray:PutTelemetryRecords": ["*"],
         "dynamodb:DescribeStream": [{"Fn::GetAtt": ["ResultsTable", "StreamArn"]}],
         "dynamodb:GetRecords": [{"Fn::GetAtt": ["ResultsTable", "StreamArn"]}],
         "dynamodb:GetShardIterator": [{"Fn::GetAtt": ["ResultsTable", "StreamArn"]}],

@@ -205,6 +205,16 @@ def test_token_secret_starts_empty(template: dict[str, Any]) -> None:
     assert json.loads(secret["SecretString"]) == {}
 
 
+def test_fingerprint_key_is_generated_kept_and_never_in_the_template(template: dict[str, Any]) -> None:
+    """Losing or changing it would make every earlier event look like a ConflictingEvent."""
+    resource = template["Resources"]["FingerprintKeySecret"]
+    secret = plain(resource["Properties"])
+    assert resource["DeletionPolicy"] == resource["UpdateReplacePolicy"] == "Retain"
+    assert secret["Name"] == {"Fn::Sub": "${AWS::StackName}/fingerprint-key"}
+    assert "SecretString" not in secret
+    assert secret["GenerateSecretString"]["PasswordLength"] >= 32
+
+
 # ---------------------------------------------------------------- function and layer
 
 
@@ -228,6 +238,7 @@ def test_function_environment(template: dict[str, Any]) -> None:
         "DWOLLA_API_URL": {"Ref": "DwollaApiUrl"},
         "DWOLLA_CREDENTIALS_SECRET_ID": {"Ref": "DwollaCredentialsSecret"},
         "DWOLLA_TOKEN_SECRET_ID": {"Ref": "DwollaTokenSecret"},
+        "FINGERPRINT_KEY_SECRET_ID": {"Ref": "FingerprintKeySecret"},
         "RESULTS_TABLE_NAME": {"Ref": "ResultsTable"},
         "DEAD_LETTER_QUEUE_URL": {"Ref": "LinkCompletedDeadLetterQueue"},
         "MAX_RECEIVE_COUNT": {"Ref": "MaxReceiveCount"},

@@ -6,6 +6,7 @@ from exchange_linker.settings import Settings, dwolla_base_url
 BASE = {
     "DWOLLA_CREDENTIALS_SECRET_ID": "creds",
     "DWOLLA_TOKEN_SECRET_ID": "token",
+    "FINGERPRINT_KEY_SECRET_ID": "fingerprint-key",
     "RESULTS_TABLE_NAME": "results",
     "DEAD_LETTER_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/1/dlq",
     "MAX_RECEIVE_COUNT": "5",

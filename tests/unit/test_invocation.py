@@ -2,7 +2,7 @@
 
 import pytest
 
-from exchange_linker.errors import DwollaError, NotAttemptedError
+from exchange_linker.errors import DependencyError, DwollaError, NotAttemptedError
 from exchange_linker.invocation import MIN_CALL_SECONDS, Invocation
 
 
@@ -53,3 +53,23 @@ def test_refusals_and_lack_of_time_are_not_a_failing_dependency():
     invocation.remember("partners", DwollaError("NotFound", "no such customer", permanent=True))
     invocation.remember("partners", NotAttemptedError("DeadlineExceeded", "out of time"))
     assert invocation.recall("partners") is None
+
+
+def test_a_guarded_call_that_failed_fails_at_once_until_the_next_invocation():
+    calls = []
+
+    def read() -> bytes:
+        calls.append(1)
+        raise DwollaError("InternalServiceError", "secretsmanager: down", permanent=False)
+
+    invocation = Invocation(margin=0)
+    invocation.begin(30)
+    guarded = invocation.guard("fingerprint key", read)
+    for _ in range(3):
+        with pytest.raises(DependencyError, match="down"):
+            guarded()
+    assert len(calls) == 1
+    invocation.begin(30)
+    with pytest.raises(DependencyError):
+        guarded()
+    assert len(calls) == 2

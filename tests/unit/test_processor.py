@@ -1,13 +1,15 @@
 """The record processor with in-memory ports: every outcome and where each message ends."""
 
 import json
+from dataclasses import replace
 
 import pytest
 
 from exchange_linker.contracts.dead_letter import DeadLetter, read_reason
-from exchange_linker.contracts.results import ExchangeResult, Status
+from exchange_linker.contracts.results import ExchangeResult, KeyState, Status
 from exchange_linker.dwolla.exchange_request import idempotency_key
 from exchange_linker.dwolla.exchanges import CreatedExchange, ExchangeService
+from exchange_linker.dwolla.fingerprint import Fingerprinter
 from exchange_linker.dwolla.tokens import AccessToken, TokenProvider
 from exchange_linker.errors import AwsError, DwollaError
 from exchange_linker.ingest.processor import InboundMessage, Outcome, RecordProcessor, RetryableError
@@ -32,6 +34,9 @@ class FakeDwolla:
         return CreatedExchange(url="https://dwolla.test/exchanges/x1", exchange_id="x1", request_id="r1")
 
 
+TEST_FINGERPRINTS = Fingerprinter(lambda: b"unit-test-fingerprint-key-32-bytes!")
+
+
 class MemoryTokens:
     def load(self, *, fresh):
         return None
@@ -41,6 +46,9 @@ class MemoryTokens:
 
 
 class MemoryResults:
+    """results.ResultsStore in a dict, with the adapter's rules: CREATED is final, exchangeMayExist sticky,
+    uncertainSince and fingerprint kept once set; with `expected`, only from that state, replacing it."""
+
     def __init__(self) -> None:
         self.rows: dict[str, ExchangeResult] = {}
         self.fail_writes = False
@@ -48,20 +56,33 @@ class MemoryResults:
     def get(self, event_id):
         return self.rows.get(event_id)
 
-    def put(self, result):
+    def recorded_exchanges(self, customer_id):
+        rows = [row for row in self.rows.values() if row.customer_id == customer_id and row.exchange_id]
+        return {row.exchange_id: row.event_id for row in rows}
+
+    def put(self, result, *, expected=None):
         if self.fail_writes:
             raise AwsError("dynamodb", "ProvisionedThroughputExceededException", "slow down")
         current = self.rows.get(result.event_id)
         if current is not None and current.status is Status.CREATED:
             return False
+        if expected is not None and KeyState.of(current) != expected:
+            return False
         generation = (
             result.key_generation if result.key_generation is not None else (current.key_generation if current else 0)
         )
-        sticky = result.status is not Status.CREATED and (
-            result.exchange_may_exist or bool(current and current.exchange_may_exist)
-        )
-        self.rows[result.event_id] = ExchangeResult(
-            **{**result.__dict__, "key_generation": generation, "exchange_may_exist": sticky}
+        may_exist = result.exchange_may_exist and result.status is not Status.CREATED
+        since = result.uncertain_since if may_exist else None
+        if expected is None and result.status is not Status.CREATED and current is not None:
+            may_exist = may_exist or current.exchange_may_exist
+            since = current.uncertain_since or since
+        fingerprint = (current.fingerprint if current is not None else None) or result.fingerprint
+        self.rows[result.event_id] = replace(
+            result,
+            key_generation=generation,
+            exchange_may_exist=may_exist,
+            uncertain_since=since,
+            fingerprint=fingerprint,
         )
         return True
 
@@ -81,7 +102,11 @@ class MemoryDeadLetters:
 def world():
     dwolla, results, dlq = FakeDwolla(), MemoryResults(), MemoryDeadLetters()
     processor = RecordProcessor(
-        ExchangeService(dwolla, TokenProvider(MemoryTokens(), dwolla)), results, dlq, max_receive_count=3
+        ExchangeService(dwolla, TokenProvider(MemoryTokens(), dwolla)),
+        results,
+        dlq,
+        fingerprints=TEST_FINGERPRINTS,
+        max_receive_count=3,
     )
     return processor, dwolla, results, dlq
 
@@ -100,8 +125,9 @@ def test_created(world):
 
 def test_already_created_is_not_sent_again(world):
     processor, dwolla, _, _ = world
-    processor.process(message(body(eventId="e1")))
-    assert processor.process(message(body(eventId="e1"))) is Outcome.ALREADY_CREATED
+    event = body(eventId="e1")
+    processor.process(message(event))
+    assert processor.process(message(event)) is Outcome.ALREADY_CREATED
     assert len(dwolla.keys) == 1
 
 
@@ -125,10 +151,11 @@ def test_not_json_goes_to_the_dlq_without_an_event_id(world):
 def test_permanent_dwolla_error_bumps_the_key_generation(world):
     processor, dwolla, results, dlq = world
     dwolla.failures = [DwollaError("InvalidExchangeToken", "expired", permanent=True, status=400)]
-    assert processor.process(message(body(eventId="e1"))) is Outcome.FAILED
+    event = body(eventId="e1")
+    assert processor.process(message(event)) is Outcome.FAILED
     assert results.rows["e1"].key_generation == 1
     assert dlq.letters[0].error_code == "InvalidExchangeToken"
-    processor.process(message(body(eventId="e1")))  # the replay
+    processor.process(message(event))  # the replay
     assert dwolla.keys == [idempotency_key("e1", 0), idempotency_key("e1", 1)]
     assert results.rows["e1"].status is Status.CREATED
 
@@ -136,10 +163,11 @@ def test_permanent_dwolla_error_bumps_the_key_generation(world):
 def test_transient_error_retries_with_the_same_key(world):
     processor, dwolla, results, _ = world
     dwolla.failures = [DwollaError("Timeout", "no answer", permanent=False, exchange_may_exist=True)]
+    event = body(eventId="e1")
     with pytest.raises(RetryableError):
-        processor.process(message(body(eventId="e1"), receive_count=1))
+        processor.process(message(event, receive_count=1))
     assert results.rows["e1"].status is Status.RETRYING
-    assert processor.process(message(body(eventId="e1"), receive_count=2)) is Outcome.CREATED
+    assert processor.process(message(event, receive_count=2)) is Outcome.CREATED
     assert dwolla.keys[0] == dwolla.keys[1]
 
 
@@ -210,8 +238,9 @@ def test_a_concurrent_duplicate_that_loses_the_race_is_not_announced_twice(world
     processor, dwolla, results, _ = world
     real_get = results.get
     results.get = lambda event_id: None  # both copies look before either has written
-    assert processor.process(message(body(eventId="twin"))) is Outcome.CREATED
-    assert processor.process(message(body(eventId="twin"))) is Outcome.ALREADY_CREATED
+    event = body(eventId="twin")
+    assert processor.process(message(event)) is Outcome.CREATED
+    assert processor.process(message(event)) is Outcome.ALREADY_CREATED
     results.get = real_get
     assert len(dwolla.keys) == 2  # both asked Dwolla, with the same key: one exchange
     assert dwolla.keys[0] == dwolla.keys[1]

@@ -1,6 +1,6 @@
 from exchange_linker.adapters.dynamodb_results import from_item, to_update
 from exchange_linker.contracts.dead_letter import REASON_ATTRIBUTE, DeadLetter, read_reason
-from exchange_linker.contracts.results import ExchangeResult, Status
+from exchange_linker.contracts.results import ExchangeResult, KeyState, Status
 from exchange_linker.redaction import MAX_ERROR_MESSAGE, scrub
 
 
@@ -28,13 +28,14 @@ def test_dead_letter_with_ten_upstream_attributes_has_no_slot_for_the_reason():
 
 def test_created_row_clears_old_errors_and_failed_row_clears_exchange():
     created = ExchangeResult("e1", Status.CREATED, 2, "t", exchange_url="u", exchange_id="x", key_generation=0)
-    sets, removes, values = to_update(created)
-    assert removes == ["errorCode", "errorMessage", "exchangeMayExist"]
-    assert values[":exchangeId"] == {"S": "x"}
+    update = to_update(created)
+    assert update.removes == ["#errorCode", "#errorMessage", "#exchangeMayExist", "#uncertainSince"]
+    assert update.values[":exchangeId"] == {"S": "x"}
+    assert update.condition == "(attribute_not_exists(eventId) OR #status <> :created)"
     failed = ExchangeResult("e1", Status.FAILED, 1, "t", error_code="NotFound", error_message="m")
-    sets, removes, _ = to_update(failed)
-    assert "keyGeneration" not in sets  # None means keep what the table holds
-    assert removes == ["exchangeUrl", "exchangeId"]
+    update = to_update(failed)
+    assert "#keyGeneration" not in update.names  # None means keep what the table holds
+    assert update.removes == ["#exchangeUrl", "#exchangeId", "#reconciled"]
 
 
 def test_item_round_trip():
@@ -42,11 +43,29 @@ def test_item_round_trip():
     assert (row.status, row.attempts, row.metadata, row.key_generation) == (Status.FAILED, 3, {"a": "b"}, 0)
 
 
-def test_exchange_may_exist_is_set_but_never_cleared_before_created():
-    uncertain = ExchangeResult("e1", Status.RETRYING, 1, "t", error_code="Timeout", exchange_may_exist=True)
-    sets, removes, values = to_update(uncertain)
-    assert values[":exchangeMayExist"] == {"BOOL": True}
+def test_exchange_may_exist_is_set_but_never_cleared_before_created_and_its_time_kept_once_set():
+    uncertain = ExchangeResult(
+        "e1", Status.RETRYING, 1, "t", error_code="Timeout", exchange_may_exist=True, uncertain_since="t0"
+    )
+    update = to_update(uncertain)
+    assert update.values[":exchangeMayExist"] == {"BOOL": True}
+    assert "#uncertainSince = if_not_exists(#uncertainSince, :uncertainSince)" in update.sets
     later = ExchangeResult("e1", Status.FAILED, 2, "t", error_code="InvalidScope")
-    sets, removes, _ = to_update(later)
-    assert "exchangeMayExist" not in sets + removes
+    update = to_update(later)
+    assert not {"#exchangeMayExist", "#uncertainSince"} & set(update.names)
     assert from_item({"eventId": "e1", "status": "FAILED", "exchangeMayExist": True}).exchange_may_exist
+
+
+def test_a_conditional_write_happens_only_from_the_state_read_and_replaces_it():
+    read = KeyState(exists=True, key_generation=2, exchange_may_exist=True, uncertain_since="t0")
+    fresh = ExchangeResult("e1", Status.RETRYING, 1, "t", key_generation=3)
+    update = to_update(fresh, read)
+    assert update.removes[-2:] == ["#exchangeMayExist", "#uncertainSince"]
+    assert update.condition == (
+        "#status <> :created AND #keyGeneration = :expectedGeneration AND #exchangeMayExist = :true"
+        " AND #uncertainSince = :expectedSince"
+    )
+    assert (update.values[":expectedGeneration"], update.values[":expectedSince"]) == ({"N": "2"}, {"S": "t0"})
+    first = to_update(fresh, KeyState(exists=True))
+    assert "(attribute_not_exists(#keyGeneration) OR #keyGeneration = :expectedGeneration)" in first.condition
+    assert to_update(fresh, KeyState(exists=False)).condition == "attribute_not_exists(eventId)"

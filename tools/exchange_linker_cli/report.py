@@ -82,6 +82,8 @@ def render_replay(summary: ReplaySummary) -> None:
     if rows:
         print_rows(_capped(rows), MESSAGE_COLUMNS, title="dry run: nothing moved" if summary.dry_run else "replayed")
     say(replay_gist(summary))
+    if flagged := sum(row.view.exchange_may_exist for row in summary.rows):
+        say(f"[yellow]{flagged} may already have an exchange at Dwolla: asked there before any POST (runbook)[/yellow]")
     if summary.held_back:
         codes = ", ".join(sorted(summary.held_back_by_error_code))
         say(
@@ -124,6 +126,8 @@ def render_inventory(summary: DlqInventory) -> None:
         )
         say(f"[bold]By error code:[/bold] {_counts(summary.by_error_code)}")
         say(f"[bold]By partner:[/bold] {_counts(summary.by_partner)}")
+    if summary.exchange_may_exist:
+        say(f"[yellow]{summary.exchange_may_exist} may already have an exchange at Dwolla[/yellow] (runbook)")
     if summary.oldest is not None and summary.oldest_age_seconds is not None:
         hours = summary.oldest_age_seconds / 3600
         say(f"[bold]Oldest failure:[/bold] {summary.as_dict()['oldestFailedAt']} ({hours:.1f} h ago)")

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -79,9 +80,9 @@ class LocalStack:
     def settings(self, **overrides: str) -> Settings:
         return Settings.from_environ({**self.resources.function_environment, **overrides})
 
-    def consumer(self, **overrides: str) -> LinkCompletedConsumer:
-        """A fresh consumer: its own memory caches, as a new Lambda container would have."""
-        return build_consumer(self.settings(**overrides))
+    def consumer(self, now: Callable[[], datetime] | None = None, **overrides: str) -> LinkCompletedConsumer:
+        """A fresh consumer: its own memory caches, as a new Lambda container would have (`now`: its wall clock)."""
+        return build_consumer(self.settings(**overrides), now=now)
 
     def event_source(
         self, handler: Handler, *, retry_delay: int | None = 0, timeout_seconds: float | None = None

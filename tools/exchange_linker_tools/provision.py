@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from secrets import token_urlsafe
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -141,8 +142,7 @@ def provision(
     secrets = session.client("secretsmanager")
     for logical_id, resource in resources_of_type(template, "AWS::SecretsManager::Secret").items():
         properties = resolver.resolve(resource["Properties"])
-        # A generated secret is the credentials one: locally it holds the emulator's key and secret.
-        value = json.dumps(credentials) if "GenerateSecretString" in properties else properties.get("SecretString", "")
+        value = _secret_value(properties, credentials)
         arn = secrets.create_secret(Name=properties["Name"], SecretString=value)["ARN"]
         resolver.refs[logical_id] = arn
         resolver.attributes[(logical_id, "Id")] = arn
@@ -233,6 +233,18 @@ def _ingestion(
             Endpoint=properties["Endpoint"],
             Attributes={"RawMessageDelivery": raw},
         )
+
+
+def _secret_value(properties: dict[str, Any], credentials: dict[str, str]) -> str:
+    """A generated secret from a template is the credentials one: locally the emulator's key and secret.
+    One generated from nothing (the fingerprint key) gets random characters, as Secrets Manager would."""
+    generate = properties.get("GenerateSecretString")
+    if generate is None:
+        return str(properties.get("SecretString", ""))
+    if "SecretStringTemplate" in generate:
+        return json.dumps(credentials)
+    length = int(generate.get("PasswordLength", 32))
+    return token_urlsafe(length)[:length]
 
 
 def _attribute_text(value: Any) -> str:

@@ -72,6 +72,21 @@ class Invocation:
         with self._lock:
             self._failures.setdefault(dependency, error)
 
+    def guard[T](self, dependency: str, call: Callable[[], T]) -> Callable[[], T]:
+        """`call`, failing at once for the rest of the invocation once it failed (a secret read, say)."""
+
+        def guarded() -> T:
+            remembered = self.recall(dependency)
+            if remembered is not None:
+                raise remembered
+            try:
+                return call()
+            except DependencyError as error:
+                self.remember(dependency, error)
+                raise
+
+        return guarded
+
     def recall(self, dependency: str) -> DependencyError | None:
         """A fresh error repeating the remembered failure of `dependency`, if it failed in this invocation."""
         with self._lock:

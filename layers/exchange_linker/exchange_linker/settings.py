@@ -91,6 +91,7 @@ class Settings(EnvironmentSettings):
     ] = Field(default="sandbox", validation_alias=env("DWOLLA_ENVIRONMENT"))
     credentials_secret_id: Text = Field(validation_alias=env("DWOLLA_CREDENTIALS_SECRET_ID"))
     token_secret_id: Text = Field(validation_alias=env("DWOLLA_TOKEN_SECRET_ID"))
+    fingerprint_key_secret_id: Text = Field(validation_alias=env("FINGERPRINT_KEY_SECRET_ID"))
     results_table_name: Text = Field(validation_alias=env("RESULTS_TABLE_NAME"))
     dead_letter_queue_url: Text = Field(validation_alias=env("DEAD_LETTER_QUEUE_URL"))
     max_receive_count: PositiveInt = Field(validation_alias=env("MAX_RECEIVE_COUNT"))

@@ -27,6 +27,11 @@ if TYPE_CHECKING:
     from exchange_linker.adapters.aws import AwsClients
     from exchange_linker.contracts.outcome_event import OutcomeEvent
 
+EXAMPLE = """\b
+Example:
+  exchange-linker republish-outcomes --stack-name exchange-linker-production --dry-run
+  exchange-linker republish-outcomes --stack-name exchange-linker-production
+"""
 MARGIN = timedelta(seconds=60)  # stream arrival times are whole seconds; updatedAt is taken just before the write
 stderr = Console(stderr=True)
 
@@ -83,7 +88,7 @@ def outcomes_between(clients: AwsClients, table: str, start: str, end: str) -> l
     return sorted(events, key=lambda event: (event.occurred_at, event.outcome_id))
 
 
-@click.command("republish-outcomes")
+@click.command("republish-outcomes", epilog=EXAMPLE)
 @click.option(
     "--failure-queue-url", help="[env OUTCOME_PUBLISHER_FAILURE_QUEUE_URL, output OutcomePublisherFailureQueueUrl]"
 )
@@ -105,10 +110,7 @@ def republish_outcomes(
 ) -> None:
     """Republish the outcome events of the stream batches on the outcome publisher's failure queue.
 
-    \b
-    Example (after the outcome-publisher-failures alarm, once PutEvents works again):
-      exchange-linker republish-outcomes --stack-name exchange-linker-production --dry-run
-      exchange-linker republish-outcomes --stack-name exchange-linker-production
+    After the outcome-publisher-failures alarm, once PutEvents works again.
     """
     from exchange_linker.adapters.eventbridge_outcomes import EventBridgeOutcomes
 

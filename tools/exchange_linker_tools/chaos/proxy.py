@@ -63,6 +63,14 @@ DYNAMODB_INTERNAL = AwsError(
     "Internal server error",
     "application/x-amz-json-1.0",
 )
+# What DynamoDB answers when the role lost a permission (or someone denied it): never retried by the SDK.
+DYNAMODB_ACCESS_DENIED = AwsError(
+    DYNAMODB,
+    400,
+    "com.amazon.coral.service#AccessDeniedException",
+    "User is not authorized to perform this action on the resource because no identity-based policy allows it",
+    "application/x-amz-json-1.0",
+)
 SECRETS_THROTTLE = AwsError(SECRETS_MANAGER, 400, "ThrottlingException", "Rate exceeded", "application/x-amz-json-1.1")
 SECRETS_INTERNAL = AwsError(
     SECRETS_MANAGER,
@@ -133,6 +141,7 @@ class AwsFaultProxy:
         self._rng = random.Random(seed)  # noqa: S311 - a reproducible fault schedule, not security
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
+        self._refused: dict[str, AwsError] = {}  # X-Amz-Target -> the error every such request gets
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -185,6 +194,14 @@ class AwsFaultProxy:
         with self._lock:
             self._rates = rates
 
+    def refuse(self, target: str, error: AwsError | None) -> None:
+        """Answer every request for one operation (`DynamoDB_20120810.UpdateItem`) with `error`; None stops."""
+        with self._lock:
+            if error is None:
+                self._refused.pop(target, None)
+            else:
+                self._refused[target] = error
+
     def counts(self) -> dict[str, int]:
         """`service:forwarded` and `service:ErrorCode` -> requests, since the start."""
         with self._lock:
@@ -195,8 +212,12 @@ class AwsFaultProxy:
 
     # used by the handler
 
-    def decide(self, service: str | None) -> AwsError | None:
+    def decide(self, service: str | None, target: str | None = None) -> AwsError | None:
         with self._lock:
+            refused = self._refused.get(target or "")
+            if service is not None and refused is not None:
+                self._counts[f"{service}:{refused.code}"] += 1
+                return refused
             if service is None:
                 self._counts["other:forwarded"] += 1
                 return None
@@ -242,7 +263,8 @@ class _ProxyHandler(BaseHTTPRequestHandler):
 
     def _relay(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        error = self.owner.decide(service_of(self.headers.get("X-Amz-Target")))
+        target = self.headers.get("X-Amz-Target")
+        error = self.owner.decide(service_of(target), target)
         if error is not None:
             self._answer(error.status, {"Content-Type": error.content_type}, error.body())
             return

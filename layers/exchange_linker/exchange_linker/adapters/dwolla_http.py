@@ -15,9 +15,11 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
+from exchange_linker.adapters.dwolla_answers import error_from, json_body, request_id
+from exchange_linker.adapters.dwolla_reads import ExchangeReads
 from exchange_linker.adapters.secrets_manager import ClientCredentials
-from exchange_linker.dwolla.classification import fallback_code, is_permanent
 from exchange_linker.dwolla.exchange_request import HAL_JSON
+from exchange_linker.dwolla.exchange_resource import ExchangeResource
 from exchange_linker.dwolla.exchanges import CreatedExchange, ExchangeRequestLike
 from exchange_linker.dwolla.tokens import AccessToken
 from exchange_linker.errors import ConfigurationError, DwollaError
@@ -44,6 +46,8 @@ def pooled_session(pool_size: int) -> requests.Session:
 
 
 class DwollaHttpApi:
+    """The DwollaApi port over HTTPS; the exchange reads (GET /exchanges/…) are in dwolla_reads.py."""
+
     def __init__(
         self,
         base_url: str,
@@ -59,6 +63,7 @@ class DwollaHttpApi:
         self._session = session
         self._timeout = timeout
         self._clock = clock
+        self._reads = ExchangeReads(self._base_url, self._send, self._exchange_id)
         self._invocation = invocation or Invocation(margin=0.0)
         self._refused = False  # Dwolla refused the last credentials: read them afresh next time
 
@@ -72,18 +77,18 @@ class DwollaHttpApi:
             headers={"Accept": "application/json"},
         )
         count(Metric.TOKENS_ISSUED)
-        self._refused = response.status_code == 401 and _json(response).get("error") == "invalid_client"
+        self._refused = response.status_code == 401 and json_body(response).get("error") == "invalid_client"
         if self._refused:
             raise DwollaError(
                 "InvalidClientCredentials",
                 "Dwolla refused the client key/secret in the credentials secret",
                 permanent=False,
                 status=401,
-                request_id=_request_id(response),
+                request_id=request_id(response),
             )
         if response.status_code != 200:
-            raise _error(response)
-        body = _json(response)
+            raise error_from(response)
+        body = json_body(response)
         value, lifetime = body.get("access_token"), body.get("expires_in")
         token_type = str(body.get("token_type", "bearer"))
         if not (isinstance(value, str) and value and isinstance(lifetime, int) and token_type.lower() == "bearer"):
@@ -95,8 +100,8 @@ class DwollaHttpApi:
         response = self._send("GET", "/exchange-partners", headers=self._headers(token))
         count(Metric.PARTNER_LOOKUPS)
         if response.status_code != 200:
-            raise _error(response)
-        listed = _json(response).get("_embedded", {}).get("exchange-partners", [])
+            raise error_from(response)
+        listed = json_body(response).get("_embedded", {}).get("exchange-partners", [])
         hrefs: dict[str, str] = {}
         for partner in listed if isinstance(listed, list) else []:
             name = partner.get("name") if isinstance(partner, dict) else None
@@ -107,9 +112,9 @@ class DwollaHttpApi:
 
     def create_exchange(self, request: ExchangeRequestLike, token: AccessToken) -> CreatedExchange:
         headers = self._headers(token) | {"Content-Type": HAL_JSON, "Idempotency-Key": request.idempotency_key}
-        response = self._send("POST", request.path, data=request.body, headers=headers, creates=True)
+        response = self._send("POST", request.path, data=request.body, headers=headers)
         if response.status_code != 201:
-            raise _error(response, creates=True)
+            raise error_from(response, posted=True)
         location = response.headers.get("Location", "")
         exchange_id = self._exchange_id(location)
         if exchange_id is None:
@@ -119,11 +124,17 @@ class DwollaHttpApi:
                 "Dwolla answered 201 without an exchange Location on the configured host",
                 permanent=False,
                 status=201,
-                request_id=_request_id(response),
+                request_id=request_id(response),
                 exchange_may_exist=True,
             )
         url = f"{self._base_url}/exchanges/{exchange_id}"  # stored in the canonical spelling
-        return CreatedExchange(url=url, exchange_id=exchange_id, request_id=_request_id(response))
+        return CreatedExchange(url=url, exchange_id=exchange_id, request_id=request_id(response))
+
+    def get_exchange(self, url: str, token: AccessToken) -> ExchangeResource:
+        return self._reads.exchange(url, self._headers(token))
+
+    def list_exchanges(self, customer_id: str | None, token: AccessToken) -> list[ExchangeResource]:
+        return self._reads.exchanges(customer_id, self._headers(token))
 
     def _exchange_id(self, location: str) -> str | None:
         """The id when `location` is exactly {our base}/exchanges/{id}, the base in any equivalent spelling.
@@ -143,8 +154,9 @@ class DwollaHttpApi:
     def _headers(self, token: AccessToken) -> dict[str, str]:
         return {"Accept": HAL_JSON, "Authorization": f"Bearer {token.value}"}
 
-    def _send(self, method: str, path: str, *, creates: bool = False, **kwargs: Any) -> requests.Response:
-        """One call; `creates` marks the exchange POST, whose lost answer may hide a created exchange."""
+    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """Unanswered, only an exchange POST may have created something (a read or /token cannot)."""
+        creating = method == "POST" and path.endswith("/exchanges")
         timeout = self._invocation.timeouts(*self._timeout)  # NotAttemptedError: not started, out of time
         try:
             return self._session.request(
@@ -154,52 +166,10 @@ class DwollaHttpApi:
             message = f"{method} {path}: could not connect in time"
             raise DwollaError("ConnectTimeout", message, permanent=False) from None
         except requests.Timeout:
-            raise DwollaError(
-                "Timeout", f"{method} {path}: no answer in time", permanent=False, exchange_may_exist=creates
-            ) from None
+            message = f"{method} {path}: no answer in time"
+            raise DwollaError("Timeout", message, permanent=False, exchange_may_exist=creating) from None
         except requests.ConnectionError:
-            raise DwollaError(
-                "ConnectionError", f"{method} {path}: connection failed", permanent=False, exchange_may_exist=creates
-            ) from None
+            message = f"{method} {path}: connection failed"
+            raise DwollaError("ConnectionError", message, permanent=False, exchange_may_exist=creating) from None
         except requests.RequestException as error:
             raise DwollaError("HttpError", f"{method} {path}: {type(error).__name__}", permanent=False) from None
-
-
-def _error(response: requests.Response, *, creates: bool = False) -> DwollaError:
-    body = _json(response)
-    code = body.get("code") if isinstance(body.get("code"), str) else None
-    message = body.get("message") if isinstance(body.get("message"), str) else None
-    if code == "ValidationError":
-        details = [e.get("message") for e in body.get("_embedded", {}).get("errors", []) if isinstance(e, dict)]
-        message = "; ".join([message or "", *[d for d in details if isinstance(d, str)]]).strip("; ")
-    status = response.status_code
-    return DwollaError(
-        code or fallback_code(status),
-        message or f"HTTP {status} without a Dwolla error body",
-        permanent=is_permanent(status, code),
-        status=status,
-        request_id=_request_id(response),
-        retry_after=_retry_after(response),
-        # A 5xx may come after Dwolla committed; a 409 means a request with this key is still running.
-        exchange_may_exist=creates and (status >= 500 or status == 409),
-    )
-
-
-def _json(response: requests.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
-def _request_id(response: requests.Response) -> str | None:
-    value = response.headers.get("X-Request-ID")
-    return value[:128] if value else None
-
-
-def _retry_after(response: requests.Response) -> float | None:
-    try:
-        return max(0.0, float(response.headers.get("Retry-After", "")))
-    except ValueError:
-        return None

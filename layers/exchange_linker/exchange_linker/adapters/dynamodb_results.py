@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.types import TypeDeserializer
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from exchange_linker.adapters.aws import AwsClients, translated
-from exchange_linker.contracts.results import ExchangeResult, Status
+from exchange_linker.contracts.results import ExchangeResult, KeyState, Status
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
-NOT_CREATED = "attribute_not_exists(eventId) OR #status <> :created"
+_serialize = TypeSerializer().serialize
 _deserialize = TypeDeserializer().deserialize
+# Set once and kept: the first unknown outcome's time, the first content's fingerprint.
+KEPT_ONCE_SET = frozenset({"uncertainSince", "fingerprint"})
+KEY_STATE = ("exchangeMayExist", "uncertainSince")
+BY_CUSTOMER = "byCustomer"
 
 
 class DynamoDbResults:
@@ -32,22 +37,30 @@ class DynamoDbResults:
         item = response.get("Item")
         return from_item({k: _deserialize(v) for k, v in item.items()}) if item else None
 
-    def put(self, result: ExchangeResult) -> bool:
-        sets, removes, values = to_update(result)
-        names = {f"#{name}": name for name in [*sets, *removes]}
-        expression = "SET " + ", ".join(f"#{name} = :{name}" for name in sets)
-        if removes:
-            expression += " REMOVE " + ", ".join(f"#{name}" for name in removes)
-        client = self._clients.dynamodb
+    def recorded_exchanges(self, customer_id: str) -> dict[str, str]:
+        pages = self._clients.dynamodb.get_paginator("query").paginate(
+            TableName=self._table,
+            IndexName=BY_CUSTOMER,
+            KeyConditionExpression="customerId = :customer",
+            FilterExpression="attribute_exists(exchangeId)",
+            ProjectionExpression="eventId, exchangeId",
+            ExpressionAttributeValues={":customer": {"S": customer_id}},
+        )
+        with translated("dynamodb"):
+            items = [item for page in pages for item in page["Items"]]
+        return {item["exchangeId"]["S"]: item["eventId"]["S"] for item in items if "S" in item.get("exchangeId", {})}
+
+    def put(self, result: ExchangeResult, *, expected: KeyState | None = None) -> bool:
+        update = to_update(result, expected)
         try:
             with translated("dynamodb"):
-                client.update_item(
+                self._clients.dynamodb.update_item(
                     TableName=self._table,
                     Key={"eventId": {"S": result.event_id}},
-                    UpdateExpression=expression,
-                    ConditionExpression=NOT_CREATED,
-                    ExpressionAttributeNames=names,
-                    ExpressionAttributeValues={**values, ":created": {"S": Status.CREATED.value}},
+                    UpdateExpression=update.expression,
+                    ConditionExpression=update.condition,
+                    ExpressionAttributeNames=update.names,
+                    ExpressionAttributeValues=update.values,
                 )
         except Exception as error:
             if getattr(error, "code", None) == "ConditionalCheckFailedException":
@@ -56,9 +69,59 @@ class DynamoDbResults:
         return True
 
 
-def to_update(result: ExchangeResult) -> tuple[list[str], list[str], dict[str, AttributeValueTypeDef]]:
-    """SET what this result knows; REMOVE what a CREATED or failed row must no longer show."""
-    fields: dict[str, Any] = {
+@dataclass
+class Update:
+    """One UpdateItem: SET/REMOVE clauses and the condition, with their name and value placeholders."""
+
+    sets: list[str] = field(default_factory=list)
+    removes: list[str] = field(default_factory=list)
+    conditions: list[str] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
+    values: dict[str, AttributeValueTypeDef] = field(default_factory=dict)
+
+    def name(self, attribute: str) -> str:
+        self.names[f"#{attribute}"] = attribute
+        return f"#{attribute}"
+
+    def value(self, placeholder: str, value: Any) -> str:
+        self.values[f":{placeholder}"] = _serialize(value)
+        return f":{placeholder}"
+
+    @property
+    def expression(self) -> str:
+        text = "SET " + ", ".join(self.sets)
+        return text + (" REMOVE " + ", ".join(self.removes) if self.removes else "")
+
+    @property
+    def condition(self) -> str:
+        return " AND ".join(self.conditions)
+
+
+def to_update(result: ExchangeResult, expected: KeyState | None = None) -> Update:
+    """SET what this result knows; REMOVE what a CREATED or failed row must no longer show.
+
+    Without `expected` the key state only grows (exchangeMayExist is sticky, uncertainSince kept once
+    set); with it the write is conditional on that state and replaces it.
+    """
+    fields = item_fields(result)
+    update = Update()
+    for attribute, value in fields.items():
+        if value is None:
+            continue
+        name, placeholder = update.name(attribute), update.value(attribute, value)
+        keep = attribute in KEPT_ONCE_SET and not (expected is not None and attribute in KEY_STATE)
+        update.sets.append(f"{name} = if_not_exists({name}, {placeholder})" if keep else f"{name} = {placeholder}")
+    created = result.status is Status.CREATED
+    clearable = ["errorCode", "errorMessage", *KEY_STATE] if created else ["exchangeUrl", "exchangeId", "reconciled"]
+    if expected is not None:
+        clearable += [attribute for attribute in KEY_STATE if attribute not in clearable]
+    update.removes = [update.name(attribute) for attribute in clearable if fields[attribute] is None]
+    update.conditions = _condition(update, expected)
+    return update
+
+
+def item_fields(result: ExchangeResult) -> dict[str, Any]:
+    return {
         "status": result.status.value,
         "attempts": result.attempts,
         "updatedAt": result.updated_at,
@@ -70,23 +133,35 @@ def to_update(result: ExchangeResult) -> tuple[list[str], list[str], dict[str, A
         "errorCode": result.error_code,
         "errorMessage": result.error_message,
         "keyGeneration": result.key_generation,
-        "exchangeMayExist": True if result.exchange_may_exist else None,  # never cleared before CREATED
+        "exchangeMayExist": True if result.exchange_may_exist else None,
+        "uncertainSince": result.uncertain_since if result.exchange_may_exist else None,
+        "reconciled": True if result.reconciled else None,
+        "fingerprint": dict(result.fingerprint) or None,
     }
-    sets = [name for name, value in fields.items() if value is not None]
-    created = result.status is Status.CREATED
-    clearable = ["errorCode", "errorMessage", "exchangeMayExist"] if created else ["exchangeUrl", "exchangeId"]
-    removes = [name for name in clearable if fields[name] is None]
-    return sets, removes, {f":{name}": _attribute(fields[name]) for name in sets}
 
 
-def _attribute(value: Any) -> AttributeValueTypeDef:
-    if isinstance(value, bool):
-        return {"BOOL": value}
-    if isinstance(value, int):
-        return {"N": str(value)}
-    if isinstance(value, dict):
-        return {"M": {key: {"S": str(text)} for key, text in value.items()}}
-    return {"S": str(value)}
+def _condition(update: Update, expected: KeyState | None) -> list[str]:
+    """Never touch a CREATED item; with `expected`, touch it only in exactly the state that was read."""
+    if expected is not None and not expected.exists:
+        return ["attribute_not_exists(eventId)"]
+    status, created = update.name("status"), update.value("created", Status.CREATED.value)
+    if expected is None:
+        return [f"(attribute_not_exists(eventId) OR {status} <> {created})"]
+    generation = update.name("keyGeneration")
+    same_generation = f"{generation} = {update.value('expectedGeneration', expected.key_generation)}"
+    if expected.key_generation == 0:
+        same_generation = f"(attribute_not_exists({generation}) OR {same_generation})"
+    may_exist, since = update.name("exchangeMayExist"), update.name("uncertainSince")
+    return [
+        f"{status} <> {created}",
+        same_generation,
+        f"{may_exist} = {update.value('true', True)}"
+        if expected.exchange_may_exist
+        else f"attribute_not_exists({may_exist})",
+        f"{since} = {update.value('expectedSince', expected.uncertain_since)}"
+        if expected.uncertain_since
+        else f"attribute_not_exists({since})",
+    ]
 
 
 def from_item(item: dict[str, Any]) -> ExchangeResult:
@@ -98,7 +173,10 @@ def from_item(item: dict[str, Any]) -> ExchangeResult:
         value = item.get(name)
         return int(value) if isinstance(value, Decimal | int) else None
 
-    metadata = item.get("metadata")
+    def strings(name: str) -> dict[str, str]:
+        value = item.get(name)
+        return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
     return ExchangeResult(
         event_id=str(item["eventId"]),
         status=Status(item.get("status", Status.RETRYING.value)),
@@ -106,11 +184,14 @@ def from_item(item: dict[str, Any]) -> ExchangeResult:
         updated_at=text("updatedAt") or "",
         partner=text("partner"),
         customer_id=text("customerId"),
-        metadata={str(k): str(v) for k, v in metadata.items()} if isinstance(metadata, dict) else {},
+        metadata=strings("metadata"),
         exchange_url=text("exchangeUrl"),
         exchange_id=text("exchangeId"),
         error_code=text("errorCode"),
         error_message=text("errorMessage"),
         key_generation=number("keyGeneration") or 0,
         exchange_may_exist=item.get("exchangeMayExist") is True,
+        uncertain_since=text("uncertainSince"),
+        reconciled=item.get("reconciled") is True,
+        fingerprint=strings("fingerprint"),
     )

@@ -110,3 +110,14 @@ def parse_token(raw: str) -> AccessToken | None:
     if not isinstance(expires_at, int | float):
         return None
     return AccessToken(value=value, expires_at=float(expires_at))
+
+
+class FingerprintKeySecret:
+    """The HMAC key of the request fingerprints: a random string, created with the stack, never rotated."""
+
+    def __init__(self, secrets: Secrets, secret_id: str) -> None:
+        self._secrets = secrets
+        self._secret_id = secret_id
+
+    def __call__(self) -> bytes:
+        return self._secrets.read(self._secret_id).encode()

@@ -28,7 +28,15 @@ _LEGACY_SIGNATURE = ("errorCode", "failedAt", "attempts")  # the old consumer al
 Attributes = Mapping[str, Mapping[str, Any]]
 
 # When the reason does not fit, the message is shortened, then these go, least useful first.
-_DROP_ORDER = ("error_message", "failed_at", "replay_count", "attempts", "event_id", "exchange_url")
+_DROP_ORDER = (
+    "error_message",
+    "failed_at",
+    "replay_count",
+    "attempts",
+    "event_id",
+    "exchange_may_exist_since",
+    "exchange_url",
+)
 _ELLIPSIS = "…"
 
 
@@ -44,6 +52,8 @@ class DeadLetterReason(BaseModel):
     attempts: int | None = Field(default=None, ge=0)
     replay_count: int | None = Field(default=None, alias="replayCount", ge=0)
     exchange_url: str | None = Field(default=None, alias="exchangeUrl")
+    # The first attempt whose outcome is unknown (RFC 3339, or "unknown"): the exchange may exist.
+    exchange_may_exist_since: str | None = Field(default=None, alias="exchangeMayExistSince")
 
     def as_dict(self) -> dict[str, Any]:
         return self.model_dump(by_alias=True, exclude_none=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
@@ -31,6 +32,32 @@ class ExchangeResult:
     key_generation: int | None = None  # None: keep what the table holds
     # Sticky until CREATED: some attempt's outcome was unknown, so the key generation must never change.
     exchange_may_exist: bool = False
+    # When the first attempt with an unknown outcome started (kept once set): after Dwolla's 24 h the
+    # Idempotency-Key no longer protects the event, and the consumer reconciles instead of POSTing.
+    uncertain_since: str | None = None
+    reconciled: bool = False  # CREATED from an exchange found at Dwolla, not from a 201 in hand
+    # Keyed hashes of what is sent to Dwolla (see dwolla/fingerprint.py); the first ones stay.
+    fingerprint: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class KeyState:
+    """The state of an event's idempotency key a decision was based on (absent: no item yet).
+
+    A write made with it happens only if the item is still in exactly this state, and then replaces the
+    key state (generation, exchangeMayExist, uncertainSince) instead of only adding to it.
+    """
+
+    exists: bool
+    key_generation: int = 0
+    exchange_may_exist: bool = False
+    uncertain_since: str | None = None
+
+    @classmethod
+    def of(cls, result: ExchangeResult | None) -> KeyState:
+        if result is None:
+            return cls(exists=False)
+        return cls(True, result.key_generation or 0, result.exchange_may_exist, result.uncertain_since)
 
 
 class ResultsStore(Protocol):
@@ -38,6 +65,11 @@ class ResultsStore(Protocol):
         """The current result, read consistently (a duplicate may be processed moments later)."""
         ...
 
-    def put(self, result: ExchangeResult) -> bool:
-        """Write the result unless the event is already CREATED. Returns False when it was kept."""
+    def recorded_exchanges(self, customer_id: str) -> dict[str, str]:
+        """exchangeId -> eventId of the customer's recorded exchanges (an eventually consistent index)."""
+        ...
+
+    def put(self, result: ExchangeResult, *, expected: KeyState | None = None) -> bool:
+        """Write the result unless the event is already CREATED (or, with `expected`, no longer in that
+        state). Returns False when the item was kept as it was."""
         ...

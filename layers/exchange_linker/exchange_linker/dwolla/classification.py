@@ -48,7 +48,7 @@ def fallback_code(status: int) -> str:
 INVALID_EVENT = "InvalidEvent"  # the body breaks the v1 contract
 CONFLICTING_EVENT = "ConflictingEvent"  # same eventId, different content
 RESULT_NOT_RECORDED = "ResultNotRecorded"  # Dwolla created the exchange, the table write failed
-EXCHANGE_MAY_EXIST = "ExchangeMayExist"  # uncertain attempt older than Dwolla's 24 h idempotency window
+EXCHANGE_MAY_EXIST = "ExchangeMayExist"  # an unknown outcome Dwolla's own records cannot settle: a person decides
 UNKNOWN_REASON = "Unknown"  # a DLQ message SQS's redrive moved, with no result recorded
 SERVICE_CODES = frozenset(
     {
@@ -66,6 +66,9 @@ SERVICE_CODES = frozenset(
         "ConnectionError",
         "HttpError",
         "InternalError",  # a bug: the message went back to the queue
+        "FingerprintKeyUnavailable",  # the fingerprint key secret is unreadable or too short
+        "ConcurrentUpdate",  # the event changed while Dwolla's exchange list was read
+        "ForeignExchangeUrl",  # an exchangeUrl off the configured host (reported inside ExchangeMayExist)
     }
 )
 # AWS failures that can outlast every retry (the last receive dead-letters them with the AWS code).

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from exchange_linker.contracts.link_completed import LinkCompletedEvent
 from exchange_linker.contracts.strict_json import strict_dumps
 
 HAL_JSON = "application/vnd.dwolla.v1.hal+json"
+# Dwolla keeps an Idempotency-Key for 24 hours. Measured from when the first attempt whose outcome is
+# unknown *started* (Dwolla starts counting later), the key is taken as forgotten an hour early: slack
+# for clock differences and for Dwolla's own bookkeeping, which is not documented to the minute.
+IDEMPOTENCY_WINDOW = timedelta(hours=24)
+KEY_SAFETY_MARGIN = timedelta(hours=1)
 # Fixed namespace: the same eventId and generation give the same key in every container, forever.
 IDEMPOTENCY_NAMESPACE = uuid.UUID("9b0f7a4e-52c1-4c4e-9a57-3c1f2e6b8d21")
 
@@ -25,6 +31,11 @@ class ExchangeRequest:
 def idempotency_key(event_id: str, generation: int) -> str:
     """Stable across redeliveries; a new generation is used only after Dwolla refused the previous one."""
     return str(uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{event_id}#{generation}"))
+
+
+def key_may_be_forgotten(first_unknown_outcome: datetime, now: datetime) -> bool:
+    """Past this point a repeat of the request may create a second exchange instead of replaying the first."""
+    return now - first_unknown_outcome >= IDEMPOTENCY_WINDOW - KEY_SAFETY_MARGIN
 
 
 def exchange_path(customer_id: str | None) -> str:

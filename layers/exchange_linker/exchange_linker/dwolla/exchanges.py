@@ -7,9 +7,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from exchange_linker.contracts.link_completed import LinkCompletedEvent
+from exchange_linker.contracts.link_completed import LinkCompletedEvent, Partner
 from exchange_linker.dwolla.classification import TOKEN_REJECTED_CODES
 from exchange_linker.dwolla.exchange_request import build_exchange_request
+from exchange_linker.dwolla.exchange_resource import ExchangeResource
 from exchange_linker.dwolla.limiter import AdaptiveLimiter
 from exchange_linker.dwolla.partners import PartnerDirectory
 from exchange_linker.dwolla.tokens import AccessToken, TokenProvider
@@ -19,7 +20,7 @@ from exchange_linker.observability import Metric, count, record_latency
 
 T = TypeVar("T")
 TOO_MANY_REQUESTS = "TooManyRequests"
-# POSTs answered 429 are retried at once through the limiter (Dwolla did not look at them, so the same
+# Calls answered 429 are retried at once through the limiter (Dwolla did not look at them, so the same
 # key and body are safe); after this many the record goes back to the queue, never to the DLQ.
 RATE_LIMITED_ATTEMPTS = 3
 PREREQUISITES = "token and exchange partners"
@@ -41,6 +42,14 @@ class DwollaApi(Protocol):
 
     def create_exchange(self, request: ExchangeRequestLike, token: AccessToken) -> CreatedExchange: ...
 
+    def get_exchange(self, url: str, token: AccessToken) -> ExchangeResource:
+        """Raises a permanent DwollaError (ForeignExchangeUrl) for a URL off the configured host."""
+        ...
+
+    def list_exchanges(self, customer_id: str | None, token: AccessToken) -> list[ExchangeResource]:
+        """All of the customer's exchanges, or the account's own when `customer_id` is None."""
+        ...
+
 
 class ExchangeRequestLike(Protocol):
     @property
@@ -52,10 +61,10 @@ class ExchangeRequestLike(Protocol):
 
 
 class ExchangeService:
-    """Creates exchanges within the invocation's time, at the pace Dwolla accepts.
+    """Creates and looks up exchanges within the invocation's time, at the pace Dwolla accepts.
 
     A failed prerequisite (token, partner lookup, Secrets Manager) is remembered for the rest of the
-    invocation. A record Dwolla never looked at (429s, or no time left) raises NotAttemptedError.
+    invocation. A call Dwolla never looked at (429s, or no time left) raises NotAttemptedError.
     """
 
     def __init__(
@@ -77,29 +86,43 @@ class ExchangeService:
         self._invocation = invocation or Invocation(margin=0.0)
 
     def create(self, event: LinkCompletedEvent, key_generation: int) -> CreatedExchange:
-        self._invocation.check()
-        href = self._prerequisites(event)
+        href = self.partner_href(event.partner)
         request = build_exchange_request(event, href, key_generation)
         started = time.perf_counter()
         try:
-            return self._post(request)
+            return self._paced(lambda token: self._api.create_exchange(request, token))
         finally:
             record_latency(Metric.DWOLLA_LATENCY, (time.perf_counter() - started) * 1000)
 
-    def _prerequisites(self, event: LinkCompletedEvent) -> str:
-        """The partner's href (and, on the way, a token), or the failure remembered for this invocation."""
+    def exchange_at(self, url: str) -> ExchangeResource:
+        self._ready()
+        return self._paced(lambda token: self._api.get_exchange(url, token))
+
+    def exchanges_of(self, customer_id: str | None) -> list[ExchangeResource]:
+        self._ready()
+        return self._paced(lambda token: self._api.list_exchanges(customer_id, token))
+
+    def partner_href(self, partner: Partner) -> str:
+        href = self._ready(partner)
+        assert href is not None
+        return href
+
+    def _ready(self, partner: Partner | None = None) -> str | None:
+        """Time left, a token and the partner's href, or the failure remembered for this invocation."""
+        self._invocation.check()
         remembered = self._invocation.recall(PREREQUISITES)
         if remembered is not None:
             raise _not_attempted_if_rate_limited(remembered)
         try:
-            href = self._partners.href_for(event.partner)
-            self._tokens.current()  # so that a token failure is remembered too, before any POST
+            href = self._partners.href_for(partner) if partner is not None else None
+            self._tokens.current()  # so that a token failure is remembered too, before any call
         except DependencyError as error:
             self._invocation.remember(PREREQUISITES, error)
             raise _not_attempted_if_rate_limited(error) from None
         return href
 
-    def _post(self, request: ExchangeRequestLike) -> CreatedExchange:
+    def _paced(self, call: Callable[[AccessToken], T]) -> T:
+        """A call through the limiter; a 429 is retried at once through it, RATE_LIMITED_ATTEMPTS times."""
         limited: DwollaError | None = None
         for _ in range(RATE_LIMITED_ATTEMPTS):
             permit = self._limiter.acquire(self._invocation.deadline())
@@ -107,7 +130,7 @@ class ExchangeService:
                 break
             refused: DwollaError | None = None
             try:
-                return self._authorized(lambda token: self._api.create_exchange(request, token))
+                return self._authorized(call)
             except DwollaError as error:
                 if error.code != TOO_MANY_REQUESTS:
                     raise
@@ -134,7 +157,7 @@ class ExchangeService:
 
 
 def _not_attempted_if_rate_limited(error: DependencyError) -> DependencyError:
-    """A 429 anywhere (POST, /token, /exchange-partners) means Dwolla did not look: not an attempt."""
+    """A 429 anywhere (an exchange call, /token, /exchange-partners) means Dwolla did not look: no attempt."""
     if error.code != TOO_MANY_REQUESTS or isinstance(error, NotAttemptedError):
         return error
     return NotAttemptedError(TOO_MANY_REQUESTS, error.message, retry_after=error.retry_after)

@@ -1,53 +1,39 @@
 """One SQS message in, exactly one terminal place out: CREATED in the table, or the DLQ with its reason.
 
-Transient failures raise RetryableError so the batch reports the message and SQS redelivers it; on the last
-allowed receive they are treated as permanent, so every DLQ message carries the reason it failed.
+The order of the steps is the point: the same eventId with other content is refused before anything
+else; an event already CREATED is never sent again; an exchange a dead-lettered message brought back is
+verified and recorded without a POST; and once an attempt's outcome is unknown and Dwolla may have
+forgotten its Idempotency-Key, Dwolla's lists decide instead of a new POST (see reconcile.py).
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from enum import StrEnum
+from collections.abc import Callable
+from datetime import datetime
 
-from exchange_linker.contracts.dead_letter import DeadLetter, DeadLetterQueue
-from exchange_linker.contracts.link_completed import LinkCompletedEvent, parse_link_completed
-from exchange_linker.contracts.results import ExchangeResult, ResultsStore, Status
+from exchange_linker.contracts.dead_letter import DeadLetterQueue, read_evidence
+from exchange_linker.contracts.link_completed import parse_link_completed
+from exchange_linker.contracts.results import ExchangeResult, KeyState, ResultsStore, Status
+from exchange_linker.dwolla.exchange_request import key_may_be_forgotten
 from exchange_linker.dwolla.exchanges import CreatedExchange, ExchangeService
-from exchange_linker.errors import DependencyError, ExchangeLinkerError, InvalidEventError, NotAttemptedError
-from exchange_linker.ingest.backoff import retry_delay
-from exchange_linker.ingest.deferral import deferral
-from exchange_linker.observability import Metric, count, count_error, logger, record_context
-from exchange_linker.redaction import scrub
+from exchange_linker.dwolla.fingerprint import Fingerprinter, differing_parts
+from exchange_linker.errors import DependencyError, InvalidEventError
+from exchange_linker.ingest.attempt import Attempt
+from exchange_linker.ingest.failures import FailurePath
+from exchange_linker.ingest.messages import (
+    InboundMessage,
+    Outcome,
+    RetryableError,
+    already_created,
+    parse_timestamp,
+    timestamp,
+    utc_now,
+)
+from exchange_linker.ingest.reconcile import Reconciler, exchange_may_exist
+from exchange_linker.observability import Metric, count, logger, record_context
 
-
-class Outcome(StrEnum):
-    CREATED = "CREATED"
-    ALREADY_CREATED = "ALREADY_CREATED"
-    FAILED = "FAILED"
-
-
-@dataclass(frozen=True)
-class InboundMessage:
-    message_id: str
-    body: str = field(repr=False)
-    receive_count: int
-    attributes: Mapping[str, Mapping[str, str]] = field(default_factory=dict, repr=False)
-
-
-class RetryableError(ExchangeLinkerError):
-    """The message failed transiently and must go back to the queue, ideally after `delay_seconds`."""
-
-    def __init__(self, error: DependencyError, delay_seconds: int | None = None) -> None:
-        self.error = error
-        self.delay_seconds = delay_seconds
-        super().__init__(f"{error.code}: {error.message}")
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+__all__ = ["InboundMessage", "Outcome", "RecordProcessor", "RetryableError", "timestamp", "utc_now"]
 
 
 class RecordProcessor:
@@ -57,202 +43,102 @@ class RecordProcessor:
         results: ResultsStore,
         dead_letters: DeadLetterQueue,
         *,
+        fingerprints: Fingerprinter,
         max_receive_count: int,
-        clock: Callable[[], str] = utc_now,
+        clock: Callable[[], datetime] = utc_now,
         rng: random.Random | None = None,
     ) -> None:
         self._exchanges = exchanges
         self._results = results
-        self._dead_letters = dead_letters
-        self._max_receive_count = max_receive_count
+        self._fingerprints = fingerprints
+        self._reconciler = Reconciler(exchanges, results)
         self._clock = clock
-        self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
+        self._failures = FailurePath(
+            results,
+            dead_letters,
+            max_receive_count=max_receive_count,
+            clock=clock,
+            rng=rng or random.Random(),  # noqa: S311 - jitter, not cryptography
+        )
 
     def process(self, message: InboundMessage) -> Outcome:
         count(Metric.EVENTS_RECEIVED)
         try:
             event = parse_link_completed(message.body)
         except InvalidEventError as invalid:
-            logger.warning("invalid event", extra={"field": invalid.field, "eventId": invalid.event_id})
-            count_error(invalid.code)
-            failed = self._result(
-                message,
-                Status.FAILED,
-                event_id=invalid.event_id or "",
-                error_code=invalid.code,
-                error_message=scrub(str(invalid), []),
-            )
-            return self._fail(message, failed)
+            return self._failures.invalid(message, invalid)
         with record_context(eventId=event.event_id, customerId=event.customer_id, partner=event.partner.value):
-            return self._process_event(event, message)
-
-    def _process_event(self, event: LinkCompletedEvent, message: InboundMessage) -> Outcome:
-        generation: int | None = None
-        existing: ExchangeResult | None = None
-        created: CreatedExchange | None = None
-        try:
-            existing = self._results.get(event.event_id)
-            if existing is not None and existing.status is Status.CREATED:
-                return self._already_created()
-            generation = (existing.key_generation or 0) if existing is not None else 0
-            created = self._exchanges.create(event, generation)
-            result = self._result(
-                message,
-                Status.CREATED,
-                event_id=event.event_id,
-                event=event,
-                exchange=created,
-                key_generation=generation,
-            )
-            recorded = self._results.put(result)
-        except Exception as failure:  # a bug must not sink the batch or lose the message either
-            if isinstance(failure, DependencyError):
-                error = failure
-            else:
-                logger.exception("unexpected error while processing")
-                error = DependencyError("InternalError", type(failure).__name__, permanent=False)
-            may_exist = (
-                error.exchange_may_exist
-                or created is not None  # Dwolla said 201, then something else failed
-                or (existing is not None and existing.exchange_may_exist)
-            )
-            return self._after_failure(event, message, error, generation, may_exist=may_exist)
-        if not recorded:  # a concurrent duplicate got there first; Dwolla answered both with one exchange
-            return self._already_created()
-        extra = {"outcome": Outcome.CREATED, "exchangeId": created.exchange_id, "dwollaRequestId": created.request_id}
-        logger.info("exchange created", extra=extra)
-        count(Metric.EXCHANGES_CREATED)
-        return Outcome.CREATED
-
-    def _after_failure(
-        self,
-        event: LinkCompletedEvent,
-        message: InboundMessage,
-        error: DependencyError,
-        generation: int | None,
-        *,
-        may_exist: bool,
-    ) -> Outcome:
-        text = scrub(error.message, event.secret_values())
-        count_error(error.code)
-        if isinstance(error, NotAttemptedError):  # Dwolla never looked at it: not an attempt, never the DLQ
-            raise deferral(error, message.receive_count, self._rng)
-        if error.permanent or message.receive_count >= self._max_receive_count:
-            # After a refusal no exchange exists, so a replay must get a fresh answer: a new key generation.
-            # But once any attempt's outcome was unknown (a timeout, a 5xx, a 409), the exchange may exist
-            # under the current key, which must then stay so Dwolla de-duplicates whatever comes next.
-            fresh_key = error.permanent and not may_exist
-            next_generation = generation + 1 if fresh_key and generation is not None else generation
-            failed = self._result(
-                message,
-                Status.FAILED,
-                event_id=event.event_id,
-                event=event,
-                error_code=error.code,
-                error_message=text,
-                key_generation=next_generation,
-                exchange_may_exist=may_exist,
-            )
-            return self._fail(message, failed, request_id=error.request_id, parsed=True)
-        delay = retry_delay(error.code, message.receive_count, error.retry_after, self._rng)
-        logger.warning(
-            "transient failure, will retry",
-            extra={
-                "errorCode": error.code,
-                "errorMessage": text,
-                "dwollaRequestId": error.request_id,
-                "retryInSeconds": delay,
-            },
-        )
-        count(Metric.EXCHANGES_RETRYING)
-        retrying = self._result(
-            message,
-            Status.RETRYING,
-            event_id=event.event_id,
-            event=event,
-            error_code=error.code,
-            error_message=text,
-            key_generation=generation,
-            exchange_may_exist=may_exist,
-        )
-        try:
-            self._results.put(retrying)
-        except DependencyError:
-            logger.warning("could not record RETRYING; the retry goes ahead anyway")
-        raise RetryableError(error, delay)
-
-    def _fail(
-        self, message: InboundMessage, failed: ExchangeResult, *, request_id: str | None = None, parsed: bool = False
-    ) -> Outcome:
-        """Record FAILED (when the eventId is known) and dead-letter the original body with its reason.
-
-        If the event turned CREATED meanwhile (a replay racing a redelivery), a parsed event is done: it
-        is neither dead-lettered nor announced as failed. An invalid body is still dead-lettered.
-        """
-        code, text = failed.error_code or "Unknown", failed.error_message or ""
-        recorded = already_created = False
-        if failed.event_id:
+            attempt = Attempt(message, event, now=self._clock())
             try:
-                recorded = self._results.put(failed)
-                already_created = not recorded
-            except DependencyError as error:
-                if message.receive_count < self._max_receive_count:
-                    raise RetryableError(error) from error
-                logger.error("could not record FAILED on the last receive; dead-lettering anyway")
-            if already_created and parsed:
-                return self._already_created()
-        letter = DeadLetter(
-            body=message.body,
-            error_code=code,
-            error_message=text,
-            failed_at=failed.updated_at,
-            attempts=message.receive_count,
-            event_id=failed.event_id or None,
-            original_attributes=message.attributes,
-        )
-        try:
-            self._dead_letters.send(letter)
-        except DependencyError as error:
-            logger.error("could not dead-letter; the message goes back to the queue", extra={"errorCode": error.code})
-            raise RetryableError(error) from error
-        logger.warning(
-            "event failed and was dead-lettered",
-            extra={"outcome": Outcome.FAILED, "errorCode": code, "errorMessage": text, "dwollaRequestId": request_id},
-        )
-        count(Metric.EXCHANGES_FAILED)
-        return Outcome.FAILED
+                return self._attempt(attempt)
+            except RetryableError:
+                raise
+            except Exception as failure:  # a bug must not sink the batch or lose the message either
+                if isinstance(failure, DependencyError):
+                    return self._failures.after(attempt, failure)
+                logger.exception("unexpected error while processing")
+                return self._failures.after(
+                    attempt, DependencyError("InternalError", type(failure).__name__, permanent=False)
+                )
 
-    def _already_created(self) -> Outcome:
-        logger.info("exchange already created", extra={"outcome": Outcome.ALREADY_CREATED})
-        count(Metric.DUPLICATES_SKIPPED)
-        return Outcome.ALREADY_CREATED
+    def _attempt(self, attempt: Attempt) -> Outcome:
+        event = attempt.event
+        attempt.existing = existing = self._results.get(event.event_id)
+        attempt.fingerprint = self._fingerprints.of(event)
+        differing = differing_parts(existing.fingerprint if existing else {}, attempt.fingerprint)
+        if differing:
+            return self._failures.conflicting(attempt, differing)
+        if existing is not None and existing.status is Status.CREATED:
+            return already_created()
+        evidence = read_evidence(attempt.message.attributes)
+        attempt.evidence_url = evidence.url
+        if attempt.evidence_url is not None:
+            return self._record(attempt, self._reconciler.verify(attempt.evidence_url, event), reconciled=True)
+        if existing is None and evidence.may_exist_since:  # every write failed: the DLQ message alone knows
+            raise exchange_may_exist("the message says an earlier outcome is unknown; the table has no record")
+        if existing is not None and existing.exchange_may_exist:
+            found = self._reconcile_if_key_forgotten(attempt, existing)
+            if found is not None:
+                return self._record(attempt, found, reconciled=True)
+        attempt.generation = attempt.existing.key_generation or 0 if attempt.existing is not None else 0
+        attempt.started = self._clock()
+        return self._record(attempt, self._exchanges.create(event, attempt.generation))
 
-    def _result(
-        self,
-        message: InboundMessage,
-        status: Status,
-        *,
-        event_id: str,
-        event: LinkCompletedEvent | None = None,
-        exchange: CreatedExchange | None = None,
-        error_code: str | None = None,
-        error_message: str | None = None,
-        key_generation: int | None = None,
-        exchange_may_exist: bool = False,
-    ) -> ExchangeResult:
-        """A result row; what the event tells (partner, customer, metadata) is filled in when it parsed."""
-        return ExchangeResult(
-            event_id=event_id,
-            status=status,
-            attempts=message.receive_count,
-            updated_at=self._clock(),
-            partner=event.partner.value if event else None,
-            customer_id=event.customer_id if event else None,
-            metadata=dict(event.metadata or {}) if event else {},
-            exchange_url=exchange.url if exchange else None,
-            exchange_id=exchange.exchange_id if exchange else None,
-            error_code=error_code,
-            error_message=error_message,
-            key_generation=key_generation,
-            exchange_may_exist=exchange_may_exist,
+    def _reconcile_if_key_forgotten(self, attempt: Attempt, existing: ExchangeResult) -> CreatedExchange | None:
+        """Within Dwolla's window the key de-duplicates (None: POST it again); past it, Dwolla's list decides."""
+        since = parse_timestamp(existing.uncertain_since)
+        if since is None:
+            raise exchange_may_exist("an earlier attempt's outcome is unknown and so is when it was made")
+        if not key_may_be_forgotten(since, attempt.now):
+            return None
+        found = self._reconciler.find(attempt.event, since)
+        if found is None:
+            attempt.existing = self._fresh_key(attempt, existing)
+        return found
+
+    def _fresh_key(self, attempt: Attempt, existing: ExchangeResult) -> ExchangeResult:
+        """Dwolla holds no exchange for the event: it starts over with the next key generation (unless the
+        event moved while it was being looked up; then the next receive looks again)."""
+        fresh = attempt.row(Status.RETRYING, self._clock(), key_generation=(existing.key_generation or 0) + 1)
+        if not self._results.put(fresh, expected=KeyState.of(existing)):
+            raise DependencyError("ConcurrentUpdate", "the event changed while Dwolla was asked", permanent=False)
+        logger.info("no exchange at Dwolla for the unknown outcome: a fresh idempotency key")
+        return fresh
+
+    def _record(self, attempt: Attempt, exchange: CreatedExchange, *, reconciled: bool = False) -> Outcome:
+        attempt.exchange = exchange
+        result = attempt.row(
+            Status.CREATED,
+            self._clock(),
+            exchange_url=exchange.url,
+            exchange_id=exchange.exchange_id,
+            key_generation=attempt.generation,
+            reconciled=reconciled,
         )
+        if not self._results.put(result):  # a concurrent copy got there first; Dwolla answered both alike
+            return already_created()
+        outcome = Outcome.RECONCILED if reconciled else Outcome.CREATED
+        extra = {"outcome": outcome, "exchangeId": exchange.exchange_id, "dwollaRequestId": exchange.request_id}
+        logger.info("exchange recorded" if reconciled else "exchange created", extra=extra)
+        count(Metric.EXCHANGES_CREATED)
+        return outcome

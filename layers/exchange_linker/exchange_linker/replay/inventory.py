@@ -20,6 +20,7 @@ class DlqInventory:
     oldest_age_seconds: float | None = None
     # (errorCode, errorMessage, messages), most frequent first; errorMessage is None when nobody recorded one
     reasons: list[tuple[str, str | None, int]] = field(default_factory=list)
+    exchange_may_exist: int = 0  # events Dwolla may already hold an exchange for (see DeadLetterView)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -34,6 +35,7 @@ class DlqInventory:
             "reasons": [
                 {"errorCode": code, "errorMessage": message, "messages": count} for code, message, count in self.reasons
             ],
+            "exchangeMayExist": self.exchange_may_exist,
         }
 
 
@@ -54,4 +56,5 @@ def inventory(depth: int, scan: ReplaySummary, *, now: datetime | None = None) -
         oldest=oldest,
         oldest_age_seconds=round((now - oldest).total_seconds(), 3) if oldest else None,
         reasons=[(code, message, count) for (code, message), count in reasons.most_common()],
+        exchange_may_exist=sum(view.exchange_may_exist for view in views),
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from exchange_linker.contracts.dead_letter import UNKNOWN, evidence_attribute, read_evidence
 from exchange_linker.contracts.dead_letter_reason import (
     MAX_MESSAGE_ATTRIBUTES,
     MAX_MESSAGE_SIZE,
@@ -25,6 +26,7 @@ from exchange_linker.contracts.dead_letter_reason import (
 )
 from exchange_linker.contracts.link_completed import parse_link_completed, unwrap_envelope
 from exchange_linker.contracts.results import ExchangeResult, ResultsStore
+from exchange_linker.dwolla.classification import EXCHANGE_MAY_EXIST
 from exchange_linker.errors import DependencyError, InvalidEventError
 from exchange_linker.observability import logger
 
@@ -56,6 +58,10 @@ class DeadLetterView:
     replay_count: int
     reason_from: str  # "attributes", "results" or "unknown"
     error_message: str | None = None  # the reason in words (scrubbed of credentials by the consumer)
+    # Dwolla may already hold an exchange for the event (an unknown outcome, or one made but not recorded):
+    # its replay is checked against Dwolla instead of POSTing blindly, or waits for a person.
+    exchange_may_exist: bool = False
+    may_exist_since: datetime | None = None  # the first unknown outcome, when known
 
     @property
     def when(self) -> datetime | None:
@@ -95,12 +101,17 @@ def describe(message: DeadLetterMessage, results: ResultsStore | None = None) ->
     error_message = reason.error_message if reason else None
     reason_from = "attributes" if error_code else "unknown"
     partner, customer_id = fields.get("partner"), fields.get("customerId")
+    evidence = read_evidence(message.attributes)
+    may_exist = bool(evidence.url or evidence.may_exist_since) or error_code == EXCHANGE_MAY_EXIST
+    since = parse_timestamp(evidence.may_exist_since) if evidence.may_exist_since != UNKNOWN else None
     if error_code is None and event_id and results is not None:
         result = _lookup(results, event_id)
         if result is not None:
             error_code, failed_at, reason_from = result.error_code, parse_timestamp(result.updated_at), "results"
             error_message = result.error_message
             partner, customer_id = partner or result.partner, customer_id or result.customer_id
+            may_exist = may_exist or result.exchange_may_exist
+            since = since or parse_timestamp(result.uncertain_since)
     if error_code is None and _invalid(message.body):
         error_code, reason_from = InvalidEventError.code, "body"
     return DeadLetterView(
@@ -114,6 +125,8 @@ def describe(message: DeadLetterMessage, results: ResultsStore | None = None) ->
         replay_count=replay_count(message.attributes),
         reason_from=reason_from,
         error_message=error_message,
+        exchange_may_exist=may_exist,
+        may_exist_since=since,
     )
 
 
@@ -136,14 +149,15 @@ def _lookup(results: ResultsStore, event_id: str) -> ExchangeResult | None:
 
 
 def replay_attributes(attributes: Attributes, body: str = "", max_size: int = MAX_MESSAGE_SIZE) -> dict[str, Any]:
-    """The upstream's attributes exactly as they were, none of ours, and `replayCount` + 1 when it fits.
+    """The upstream's attributes exactly as they were, the exchange evidence, and `replayCount` + 1.
 
-    The reason stays behind (the table keeps the history). The queue takes 10 attributes and
-    `max_size` bytes, like the DLQ the message came from: should the upstream's fill either, the count
-    gives way.
+    The reason stays behind (the table keeps the history); what it says about an exchange Dwolla may hold
+    travels on (contracts/dead_letter.py), before the count. The queue takes 10 attributes and `max_size`
+    bytes, like the DLQ the message came from: should the upstream's fill either, ours give way.
     """
     kept = upstream_attributes(attributes)
     count = {REPLAY_COUNT: {"DataType": "String", "StringValue": str(replay_count(attributes) + 1)}}
-    if len(kept) < MAX_MESSAGE_ATTRIBUTES and message_size(body, {**kept, **count}) <= max_size:
-        kept.update(count)
+    for ours in (evidence_attribute(attributes), count):
+        if ours and len(kept) < MAX_MESSAGE_ATTRIBUTES and message_size(body, {**kept, **ours}) <= max_size:
+            kept.update(ours)
     return kept

@@ -44,6 +44,8 @@ class ReplayRow:
             "sentAt": _iso(view.sent_at),
             "replayCount": view.replay_count,
             "reasonFrom": view.reason_from,
+            "exchangeMayExist": view.exchange_may_exist,
+            "exchangeMayExistSince": _iso(view.may_exist_since),
             "messageId": view.message_id,
             "action": self.action.value,
         }

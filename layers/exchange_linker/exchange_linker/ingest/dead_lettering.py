@@ -1,0 +1,114 @@
+"""The end of the line for a message: FAILED in the table (when its eventId is known), then the DLQ.
+
+Written in that order, and the message is deleted from the queue only after both: if the DLQ cannot be
+written the message goes back to the queue instead, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+
+from exchange_linker.contracts.dead_letter import DeadLetter, DeadLetterQueue, ExchangeEvidence
+from exchange_linker.contracts.results import ExchangeResult, KeyState, ResultsStore
+from exchange_linker.errors import DependencyError
+from exchange_linker.ingest.messages import (
+    InboundMessage,
+    Outcome,
+    RetryableError,
+    already_created,
+    timestamp,
+)
+from exchange_linker.observability import Metric, count, logger
+
+
+class DeadLettering:
+    def __init__(
+        self,
+        results: ResultsStore,
+        dead_letters: DeadLetterQueue,
+        *,
+        max_receive_count: int,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._results = results
+        self._dead_letters = dead_letters
+        self._max_receive_count = max_receive_count
+        self._clock = clock
+
+    def dead_letter(
+        self,
+        message: InboundMessage,
+        code: str,
+        text: str,
+        event_id: str | None,
+        evidence: ExchangeEvidence | None = None,
+        *,
+        failed_at: str | None = None,
+        request_id: str | None = None,
+    ) -> Outcome:
+        """Send the original body with its reason to the DLQ; if that fails the message goes back to the queue."""
+        letter = DeadLetter(
+            body=message.body,
+            error_code=code,
+            error_message=text,
+            failed_at=failed_at or timestamp(self._clock()),
+            attempts=message.receive_count,
+            event_id=event_id or None,
+            original_attributes=message.attributes,
+            exchange_url=evidence.url if evidence else None,
+            exchange_may_exist_since=evidence.may_exist_since if evidence else None,
+        )
+        try:
+            self._dead_letters.send(letter)
+        except DependencyError as error:
+            logger.error("could not dead-letter; the message goes back to the queue", extra={"errorCode": error.code})
+            raise RetryableError(error) from error
+        logger.warning(
+            "event failed and was dead-lettered",
+            extra={"outcome": Outcome.FAILED, "errorCode": code, "errorMessage": text, "dwollaRequestId": request_id},
+        )
+        count(Metric.EXCHANGES_FAILED)
+        return Outcome.FAILED
+
+    def fail(
+        self,
+        message: InboundMessage,
+        failed: ExchangeResult,
+        *,
+        expected: KeyState | None = None,
+        evidence: ExchangeEvidence | None = None,
+        request_id: str | None = None,
+        parsed: bool = True,
+    ) -> Outcome:
+        """Record FAILED (when the eventId is known), then dead-letter.
+
+        If the event turned CREATED meanwhile (a replay racing a redelivery), a parsed event is done: it
+        is neither dead-lettered nor announced as failed. An invalid body is still dead-lettered.
+        """
+        recorded = False
+        if failed.event_id:
+            try:
+                recorded = self._record(failed, expected)
+            except DependencyError as error:
+                if message.receive_count < self._max_receive_count:
+                    raise RetryableError(error) from error
+                logger.error("could not record FAILED on the last receive; dead-lettering anyway")
+            else:
+                if not recorded and parsed:
+                    return already_created()
+        code, text = failed.error_code or "Unknown", failed.error_message or ""
+        return self.dead_letter(
+            message, code, text, failed.event_id, evidence, failed_at=failed.updated_at, request_id=request_id
+        )
+
+    def _record(self, failed: ExchangeResult, expected: KeyState | None) -> bool:
+        """False when the event is CREATED. A key bump happens only from the state it was decided on;
+        if the event moved meanwhile, FAILED is recorded and the key generation left as it now is."""
+        if self._results.put(failed, expected=expected):
+            return True
+        if expected is None:
+            return False
+        logger.warning("the event changed while it was processed; its key generation is kept")
+        return self._results.put(replace(failed, key_generation=None))

@@ -1,0 +1,105 @@
+"""Issue 11.1: Dwolla answered 201 but the results table refuses every write. The exchange URL is never lost.
+
+The table sits behind the AWS fault proxy (boto3's own AWS_ENDPOINT_URL_DYNAMODB), which answers every
+UpdateItem with AccessDenied, as after a broken IAM deploy, while reads still work.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from exchange_linker.contracts.dead_letter import EVIDENCE_ATTRIBUTE
+from exchange_linker_tools.chaos.proxy import DYNAMODB_ACCESS_DENIED, AwsFaultProxy
+from exchange_linker_tools.emulator import FaultPlan
+from tests.conftest import link_event
+from tests.integration.helpers import a_day_later, drain, log_lines, reason, replay_everything
+
+pytestmark = pytest.mark.integration
+
+UPDATE_ITEM = "DynamoDB_20120810.UpdateItem"
+OTHER_CUSTOMER = "3f2c4b1e-9a7d-4e36-8c51-2b6f0d9e4a17"
+
+
+@pytest.fixture
+def refusing_table(stack, aws_endpoint, monkeypatch):
+    with AwsFaultProxy(aws_endpoint, seed=1) as proxy:
+        proxy.refuse(UPDATE_ITEM, DYNAMODB_ACCESS_DENIED)
+        assert stack.dynamodb  # the test's own client keeps talking to moto directly
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", proxy.url)  # consumers built from now on go through it
+        yield proxy
+
+
+def test_the_url_is_logged_dead_lettered_and_recorded_on_replay_without_a_second_post(
+    stack, refusing_table, captured_logs
+):
+    event = link_event()
+    stack.publish(event)
+    drain(stack, stack.consumer())
+    (exchange,) = stack.emulator.exchanges
+    (letter,) = stack.dead_letters()
+    why = reason(letter)
+    assert (why["errorCode"], why["eventId"]) == ("ResultNotRecorded", event["eventId"])
+    assert why["exchangeUrl"] == exchange.location
+    assert any(
+        line.get("eventId") == event["eventId"] and line.get("exchangeUrl") == exchange.location
+        for line in log_lines(captured_logs, "ERROR")
+    )
+
+    refusing_table.refuse(UPDATE_ITEM, None)  # a day later the table is fixed; Dwolla forgot the key
+    stack.emulator.forget_idempotency_keys()
+    posts = stack.emulator.stats.exchange_posts
+    assert replay_everything(stack).moved == 1
+    drain(stack, stack.consumer(now=a_day_later))
+    row = stack.result(event["eventId"])
+    assert (row["status"], row["exchangeUrl"], row["exchangeId"]) == ("CREATED", exchange.location, exchange.id)
+    assert row["reconciled"] is True
+    assert stack.emulator.stats.exchange_posts == posts
+    assert len(stack.emulator.exchanges) == 1
+    assert stack.dead_letters() == []
+
+
+def test_an_unknown_outcome_the_table_never_heard_of_is_not_posted_again_a_day_later(stack, refusing_table):
+    """Dwolla never gave an outcome (a 500 after it made the exchange, then 409s) and the table refused every
+    write: only the DLQ message knows the exchange may exist. Its replay a day later must not POST blindly."""
+    stack.emulator.faults = FaultPlan(server_error_after_create_rate=1.0, conflicts_after_server_error=50)
+    event = link_event()
+    stack.publish(event)
+    drain(stack, stack.consumer())
+    (letter,) = stack.dead_letters()
+    assert reason(letter)["errorCode"] == "Conflict"
+    assert stack.result(event["eventId"]) is None
+    stack.emulator.faults = FaultPlan()
+    refusing_table.refuse(UPDATE_ITEM, None)
+    stack.emulator.forget_idempotency_keys()
+    posts = stack.emulator.stats.exchange_posts
+    assert replay_everything(stack).moved == 1
+    drain(stack, stack.consumer(now=a_day_later))
+    (letter,) = stack.dead_letters()
+    assert reason(letter)["errorCode"] == "ExchangeMayExist"
+    assert stack.emulator.stats.exchange_posts == posts
+    assert len(stack.emulator.exchanges) == 1
+
+
+@pytest.mark.parametrize("forged", ["another customer's", "another partner's", "unknown", "off host"])
+def test_an_exchange_url_that_fails_verification_is_never_recorded(stack, forged):
+    other = link_event(customerId=OTHER_CUSTOMER) if forged == "another customer's" else link_event(partner="MX")
+    stack.publish(other)
+    drain(stack)
+    (theirs,) = stack.emulator.exchanges
+    url = {
+        "another customer's": theirs.location,
+        "another partner's": theirs.location,
+        "unknown": f"{stack.emulator.url}/exchanges/{uuid.uuid4()}",
+        "off host": f"https://dwolla.example/exchanges/{theirs.id}",
+    }[forged]
+    event = link_event()
+    stack.publish(event, attributes={EVIDENCE_ATTRIBUTE: json.dumps({"exchangeUrl": url})})
+    drain(stack)
+    row = stack.result(event["eventId"])
+    assert (row["status"], row["errorCode"], row.get("exchangeUrl")) == ("FAILED", "ExchangeMayExist", None)
+    (letter,) = stack.dead_letters()
+    assert reason(letter)["errorCode"] == "ExchangeMayExist"
+    assert len(stack.emulator.exchanges) == 1  # nothing was POSTed for it either: a person decides
