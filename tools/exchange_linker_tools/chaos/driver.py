@@ -8,9 +8,10 @@ stops the workers and hands everything it can read to `verify`.
 
 Time is scaled down, and that is the only liberty: a failed message comes back after `retry_delay`
 (as the local poller always does), the queue's visibility timeout is `visibility_timeout` (so a killed
-container's batch returns in seconds, not 3 minutes), and in the workers a container's pause after a
-429 is `cool_down` and backoff.py's delays are `backoff` (what a container killed right after backing
-a message off leaves set). No code path differs from production.
+container's batch returns in seconds, not 3 minutes), and in the workers the time a container's limiter
+needs without a 429 to lift its pacing is `cool_down` (its floor scaled alike) and backoff.py's delays
+are `backoff` (what a container killed right after backing a message off leaves set). No code path
+differs from production.
 """
 
 from __future__ import annotations
