@@ -56,7 +56,11 @@ def run_chaos(config: ChaosConfig) -> ChaosReport:
     )
     schedule = build_schedule(config.seed, config.schedule)
     with chaos_stack(config) as (stack, proxy, fleet):
-        return ChaosRun(config, traffic=traffic, schedule=schedule, stack=stack, proxy=proxy, fleet=fleet).run()
+        run = ChaosRun(config, traffic=traffic, schedule=schedule, stack=stack, proxy=proxy, fleet=fleet)
+        try:
+            return run.run()
+        finally:
+            run.relay.close()
 
 
 class ChaosRun:

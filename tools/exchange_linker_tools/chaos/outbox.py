@@ -35,7 +35,8 @@ class OutcomeRelay:
         self._log: IO[str] = log_path.open("w")
         from exchange_linker.observability import logger
 
-        logger.registered_handler.setStream(self._log)  # type: ignore[attr-defined]
+        # The driver's process-wide logger: given back in finish(), or later tests would write to a closed file.
+        self._previous_stream = logger.registered_handler.setStream(self._log)  # type: ignore[attr-defined]
         through_proxy = {"AWS_ENDPOINT_URL_EVENTBRIDGE": proxy.url, "AWS_ENDPOINT_URL_EVENTS": proxy.url}
         # Its EMF lines would go to the driver's stdout (a run's thousands of them); the count is in the report.
         through_proxy["POWERTOOLS_METRICS_DISABLED"] = "true"
@@ -71,7 +72,15 @@ class OutcomeRelay:
         for event in self._subscriber.received():
             self.events_received += 1
             self.announced.add(str(event["detail"]["outcomeId"]))
-        self._log.close()
+        self.close()
+
+    def close(self) -> None:
+        """Give the logger its stream back and close the log (also when the run failed before finish)."""
+        from exchange_linker.observability import logger
+
+        if not self._log.closed:
+            logger.registered_handler.setStream(self._previous_stream)  # type: ignore[attr-defined]
+            self._log.close()
 
     def _republish(self) -> int:
         """What an operator does about the failure queue: `exchange-linker republish-outcomes` (calm AWS)."""
