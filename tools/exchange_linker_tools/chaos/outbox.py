@@ -40,6 +40,7 @@ class OutcomeRelay:
         through_proxy = {"AWS_ENDPOINT_URL_EVENTBRIDGE": proxy.url, "AWS_ENDPOINT_URL_EVENTS": proxy.url}
         # Its EMF lines would go to the driver's stdout (a run's thousands of them); the count is in the report.
         through_proxy["POWERTOOLS_METRICS_DISABLED"] = "true"
+        self._environ = dict(os.environ)  # load_handler exports the function's environment: restored in close()
         handler = load_handler({**stack.outcome_environment(), **through_proxy}, PUBLISHER_PATH)
         self._source = stack.stream_source(handler)
         self._stopping = threading.Event()
@@ -61,6 +62,7 @@ class OutcomeRelay:
                 time.sleep(IDLE_SECONDS)
                 continue
             if report.invocations == 0:
+                self._collect()  # as the run goes: moto's receive scans the whole queue, so a backlog is quadratic
                 time.sleep(IDLE_SECONDS)
 
     def finish(self) -> None:
@@ -69,10 +71,13 @@ class OutcomeRelay:
         self._thread.join(timeout=60)
         self._source.drain()
         self.republished_batches = self._republish()
+        self._collect()
+        self.close()
+
+    def _collect(self) -> None:
         for event in self._subscriber.received():
             self.events_received += 1
             self.announced.add(str(event["detail"]["outcomeId"]))
-        self.close()
 
     def close(self) -> None:
         """Give the logger its stream back and close the log (also when the run failed before finish)."""
@@ -81,6 +86,8 @@ class OutcomeRelay:
         if not self._log.closed:
             logger.registered_handler.setStream(self._previous_stream)  # type: ignore[attr-defined]
             self._log.close()
+            os.environ.clear()
+            os.environ.update(self._environ)
 
     def _republish(self) -> int:
         """What an operator does about the failure queue: `exchange-linker republish-outcomes` (calm AWS)."""
