@@ -91,14 +91,9 @@ def test_invalid_scope_needs_dwolla_and_a_replay_then_succeeds(stack):
     assert len(stack.emulator.exchanges) == 1
 
 
-@pytest.mark.parametrize(
-    ("token", "code", "posts"),
-    [
-        ("server-error-x", "ServerError", "every receive"),
-        ("rate-limited-x", "TooManyRequests", "once: the container then pauses its Dwolla calls"),
-    ],
-)
-def test_transient_errors_retry_then_dead_letter_on_the_last_receive(stack, token, code, posts):
+def test_transient_errors_retry_then_dead_letter_on_the_last_receive(stack):
+    """A 5xx on every receive (a 429 never dead-letters: see test_rate_limit.py)."""
+    token, code = "server-error-x", "ServerError"
     event = link_event(token=token)
     stack.publish(event)
     reports = drain(stack)
@@ -108,8 +103,7 @@ def test_transient_errors_retry_then_dead_letter_on_the_last_receive(stack, toke
     assert (reason(letter)["errorCode"], reason(letter)["attempts"]) == (code, max_receives)
     result = stack.result(event["eventId"])
     assert (result["status"], int(result["attempts"])) == ("FAILED", max_receives)
-    expected_posts = max_receives if posts == "every receive" else 1
-    assert stack.emulator.stats.exchange_posts == expected_posts
+    assert stack.emulator.stats.exchange_posts == max_receives
 
 
 def test_retrying_is_recorded_between_attempts(stack):
@@ -318,30 +312,6 @@ def test_customer_id_is_stored_for_the_gsi(stack):
         ExpressionAttributeValues={":c": {"S": CUSTOMER_ID}},
     )["Items"]
     assert [item["eventId"]["S"] for item in items] == [event["eventId"]]
-
-
-def test_a_429_pauses_the_container_and_backs_the_messages_off(stack):
-    """Lambda-faithful poller (visibility untouched): the 429'd batch waits out Dwolla's penalty."""
-    consumer = stack.consumer(LINK_COMPLETED_QUEUE_URL=stack.resources.queue_url, DWOLLA_MAX_CONCURRENCY="1")
-    stack.publish(link_event(token="rate-limited-x"))
-    for _ in range(3):
-        stack.publish(link_event())
-    source = stack.event_source(consumer.handle_batch, retry_delay=None)
-    report = source.poll_once()
-    posts = stack.emulator.stats.exchange_posts
-    assert report.received == 4
-    # One worker: records before the 429 succeeded, the 429 itself failed, and nothing after it was tried.
-    assert posts == report.succeeded + 1
-    assert report.failed == 4 - report.succeeded
-    attributes = stack.sqs.get_queue_attributes(
-        QueueUrl=stack.resources.queue_url,
-        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-    )["Attributes"]
-    assert attributes["ApproximateNumberOfMessages"] == "0"  # nobody comes back before the penalty ends
-    assert int(attributes["ApproximateNumberOfMessagesNotVisible"]) == report.failed
-    stack.publish(link_event())
-    assert source.poll_once().failed == 1  # still cooling down: not even tried
-    assert stack.emulator.stats.exchange_posts == posts
 
 
 def test_concurrent_records_keep_their_own_log_context(stack, captured_logs):

@@ -103,8 +103,17 @@ def test_every_watched_metric_is_emitted_with_the_same_dimensions(bus_stack, cap
     stack.publish(link_event())  # the token is refused once, then InvalidScope
     stack.event_source(handler).drain()
     stack.emulator.set_scope_enabled(True)
-    stack.publish(link_event(token="rate-limited-x"))  # last: the container then pauses its Dwolla calls
-    stack.event_source(handler).drain()
+    # A new container while the client secret is wrong and no token is shared: Dwolla refuses the client.
+    secrets, credentials_id = stack.secretsmanager, stack.resources.credentials_secret_id
+    right = secrets.get_secret_value(SecretId=credentials_id)["SecretString"]
+    secrets.put_secret_value(SecretId=credentials_id, SecretString=json.dumps({"key": "k", "secret": "wrong"}))
+    secrets.put_secret_value(SecretId=stack.resources.token_secret_id, SecretString="{}")
+    stack.publish(link_event())
+    stack.event_source(load_handler(environment)).poll_once()
+    secrets.put_secret_value(SecretId=credentials_id, SecretString=right)
+    # Always 429: the container slows down and hands the record back (once: it would come back forever).
+    stack.publish(link_event(token="rate-limited-x"))
+    stack.event_source(handler).poll_once()
     outcomes.drain()
     # The replay Lambda moves the InvalidScope message back.
     replay = load_replay_handler(stack.resources.outputs(), monkeypatch)

@@ -30,7 +30,11 @@ EXPECTED_GRANTS: dict[str, dict[str, list[Any]]] = {
         "sqs:DeleteMessage": [{"Fn::GetAtt": ["LinkCompletedQueue", "Arn"]}],
         "sqs:GetQueueAttributes": [{"Fn::GetAtt": ["LinkCompletedQueue", "Arn"]}],
         "sqs:ChangeMessageVisibility": [{"Fn::GetAtt": ["LinkCompletedQueue", "Arn"]}],
-        "sqs:SendMessage": [{"Fn::GetAtt": ["LinkCompletedDeadLetterQueue", "Arn"]}],
+        # the DLQ, and its own queue (a deferred record's fresh copy on its last receive)
+        "sqs:SendMessage": [
+            {"Fn::GetAtt": ["LinkCompletedDeadLetterQueue", "Arn"]},
+            {"Fn::GetAtt": ["LinkCompletedQueue", "Arn"]},
+        ],
         "secretsmanager:GetSecretValue": [
             {"Ref": "DwollaCredentialsSecret"},
             {"Ref": "DwollaTokenSecret"},

@@ -3,9 +3,10 @@ import random
 import pytest
 
 from exchange_linker.contracts.link_completed import parse_link_completed
-from exchange_linker.dwolla.exchanges import COOL_DOWN_SECONDS, ExchangeService
+from exchange_linker.dwolla.exchanges import RATE_LIMITED_ATTEMPTS, ExchangeService
+from exchange_linker.dwolla.limiter import AdaptiveLimiter
 from exchange_linker.dwolla.partners import PartnerDirectory
-from exchange_linker.errors import DwollaError
+from exchange_linker.errors import DwollaError, NotAttemptedError
 from exchange_linker.ingest.backoff import MAX_DELAY, RATE_LIMIT_PENALTY, retry_delay
 from tests.conftest import body
 from tests.unit.test_processor import FakeDwolla, MemoryTokens
@@ -25,22 +26,49 @@ def test_other_transient_failures_back_off_exponentially_and_are_capped():
     assert retry_delay("ServerError", 30, None, rng) == MAX_DELAY
 
 
-def test_a_429_makes_the_service_stop_calling_dwolla_for_a_while():
+def test_a_429_is_retried_through_the_limiter_then_handed_back_not_failed():
     from exchange_linker.dwolla.tokens import TokenProvider
 
-    now = [100.0]
     dwolla = FakeDwolla()
+    limiter = AdaptiveLimiter(4, min_rate=50.0)  # a high floor: the paced retries wait milliseconds
     service = ExchangeService(
         dwolla,
         TokenProvider(MemoryTokens(), dwolla),
         PartnerDirectory(lambda: {"Plaid": "https://dwolla.test/p"}),
-        clock=lambda: now[0],
+        limiter=limiter,
     )
     event = parse_link_completed(body())
-    dwolla.failures = [DwollaError("TooManyRequests", "slow down", permanent=False, status=429)]
+    too_many = DwollaError("TooManyRequests", "slow down", permanent=False, status=429)
+    dwolla.failures = [too_many, too_many]
+    assert service.create(event, 0).exchange_id == "x1"  # the third POST, same key, went through
+    assert len(set(dwolla.keys)) == 1
+    assert len(dwolla.keys) == 3
+    assert limiter.state().rate is not None  # the container now paces its POSTs
+    dwolla.failures = [too_many] * RATE_LIMITED_ATTEMPTS
+    with pytest.raises(NotAttemptedError, match="TooManyRequests"):
+        service.create(event, 0)
+
+
+def test_a_post_that_fails_any_way_gives_its_permit_back():
+    from exchange_linker.dwolla.tokens import TokenProvider
+    from exchange_linker.errors import AwsError
+
+    dwolla = FakeDwolla()
+    limiter = AdaptiveLimiter(2)
+    service = ExchangeService(
+        dwolla,
+        TokenProvider(MemoryTokens(), dwolla),
+        PartnerDirectory(lambda: {"Plaid": "https://dwolla.test/p"}),
+        limiter=limiter,
+    )
+    event = parse_link_completed(body())
+    dwolla.failures = [
+        DwollaError("ServerError", "boom", permanent=False, status=500),
+        NotAttemptedError("DeadlineExceeded", "out of time"),
+        AwsError("secretsmanager", "InternalServiceError", "down"),
+    ]
     for _ in range(3):
-        with pytest.raises(DwollaError, match="TooManyRequests"):
+        with pytest.raises(Exception, match=r"boom|out of time|down"):
             service.create(event, 0)
-    assert len(dwolla.keys) == 1  # the two later calls never reached Dwolla
-    now[0] += COOL_DOWN_SECONDS + 1
-    assert service.create(event, 0).exchange_id == "x1"
+    assert limiter.state().in_flight == 0
+    assert limiter.state().rate is None  # none of those was a 429

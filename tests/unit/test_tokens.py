@@ -2,7 +2,8 @@ import random
 
 import pytest
 
-from exchange_linker.dwolla.tokens import AccessToken, TokenProvider
+from exchange_linker.dwolla.tokens import REFUSAL_BACK_OFF, RENEWAL_RETRY, AccessToken, TokenProvider
+from exchange_linker.errors import AwsError, DependencyError, DwollaError
 
 
 class SharedSecret:
@@ -108,3 +109,73 @@ def test_one_secret_read_per_refresh(clock):
     clock.now += 3600
     tokens.current()
     assert (store.loads, dwolla.issued) == (2, 2)  # renewal: one fresh read, then POST /token
+
+
+class BrokenStore(SharedSecret):
+    """The token secret while Secrets Manager is down."""
+
+    def __init__(self, token: AccessToken | None = None) -> None:
+        super().__init__(token)
+        self.down = False
+
+    def load(self, *, fresh: bool) -> AccessToken | None:
+        if self.down:
+            self.loads += 1
+            raise AwsError("secretsmanager", "InternalServiceError", "could not read secret")
+        return super().load(fresh=fresh)
+
+
+class RefusingDwolla(Dwolla):
+    def __init__(self, clock) -> None:
+        super().__init__(clock)
+        self.refusing = True
+        self.requests = 0
+
+    def issue_token(self) -> AccessToken:
+        self.requests += 1
+        if self.refusing:
+            raise DwollaError("InvalidClientCredentials", "refused", permanent=False, status=401)
+        return super().issue_token()
+
+
+def test_a_valid_token_keeps_serving_while_its_early_renewal_fails(clock):
+    store, dwolla = BrokenStore(), Dwolla(clock)
+    tokens = provider(store, dwolla, clock)
+    first = tokens.current()
+    clock.now += 3600 - 30  # due for early renewal, still valid
+    store.down = True
+    assert tokens.current() is first
+    assert tokens.current() is first
+    assert (store.loads, dwolla.issued) == (2, 1)  # one failed renewal attempt, then a pause
+    clock.now += RENEWAL_RETRY
+    store.down = False
+    assert tokens.current().value == "token-2"
+
+
+def test_an_expired_token_that_cannot_be_renewed_fails():
+    clock = lambda: 1_000_000.0  # noqa: E731
+    store, dwolla = BrokenStore(AccessToken("old", expires_at=999_000.0)), RefusingDwolla(clock)
+    store.down = True
+    with pytest.raises(DwollaError, match="InvalidClientCredentials"):
+        provider(store, dwolla, clock).current()  # the store is down, so Dwolla is asked; it refuses
+
+
+def test_refused_credentials_are_asked_again_only_after_a_doubling_back_off(clock):
+    store, dwolla = SharedSecret(), RefusingDwolla(clock)
+    tokens = provider(store, dwolla, clock)
+    for _ in range(5):
+        with pytest.raises(DependencyError, match="refused"):
+            tokens.current()
+    assert dwolla.requests == 1
+    clock.now += REFUSAL_BACK_OFF
+    with pytest.raises(DependencyError):
+        tokens.current()
+    assert dwolla.requests == 2
+    clock.now += REFUSAL_BACK_OFF  # the second back-off is twice as long
+    with pytest.raises(DependencyError, match="no new token request"):
+        tokens.current()
+    assert dwolla.requests == 2
+    clock.now += REFUSAL_BACK_OFF
+    dwolla.refusing = False
+    assert tokens.current().value == "token-1"
+    assert dwolla.requests == 3

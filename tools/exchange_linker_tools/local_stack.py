@@ -84,7 +84,10 @@ class LocalStack:
         """A fresh consumer: its own memory caches, as a new Lambda container would have (`now`: its wall clock)."""
         return build_consumer(self.settings(**overrides), now=now)
 
-    def event_source(self, handler: Handler, *, retry_delay: int | None = 0) -> SqsEventSource:
+    def event_source(
+        self, handler: Handler, *, retry_delay: int | None = 0, timeout_seconds: float | None = None
+    ) -> SqsEventSource:
+        """A Lambda-faithful poller; `timeout_seconds` overrides the function's Timeout from the template."""
         return SqsEventSource(
             self.sqs,
             queue_url=self.resources.queue_url,
@@ -93,6 +96,7 @@ class LocalStack:
             handler=handler,
             batch_size=self.resources.batch_size,
             retry_delay=retry_delay,
+            timeout_seconds=self.resources.function_timeout if timeout_seconds is None else timeout_seconds,
         )
 
     @property

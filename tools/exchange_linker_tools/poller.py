@@ -5,6 +5,10 @@ delete what succeeded, leave the reported failures for redelivery, and let the q
 move what keeps failing. The one liberty taken locally: instead of waiting out the visibility timeout, a
 failed message is made visible again after `retry_delay` seconds, so a run takes seconds, not minutes
 (`retry_delay=None` leaves visibility alone, exactly as Lambda does).
+
+The context tells the truth about time: `get_remaining_time_in_millis()` counts down from the function's
+timeout, and a handler that answers after it is treated as Lambda treats a timed-out invocation (its
+answer is lost, every message of the batch comes back).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ Handler = Callable[[dict[str, Any], Any], Any]
 
 @dataclass
 class LambdaContext:
-    """The attributes Powertools and handlers read from Lambda's context object."""
+    """The attributes Powertools and handlers read from Lambda's context object; its clock starts on creation."""
 
     function_name: str = "LinkCompletedFunction"
     memory_limit_in_mb: int = 256
@@ -36,9 +40,14 @@ class LambdaContext:
     invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:LinkCompletedFunction"
     log_group_name: str = "/aws/lambda/LinkCompletedFunction"
     log_stream_name: str = "local"
+    started: float = field(default_factory=time.monotonic, repr=False)
 
     def get_remaining_time_in_millis(self) -> int:
-        return self.timeout_ms
+        return max(0, self.timeout_ms - int((time.monotonic() - self.started) * 1000))
+
+    @property
+    def timed_out(self) -> bool:
+        return self.get_remaining_time_in_millis() == 0
 
 
 @dataclass
@@ -47,6 +56,7 @@ class BatchReport:
     succeeded: int = 0
     failed: int = 0
     handler_errors: int = 0
+    timed_out: int = 0  # invocations that answered after the function's timeout (Lambda would have killed them)
 
 
 def lambda_record(message: MessageTypeDef, queue_arn: str, region: str) -> dict[str, Any]:
@@ -103,6 +113,7 @@ class SqsEventSource:
         handler: Handler,
         batch_size: int,
         retry_delay: int | None = 0,
+        timeout_seconds: float = 30.0,
     ) -> None:
         self._sqs = sqs
         self._queue_url = queue_url
@@ -111,6 +122,7 @@ class SqsEventSource:
         self._handler = handler
         self._batch_size = batch_size
         self._retry_delay = retry_delay
+        self._timeout_ms = int(timeout_seconds * 1000)
 
     def poll_once(self) -> BatchReport:
         messages = self._sqs.receive_message(
@@ -146,10 +158,14 @@ class SqsEventSource:
     def _invoke(self, event: dict[str, Any], report: BatchReport) -> set[str]:
         """The ids Lambda would leave on the queue: the reported failures, or all of them if the answer is bad."""
         every_id = {record["messageId"] for record in event["Records"]}
+        context = LambdaContext(timeout_ms=self._timeout_ms)
         try:
-            response = self._handler(event, LambdaContext())
+            response = self._handler(event, context)
         except Exception:
             report.handler_errors += 1
+            return every_id
+        if context.timed_out:
+            report.timed_out += 1
             return every_id
         failures = response.get("batchItemFailures") if isinstance(response, dict) else None
         if not isinstance(failures, list):
@@ -163,9 +179,13 @@ class SqsEventSource:
     def depth(self) -> int:
         attributes = self._sqs.get_queue_attributes(
             QueueUrl=self._queue_url,
-            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+            AttributeNames=[
+                "ApproximateNumberOfMessages",
+                "ApproximateNumberOfMessagesNotVisible",
+                "ApproximateNumberOfMessagesDelayed",  # requeued copies wait out their DelaySeconds
+            ],
         )["Attributes"]
-        return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
+        return sum(int(value) for value in attributes.values())
 
     def drain(self, *, max_polls: int = 10_000, on_batch: Callable[[BatchReport], None] | None = None) -> int:
         """Poll until the queue holds nothing, visible or in flight. Returns the number of polls."""

@@ -73,6 +73,7 @@ class StackResources:
     redrive_receive_count: int  # the queue's maxReceiveCount: one spare receive after that
     visibility_timeout: int
     outcome_publisher: StreamMapping | None = None  # only with OutcomeEventBusName, as in the template
+    function_timeout: int = 30  # seconds: the consumer function's Timeout (the local poller enforces it)
 
     def outputs(self) -> dict[str, str]:
         """The names the CLI reads from the environment (or from the deployed stack's outputs)."""
@@ -175,6 +176,7 @@ def provision(
         redrive_receive_count=int(redrive["maxReceiveCount"]),
         visibility_timeout=int(live["Attributes"]["VisibilityTimeout"]),
         outcome_publisher=_stream_mapping(template, resolver) if wanted(publisher) else None,
+        function_timeout=int(resolver.resolve(function.get("Timeout", 3))),
     )
 
 

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from exchange_linker.adapters.aws import AwsClients
+from exchange_linker.adapters.aws import CONSUMER_CLIENT_CONFIG, AwsClients
 from exchange_linker.adapters.dwolla_http import DwollaHttpApi, pooled_session
 from exchange_linker.adapters.dynamodb_results import DynamoDbResults
 from exchange_linker.adapters.eventbridge_outcomes import EventBridgeOutcomes
@@ -27,15 +27,18 @@ from exchange_linker.adapters.sqs_retry import SqsRetryScheduler
 from exchange_linker.contracts.results import ResultsStore
 from exchange_linker.dwolla.exchanges import ExchangeService
 from exchange_linker.dwolla.fingerprint import Fingerprinter
+from exchange_linker.dwolla.limiter import AdaptiveLimiter
 from exchange_linker.dwolla.tokens import TokenProvider
 from exchange_linker.errors import DependencyError
 from exchange_linker.ingest.batch import LinkCompletedConsumer
-from exchange_linker.ingest.processor import RecordProcessor, utc_now
+from exchange_linker.ingest.processor import RecordProcessor
+from exchange_linker.invocation import Invocation
 from exchange_linker.outcomes.stream import OutcomeStreamPublisher
 from exchange_linker.replay.pacing import Deadline, RateLimiter
 from exchange_linker.replay.replayer import Replayer, ReplaySummary, check_route
 from exchange_linker.replay.request import ReplayRequest
 from exchange_linker.settings import OutcomePublisherSettings, ReplaySettings, Settings
+from exchange_linker.timestamps import utc_now
 
 # Time kept back from the replay Lambda's remaining time: enough to release every held message and answer.
 LAMBDA_MARGIN_SECONDS = 30.0
@@ -48,11 +51,18 @@ def build_consumer(
     clock: Callable[[], float] | None = None,
     results: ResultsStore | None = None,
     now: Callable[[], datetime] | None = None,
+    limiter: AdaptiveLimiter | None = None,
 ) -> LinkCompletedConsumer:
-    """The production consumer. `clock` and `results` exist for benchmarks that simulate hours or bypass DynamoDB;
-    `now` (the wall clock of results and key ages) for tests that move a day forward."""
-    clients = clients or AwsClients()
+    """The production consumer.
+
+    `clock` and `results` exist for benchmarks that simulate hours or bypass DynamoDB; `now` (the wall
+    clock of results and key ages) for tests that move a day forward; `limiter` lets a benchmark watch
+    (or tune) the container's pacing of Dwolla calls. The invocation's deadline and the limiter always
+    run on real monotonic time: they decide how long threads wait.
+    """
+    clients = clients or AwsClients(config=CONSUMER_CLIENT_CONFIG)
     wall, monotonic = clock or time.time, clock or time.monotonic
+    invocation = Invocation(margin=settings.deadline_margin)
     secrets = Secrets(clients)
     api = DwollaHttpApi(
         settings.dwolla_base_url,
@@ -60,18 +70,34 @@ def build_consumer(
         session=pooled_session(settings.max_concurrent_requests),
         timeout=(settings.connect_timeout, settings.read_timeout),
         clock=wall,
+        invocation=invocation,
     )
     tokens = TokenProvider(TokenSecret(secrets, settings.token_secret_id), api, clock=wall)
+    exchanges = ExchangeService(
+        api,
+        tokens,
+        clock=monotonic,
+        limiter=limiter or AdaptiveLimiter(settings.max_concurrent_requests),
+        invocation=invocation,
+    )
     processor = RecordProcessor(
-        ExchangeService(api, tokens, clock=monotonic),
+        exchanges,
         results or DynamoDbResults(clients, settings.results_table_name),
         SqsDeadLetters(clients, settings.dead_letter_queue_url),
-        fingerprints=Fingerprinter(FingerprintKeySecret(secrets, settings.fingerprint_key_secret_id)),
+        fingerprints=Fingerprinter(
+            invocation.guard("fingerprint key", FingerprintKeySecret(secrets, settings.fingerprint_key_secret_id))
+        ),
         max_receive_count=settings.max_receive_count,
         clock=now or utc_now,
     )
     retries = SqsRetryScheduler(clients, settings.queue_url) if settings.queue_url else None
-    return LinkCompletedConsumer(processor, max_workers=settings.max_concurrent_requests, retries=retries)
+    return LinkCompletedConsumer(
+        processor,
+        max_workers=settings.max_concurrent_requests,
+        retries=retries,
+        invocation=invocation,
+        last_receive=settings.max_receive_count,
+    )
 
 
 def build_outcome_stream_publisher(

@@ -61,6 +61,31 @@ class DependencyError(ExchangeLinkerError):
         super().__init__(f"{code}: {message}" if status is None else f"{code} (HTTP {status}): {message}")
 
 
+class NotAttemptedError(DependencyError):
+    """Nothing reached Dwolla for this record: no time was left, or Dwolla refused to look at it (429).
+
+    The record goes back to the queue without counting as a failed attempt: no RETRYING row, never the DLQ.
+    """
+
+    def __init__(self, code: str, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(code, message, permanent=False, retry_after=retry_after)
+
+
+def repeated(error: DependencyError, note: str) -> DependencyError:
+    """A fresh error saying what `error` said (one exception object is never raised in two threads)."""
+    message = f"{error.message} ({note})"
+    if isinstance(error, NotAttemptedError):
+        return NotAttemptedError(error.code, message, retry_after=error.retry_after)
+    return DependencyError(
+        error.code,
+        message,
+        permanent=error.permanent,
+        status=error.status,
+        request_id=error.request_id,
+        retry_after=error.retry_after,
+    )
+
+
 class DwollaError(DependencyError):
     """Dwolla answered with an error, or could not be reached."""
 

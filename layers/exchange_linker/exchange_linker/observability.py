@@ -34,7 +34,10 @@ class Metric(StrEnum):
     TOKENS_ISSUED = "TokensIssued"
     TOKEN_REJECTED = "TokenRejected"  # noqa: S105 - a metric name
     PARTNER_LOOKUPS = "PartnerLookups"
-    RATE_LIMIT_COOL_DOWNS = "RateLimitCoolDowns"
+    RATE_LIMIT_COOL_DOWNS = "RateLimitCoolDowns"  # the container slowed its POSTs down after a 429
+    RECORDS_DEFERRED = "RecordsDeferred"  # handed back unattempted: out of time, or Dwolla kept answering 429
+    RECORDS_REQUEUED = "RecordsRequeued"  # ... on their last receives, as a fresh copy
+    CREDENTIALS_REFUSED = "CredentialsRefused"  # Dwolla refused the client key/secret (or the secret is unusable)
     OUTCOME_EVENTS_PUBLISHED = "OutcomeEventsPublished"
     OUTCOME_EVENTS_UNSENT = "OutcomeEventsUnsent"
     REPLAY_MESSAGES_MOVED = "ReplayMessagesMoved"

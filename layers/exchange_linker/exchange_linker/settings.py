@@ -98,6 +98,8 @@ class Settings(EnvironmentSettings):
     connect_timeout: PositiveFloat = Field(default=3.05, validation_alias=env("DWOLLA_CONNECT_TIMEOUT"))
     read_timeout: PositiveFloat = Field(default=10.0, validation_alias=env("DWOLLA_READ_TIMEOUT"))
     max_concurrent_requests: PositiveInt = Field(default=10, validation_alias=env("DWOLLA_MAX_CONCURRENCY"))
+    # Seconds kept back from each invocation's remaining time to record the outcome of the records in flight.
+    deadline_margin: PositiveFloat = Field(default=10.0, validation_alias=env("DEADLINE_MARGIN_SECONDS"))
     # The link-completed queue, to back off retries; optional.
     queue_url: OptionalText = Field(default=None, validation_alias=env("LINK_COMPLETED_QUEUE_URL"))
 

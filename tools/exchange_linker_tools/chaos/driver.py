@@ -8,9 +8,10 @@ stops the workers and hands everything it can read to `verify`.
 
 Time is scaled down, and that is the only liberty: a failed message comes back after `retry_delay`
 (as the local poller always does), the queue's visibility timeout is `visibility_timeout` (so a killed
-container's batch returns in seconds, not 3 minutes), and in the workers a container's pause after a
-429 is `cool_down` and backoff.py's delays are `backoff` (what a container killed right after backing
-a message off leaves set). No code path differs from production.
+container's batch returns in seconds, not 3 minutes), and in the workers the time a container's limiter
+needs without a 429 to lift its pacing is `cool_down` (its floor scaled alike) and backoff.py's delays
+are `backoff` (what a container killed right after backing a message off leaves set). No code path
+differs from production.
 """
 
 from __future__ import annotations
@@ -56,11 +57,7 @@ def run_chaos(config: ChaosConfig) -> ChaosReport:
     )
     schedule = build_schedule(config.seed, config.schedule)
     with chaos_stack(config) as (stack, proxy, fleet):
-        run = ChaosRun(config, traffic=traffic, schedule=schedule, stack=stack, proxy=proxy, fleet=fleet)
-        try:
-            return run.run()
-        finally:
-            run.relay.close()
+        return ChaosRun(config, traffic=traffic, schedule=schedule, stack=stack, proxy=proxy, fleet=fleet).run()
 
 
 class ChaosRun:
@@ -102,12 +99,14 @@ class ChaosRun:
             self.stack.emulator.queue_faults(kind)
         self.fleet.start()
         self.relay.start()
-        self._chaos()
-        self.chaos_seconds = time.monotonic() - self.started
-        self._settle()
-        self.settle_seconds = time.monotonic() - self.started - self.chaos_seconds
-        self.fleet.stop()
-        self.relay.finish()
+        try:
+            self._chaos()
+            self.chaos_seconds = time.monotonic() - self.started
+            self._settle()
+            self.settle_seconds = time.monotonic() - self.started - self.chaos_seconds
+            self.fleet.stop()
+        finally:
+            self.relay.finish()  # also puts the process's environment and log stream back
         return build_report(self, time.monotonic() - self.started)
 
     def _chaos(self) -> None:

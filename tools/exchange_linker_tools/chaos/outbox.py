@@ -35,13 +35,15 @@ class OutcomeRelay:
         self._log: IO[str] = log_path.open("w")
         from exchange_linker.observability import logger
 
-        # The driver's process-wide logger: given back in finish(), or later tests would write to a closed file.
+        # The driver's process hosts the publisher only for this run: its log stream and environment are
+        # put back in finish(), so whatever runs next in the process (tests) finds them as they were.
         self._previous_stream = logger.registered_handler.setStream(self._log)  # type: ignore[attr-defined]
         through_proxy = {"AWS_ENDPOINT_URL_EVENTBRIDGE": proxy.url, "AWS_ENDPOINT_URL_EVENTS": proxy.url}
         # Its EMF lines would go to the driver's stdout (a run's thousands of them); the count is in the report.
         through_proxy["POWERTOOLS_METRICS_DISABLED"] = "true"
-        self._environ = dict(os.environ)  # load_handler exports the function's environment: restored in close()
-        handler = load_handler({**stack.outcome_environment(), **through_proxy}, PUBLISHER_PATH)
+        environment = {**stack.outcome_environment(), **through_proxy}
+        self._previous_environ = {name: os.environ.get(name) for name in environment}
+        handler = load_handler(environment, PUBLISHER_PATH)
         self._source = stack.stream_source(handler)
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="outcome-publisher", daemon=True)
@@ -69,25 +71,28 @@ class OutcomeRelay:
         """Stop the thread, read the stream to its end, republish what the mapping gave up on, collect."""
         self._stopping.set()
         self._thread.join(timeout=60)
-        self._source.drain()
-        self.republished_batches = self._republish()
-        self._collect()
-        self.close()
+        try:
+            self._source.drain()
+            self.republished_batches = self._republish()
+            self._collect()
+        finally:
+            self._restore()
 
     def _collect(self) -> None:
         for event in self._subscriber.received():
             self.events_received += 1
             self.announced.add(str(event["detail"]["outcomeId"]))
 
-    def close(self) -> None:
-        """Give the logger its stream back and close the log (also when the run failed before finish)."""
+    def _restore(self) -> None:
         from exchange_linker.observability import logger
 
-        if not self._log.closed:
-            logger.registered_handler.setStream(self._previous_stream)  # type: ignore[attr-defined]
-            self._log.close()
-            os.environ.clear()
-            os.environ.update(self._environ)
+        logger.registered_handler.setStream(self._previous_stream)  # type: ignore[attr-defined]
+        for name, value in self._previous_environ.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        self._log.close()
 
     def _republish(self) -> int:
         """What an operator does about the failure queue: `exchange-linker republish-outcomes` (calm AWS)."""

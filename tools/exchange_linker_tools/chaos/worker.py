@@ -58,7 +58,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--cool-down",
         type=float,
         default=None,
-        help="seconds a container pauses Dwolla calls after a 429 (scaled down like --retry-delay)",
+        help="seconds without a 429 before a container lifts its pacing (scaled down like --retry-delay)",
     )
     parser.add_argument(
         "--backoff",
@@ -75,13 +75,17 @@ def scale_time(cool_down: float | None, backoff: Sequence[float] | None) -> None
     """Shrink the consumer's real-time waits to the run's scale (the poller already shrinks visibility).
 
     Without it a container killed right after backing a message off would hide that message for up to
-    15 minutes, and a 429 would idle a container for a minute, in a run that lasts one.
+    15 minutes, and a burst of 429s would slow a container down for five, in a run that lasts one. The
+    limiter's floor is raised in proportion (one POST every 5 s becomes one every `cool_down` / 60 s).
     """
-    import exchange_linker.dwolla.exchanges
+    import exchange_linker.dwolla.limiter
     import exchange_linker.ingest.backoff
 
     if cool_down is not None:
-        exchange_linker.dwolla.exchanges.COOL_DOWN_SECONDS = cool_down
+        limiter = exchange_linker.dwolla.limiter
+        scale = limiter.DEFAULT_RECOVERY_SECONDS / cool_down
+        limiter.DEFAULT_RECOVERY_SECONDS = cool_down
+        limiter.DEFAULT_MIN_RATE = limiter.DEFAULT_MIN_RATE * scale
     if backoff is not None:
         first, rate_limit, longest = backoff
         exchange_linker.ingest.backoff.FIRST_RETRY = first

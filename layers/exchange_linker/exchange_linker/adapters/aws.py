@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 
 # Standard retry mode already retries throttling with backoff; timeouts stay well inside the function's.
 CLIENT_CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3})
+# The consumer's calls must fit in the margin its invocation keeps back (DEADLINE_MARGIN_SECONDS, 10 s)
+# to record outcomes: DynamoDB, SQS and Secrets Manager answer in milliseconds and nothing the consumer
+# calls long-polls, so short timeouts; the same retries (3 after the first attempt) ride out throttling.
+CONSUMER_CLIENT_CONFIG = Config(connect_timeout=1, read_timeout=2, retries={"mode": "standard", "max_attempts": 3})
 
 
 class AwsClients:

@@ -1,7 +1,8 @@
 """Dwolla over HTTPS with one pooled requests.Session, explicit timeouts and no redirects.
 
 Every failure becomes a DwollaError whose code comes from Dwolla's body when there is one; nothing
-here ever puts a token, a credential or a request body into a message.
+here ever puts a token, a credential or a request body into a message. Every call's timeouts are cut to
+the invocation's deadline, and a call is not started at all when too little time is left.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from exchange_linker.dwolla.exchange_resource import ExchangeResource
 from exchange_linker.dwolla.exchanges import CreatedExchange, ExchangeRequestLike
 from exchange_linker.dwolla.tokens import AccessToken
 from exchange_linker.errors import ConfigurationError, DwollaError
+from exchange_linker.invocation import Invocation
 from exchange_linker.observability import Metric, count
 from exchange_linker.settings import validate_base_url
 
@@ -49,11 +51,12 @@ class DwollaHttpApi:
     def __init__(
         self,
         base_url: str,
-        credentials: Callable[[], ClientCredentials],
+        credentials: Callable[..., ClientCredentials],
         *,
         session: requests.Session,
         timeout: tuple[float, float] = (3.05, 10.0),
         clock: Callable[[], float] = time.time,
+        invocation: Invocation | None = None,
     ) -> None:
         self._base_url = validate_base_url(base_url)  # one canonical spelling, checked again here
         self._credentials = credentials
@@ -61,9 +64,11 @@ class DwollaHttpApi:
         self._timeout = timeout
         self._clock = clock
         self._reads = ExchangeReads(self._base_url, self._send, self._exchange_id)
+        self._invocation = invocation or Invocation(margin=0.0)
+        self._refused = False  # Dwolla refused the last credentials: read them afresh next time
 
     def issue_token(self) -> AccessToken:
-        credentials = self._credentials()
+        credentials = self._credentials(fresh=True) if self._refused else self._credentials()
         response = self._send(
             "POST",
             "/token",
@@ -72,7 +77,8 @@ class DwollaHttpApi:
             headers={"Accept": "application/json"},
         )
         count(Metric.TOKENS_ISSUED)
-        if response.status_code == 401 and json_body(response).get("error") == "invalid_client":
+        self._refused = response.status_code == 401 and json_body(response).get("error") == "invalid_client"
+        if self._refused:
             raise DwollaError(
                 "InvalidClientCredentials",
                 "Dwolla refused the client key/secret in the credentials secret",
@@ -151,9 +157,10 @@ class DwollaHttpApi:
     def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """Unanswered, only an exchange POST may have created something (a read or /token cannot)."""
         creating = method == "POST" and path.endswith("/exchanges")
+        timeout = self._invocation.timeouts(*self._timeout)  # NotAttemptedError: not started, out of time
         try:
             return self._session.request(
-                method, self._base_url + path, timeout=self._timeout, allow_redirects=False, **kwargs
+                method, self._base_url + path, timeout=timeout, allow_redirects=False, **kwargs
             )
         except requests.ConnectTimeout:
             message = f"{method} {path}: could not connect in time"

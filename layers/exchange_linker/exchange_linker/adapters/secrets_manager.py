@@ -60,9 +60,10 @@ class CredentialsSecret:
         self._secrets = secrets
         self._secret_id = secret_id
 
-    def __call__(self) -> ClientCredentials:
+    def __call__(self, *, fresh: bool = False) -> ClientCredentials:
+        """The key and secret; `fresh` skips the cache (after Dwolla refused the cached ones)."""
         try:
-            data: Any = json.loads(self._secrets.read(self._secret_id))
+            data: Any = json.loads(self._secrets.read(self._secret_id, fresh=fresh))
         except ValueError:
             data = None
         if not (isinstance(data, dict) and isinstance(data.get("key"), str) and isinstance(data.get("secret"), str)):

@@ -1,4 +1,4 @@
-"""Creating an exchange at Dwolla: the API port, and the service that adds tokens and partners to it."""
+"""Creating an exchange at Dwolla: the API port, and the service that adds tokens, partners and pacing to it."""
 
 from __future__ import annotations
 
@@ -11,15 +11,19 @@ from exchange_linker.contracts.link_completed import LinkCompletedEvent, Partner
 from exchange_linker.dwolla.classification import TOKEN_REJECTED_CODES
 from exchange_linker.dwolla.exchange_request import build_exchange_request
 from exchange_linker.dwolla.exchange_resource import ExchangeResource
+from exchange_linker.dwolla.limiter import AdaptiveLimiter
 from exchange_linker.dwolla.partners import PartnerDirectory
 from exchange_linker.dwolla.tokens import AccessToken, TokenProvider
-from exchange_linker.errors import DwollaError
+from exchange_linker.errors import DependencyError, DwollaError, NotAttemptedError
+from exchange_linker.invocation import DEADLINE_EXCEEDED, Invocation
 from exchange_linker.observability import Metric, count, record_latency
 
 T = TypeVar("T")
-# After a 429 the container pauses its Dwolla calls this long (Dwolla's penalty lasts about 5 minutes;
-# the affected messages themselves wait that long, see backoff.py, so a pause this short only probes).
-COOL_DOWN_SECONDS = 60.0
+TOO_MANY_REQUESTS = "TooManyRequests"
+# Calls answered 429 are retried at once through the limiter (Dwolla did not look at them, so the same
+# key and body are safe); after this many the record goes back to the queue, never to the DLQ.
+RATE_LIMITED_ATTEMPTS = 3
+PREREQUISITES = "token and exchange partners"
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,11 @@ class ExchangeRequestLike(Protocol):
 
 
 class ExchangeService:
-    """Creates and looks up exchanges; after a 429 the whole container stops calling Dwolla for a while."""
+    """Creates and looks up exchanges within the invocation's time, at the pace Dwolla accepts.
+
+    A failed prerequisite (token, partner lookup, Secrets Manager) is remembered for the rest of the
+    invocation. A call Dwolla never looked at (429s, or no time left) raises NotAttemptedError.
+    """
 
     def __init__(
         self,
@@ -66,53 +74,73 @@ class ExchangeService:
         partners: PartnerDirectory | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
+        limiter: AdaptiveLimiter | None = None,
+        invocation: Invocation | None = None,
     ) -> None:
         self._api = api
         self._tokens = tokens
         self._partners = partners or PartnerDirectory(
             lambda: self._authorized(self._api.exchange_partners), clock=clock
         )
-        self._clock = clock
-        self._quiet_until = 0.0
+        self._limiter = limiter or AdaptiveLimiter(10)
+        self._invocation = invocation or Invocation(margin=0.0)
 
     def create(self, event: LinkCompletedEvent, key_generation: int) -> CreatedExchange:
-        self._respect_rate_limit()
-        request = build_exchange_request(event, self._partners.href_for(event.partner), key_generation)
+        href = self.partner_href(event.partner)
+        request = build_exchange_request(event, href, key_generation)
         started = time.perf_counter()
         try:
-            return self._call(lambda token: self._api.create_exchange(request, token))
+            return self._paced(lambda token: self._api.create_exchange(request, token))
         finally:
             record_latency(Metric.DWOLLA_LATENCY, (time.perf_counter() - started) * 1000)
 
     def exchange_at(self, url: str) -> ExchangeResource:
-        return self._call(lambda token: self._api.get_exchange(url, token))
+        self._ready()
+        return self._paced(lambda token: self._api.get_exchange(url, token))
 
     def exchanges_of(self, customer_id: str | None) -> list[ExchangeResource]:
-        return self._call(lambda token: self._api.list_exchanges(customer_id, token))
+        self._ready()
+        return self._paced(lambda token: self._api.list_exchanges(customer_id, token))
 
     def partner_href(self, partner: Partner) -> str:
-        return self._partners.href_for(partner)
+        href = self._ready(partner)
+        assert href is not None
+        return href
 
-    def _call(self, call: Callable[[AccessToken], T]) -> T:
-        """Any call to Dwolla: none during the pause after a 429, and a 429 starts one."""
-        self._respect_rate_limit()
+    def _ready(self, partner: Partner | None = None) -> str | None:
+        """Time left, a token and the partner's href, or the failure remembered for this invocation."""
+        self._invocation.check()
+        remembered = self._invocation.recall(PREREQUISITES)
+        if remembered is not None:
+            raise _not_attempted_if_rate_limited(remembered)
         try:
-            return self._authorized(call)
-        except DwollaError as error:
-            if error.code == "TooManyRequests":
-                self._quiet_until = self._clock() + max(error.retry_after or 0.0, COOL_DOWN_SECONDS)
-                count(Metric.RATE_LIMIT_COOL_DOWNS)
-            raise
+            href = self._partners.href_for(partner) if partner is not None else None
+            self._tokens.current()  # so that a token failure is remembered too, before any call
+        except DependencyError as error:
+            self._invocation.remember(PREREQUISITES, error)
+            raise _not_attempted_if_rate_limited(error) from None
+        return href
 
-    def _respect_rate_limit(self) -> None:
-        remaining = self._quiet_until - self._clock()
-        if remaining > 0:
-            raise DwollaError(
-                "TooManyRequests",
-                f"not calling Dwolla for another {remaining:.0f} s after a 429",
-                permanent=False,
-                retry_after=remaining,
-            )
+    def _paced(self, call: Callable[[AccessToken], T]) -> T:
+        """A call through the limiter; a 429 is retried at once through it, RATE_LIMITED_ATTEMPTS times."""
+        limited: DwollaError | None = None
+        for _ in range(RATE_LIMITED_ATTEMPTS):
+            permit = self._limiter.acquire(self._invocation.deadline())
+            if permit is None:
+                break
+            refused: DwollaError | None = None
+            try:
+                return self._authorized(call)
+            except DwollaError as error:
+                if error.code != TOO_MANY_REQUESTS:
+                    raise
+                refused = limited = error
+            finally:  # whatever happened, including errors that are not Dwolla's
+                retry_after = refused.retry_after if refused is not None else None
+                self._limiter.release(permit, rate_limited=refused is not None, retry_after=retry_after)
+        if limited is None:
+            raise NotAttemptedError(DEADLINE_EXCEEDED, "not started: no time left to wait for Dwolla's pace")
+        raise _not_attempted_if_rate_limited(limited)
 
     def _authorized(self, call: Callable[[AccessToken], T]) -> T:
         """Call with the current token; if Dwolla refuses it, once with the shared one, then with a new one."""
@@ -126,3 +154,10 @@ class ExchangeService:
                 count(Metric.TOKEN_REJECTED)
                 token = self._tokens.replace(token, issue=attempt == 1)
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _not_attempted_if_rate_limited(error: DependencyError) -> DependencyError:
+    """A 429 anywhere (an exchange call, /token, /exchange-partners) means Dwolla did not look: no attempt."""
+    if error.code != TOO_MANY_REQUESTS or isinstance(error, NotAttemptedError):
+        return error
+    return NotAttemptedError(TOO_MANY_REQUESTS, error.message, retry_after=error.retry_after)

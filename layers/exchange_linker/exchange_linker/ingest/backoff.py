@@ -1,15 +1,16 @@
 """How long a transiently failed message waits before SQS offers it again.
 
-Dwolla keeps a rate limit in force for about five minutes once it is hit, so a 429 waits that long
-(or longer, if Dwolla says so); other transient failures back off exponentially from a short delay,
-instead of the queue's fixed visibility timeout.
+A record Dwolla kept answering 429 waits at least a minute (longer if Retry-After says so): by then the
+container's limiter has slowed down (Dwolla says a hit limit lasts about five minutes; the limiter keeps
+probing meanwhile). Other transient failures back off exponentially from a short delay, instead of the
+queue's fixed visibility timeout.
 """
 
 from __future__ import annotations
 
 import random
 
-RATE_LIMIT_PENALTY = 300.0
+RATE_LIMIT_PENALTY = 60.0
 FIRST_RETRY = 20.0
 MAX_DELAY = 900.0  # stays under SQS's 12-hour cap and the queue's retention by a wide margin
 

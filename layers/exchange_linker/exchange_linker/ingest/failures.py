@@ -13,13 +13,15 @@ from datetime import datetime
 from exchange_linker.contracts.dead_letter import DeadLetterQueue
 from exchange_linker.contracts.results import ExchangeResult, KeyState, ResultsStore, Status
 from exchange_linker.dwolla.classification import CONFLICTING_EVENT, RESULT_NOT_RECORDED
-from exchange_linker.errors import DependencyError, InvalidEventError
+from exchange_linker.errors import DependencyError, InvalidEventError, NotAttemptedError
 from exchange_linker.ingest.attempt import Attempt
 from exchange_linker.ingest.backoff import retry_delay
 from exchange_linker.ingest.dead_lettering import DeadLettering
-from exchange_linker.ingest.messages import InboundMessage, Outcome, RetryableError, timestamp
+from exchange_linker.ingest.deferral import deferral
+from exchange_linker.ingest.messages import InboundMessage, Outcome, RetryableError
 from exchange_linker.observability import Metric, count, count_error, logger
 from exchange_linker.redaction import scrub
+from exchange_linker.timestamps import timestamp
 
 
 class FailurePath:
@@ -44,6 +46,8 @@ class FailurePath:
         """Retry, or record FAILED and dead-letter; raises RetryableError to send the message back."""
         text = scrub(error.message, attempt.event.secret_values())
         count_error(error.code)
+        if isinstance(error, NotAttemptedError):  # Dwolla never looked at it: not an attempt, never the DLQ
+            raise deferral(error, attempt.message.receive_count, self._rng)
         evidence = attempt.evidence(error)
         if attempt.exchange is not None:  # Dwolla made it; only the table is missing it: keep the URL safe
             logger.error(
