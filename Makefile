@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help install run test lint typecheck validate build lock chaos bench clean
+.PHONY: help install run test lint typecheck validate build lock chaos conformance bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -62,6 +62,9 @@ lock: $(BIN)/python ## Re-resolve the pinned dependencies (dev lock and the laye
 
 chaos: $(STAMP) ## The large chaos run
 	$(BIN)/pytest -m slow tests/chaos $(PYTEST_ARGS)
+
+conformance: $(STAMP) ## schemathesis against the emulator from Dwolla's official OpenAPI (the operations the service uses)
+	$(BIN)/pytest -m slow tests/contract $(PYTEST_ARGS)
 
 bench: $(STAMP) ## Benchmarks (prints a table, writes bench/results/)
 	$(BIN)/python -m bench $(ARGS)

@@ -14,7 +14,7 @@ from rich.console import Console
 from bench.context import FULL, QUICK, Context, Sizes
 from bench.machine import describe, load_average
 from bench.report import ScenarioResult, render, write_json
-from bench.scenarios import aws_calls, batch, cold_start, cost, floor, memory, pipeline, tokens
+from bench.scenarios import aws_calls, batch, cold_start, cost, floor, memory, pipeline, rate_limit, tokens
 from bench.stack import moto_process
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -27,6 +27,7 @@ SCENARIOS: dict[str, Callable[[Context], ScenarioResult]] = {
     "memory": memory.run,
     "pipeline": pipeline.run,
     "cost": cost.run,
+    "rate-limit": rate_limit.run,
 }
 
 
@@ -36,6 +37,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--only", action="append", choices=list(SCENARIOS), help="run this scenario (repeatable)")
     parser.add_argument("--pipeline-events", type=int, help="events for the pipeline scenario (default 10,000)")
     parser.add_argument("--memory-events", type=int, help="events for the memory scenario (default 10,000)")
+    parser.add_argument(
+        "--rate-limit-containers", type=int, help="concurrent containers for rate-limit (default 5: MaximumConcurrency)"
+    )
     parser.add_argument("--no-profile", action="store_true", help="run the pipeline without py-spy")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed, not only on errors")
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR, help="where results.json and plots go")
@@ -48,6 +52,8 @@ def sizes_from(args: argparse.Namespace) -> Sizes:
         sizes = replace(sizes, pipeline_events=args.pipeline_events)
     if args.memory_events:
         sizes = replace(sizes, memory_events=args.memory_events, memory_step=max(1, args.memory_events // 10))
+    if args.rate_limit_containers:
+        sizes = replace(sizes, rate_limit_containers=args.rate_limit_containers)
     if args.no_profile:
         sizes = replace(sizes, profile=False)
     return sizes

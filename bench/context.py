@@ -27,6 +27,12 @@ class Sizes:
     floor_sweep_repeats: int = 7  # batches of each per sweep point
     cost_memory_sizes: tuple[int, ...] = (128, 256, 512, 1024)  # MB, the Power Tuning-style table
     cost_repeats: int = 9  # batches per memory size
+    rate_limit_rps: float = 20.0  # the emulator's rate limit over the whole API, requests per second
+    rate_limit_burst: float = 20.0  # its token bucket: requests allowed at once after a quiet spell
+    rate_limit_events: int = 2000  # the backlog drained
+    rate_limit_containers: int = 5  # concurrent pollers: the template's MaximumConcurrency default
+    rate_limit_latency: float = 0.1  # the emulator's answer time for each exchange POST, seconds
+    rate_limit_deadline_factor: float = 2.0  # stop after this many times the time the limit allows
 
 
 FULL = Sizes()
@@ -40,6 +46,7 @@ QUICK = Sizes(
     floor_repeats=7,
     floor_sweep_repeats=3,
     cost_repeats=5,
+    rate_limit_events=400,
 )
 TINY = Sizes(
     batch_sizes=(1, 2),
@@ -59,6 +66,9 @@ TINY = Sizes(
     floor_sweep_repeats=1,
     cost_memory_sizes=(1024,),
     cost_repeats=1,
+    rate_limit_events=40,
+    rate_limit_containers=2,
+    rate_limit_latency=0.02,
 )
 
 

@@ -83,6 +83,8 @@ def test_every_scenario_runs_at_tiny_sizes(tmp_path):
     assert json.loads((tmp_path / "floor_sweep.json").read_text())["ratio"] > 0
     assert by_name["cost"].data["calls_per_event"]["dynamodb.UpdateItem"] == 1
     assert by_name["cost"].data["total_usd"]["batch_bus_off"] > 0
+    assert by_name["rate-limit"].data["exchanges_created"] > 0
+    assert json.loads((tmp_path / "rate_limit.json").read_text())["limit_rps"] == TINY.rate_limit_rps
     output = io.StringIO()
     render(Console(file=output, width=150), describe(), results)
     assert "exchange-linker benchmarks" in output.getvalue()

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from exchange_linker.contracts.dead_letter import MAX_MESSAGE_SIZE
 from exchange_linker.contracts.dead_letter import REASON_ATTRIBUTE as REASON
 from exchange_linker_tools.chaos.events import ChaosEvent, generate_traffic
 from exchange_linker_tools.chaos.schedule import ActionKind, ScheduleSettings, build_schedule
@@ -102,8 +103,9 @@ def test_dlq_messages_need_a_reason_somewhere() -> None:
     assert verdict.dlq_reasons["redriven by SQS, reason in the table"] == 1
     state["letters"].append(DeadLetterRecord("m4", CREATED.body, {}))  # a stale copy of a CREATED event
     assert run(state).dlq_reasons["redriven by SQS, a stale copy of a CREATED event"] == 1
-    state["letters"].append(DeadLetterRecord("m5", "??", {}))
-    assert run(state).reasonless == ["m5 (event None, row None)"]
+    unknown = '{"eventId": "e9", "eventType": "link.completed", "partner": "Plaid", "token": "t"}'
+    state["letters"].append(DeadLetterRecord("m5", unknown, {}))  # a readable event nobody recorded
+    assert run(state).reasonless == ["m5 (event e9, row None)"]
 
 
 def test_outcomes_must_match_what_the_event_asked_for() -> None:
@@ -170,3 +172,137 @@ def test_traffic_and_schedule_are_reproducible_from_the_seed() -> None:
     assert kinds == set(ActionKind)
     labels = {phase.label.split()[0] for phase in build_schedule(5, settings).phases}
     assert {"dwolla:outage", "dwolla:429", "dwolla:timeout-after-create", "dwolla:reset"} <= labels
+
+
+def test_an_unreadable_body_explains_itself() -> None:
+    """At the size limit or with 10 attributes there is no room for a reason: InvalidEvent is in the body."""
+    state = good_state()
+    state["letters"][1] = DeadLetterRecord("m3", GARBAGE.body, {})
+    verdict = run(state)
+    assert verdict.reasonless == []
+    assert verdict.dlq_reasons["no room for a reason, the body is invalid"] == 1
+
+
+UPSTREAM = {"trace.id": ("String", "abc"), "priority": ("Number", "3")}
+TAGGED = ChaosEvent(
+    "e5", "e5", '{"eventId": "e5"}', f"invalid-{MARKER}-5", "FAILED", "InvalidExchangeToken", attributes=UPSTREAM
+)
+
+
+def tagged_state(attributes: dict[str, str], types: dict[str, str]) -> dict[str, Any]:
+    state = good_state()
+    state["rows"]["e5"] = {"status": "FAILED", "errorCode": "InvalidExchangeToken"}
+    state["letters"].append(DeadLetterRecord("m5", TAGGED.body, attributes, types))
+    return state
+
+
+def run_tagged(state: dict[str, Any]):
+    return verify(
+        [*EVENTS, TAGGED],
+        rows=state["rows"],
+        dead_letters=state["letters"],
+        exchanges=state["exchanges"],
+        outputs=state["outputs"],
+        secrets=state["secrets"],
+        marker=MARKER,
+    )
+
+
+def test_every_upstream_attribute_must_reach_the_dlq_as_sent() -> None:
+    reason = {REASON: '{"errorCode":"InvalidExchangeToken","eventId":"e5"}'}
+    kept = tagged_state({**reason, "trace.id": "abc", "priority": "3"}, {"trace.id": "String", "priority": "Number"})
+    verdict = run_tagged(kept)
+    assert verdict.ok, verdict.problems()
+    assert verdict.attributes_kept == 2
+    dropped = run_tagged(tagged_state({**reason, "trace.id": "abc"}, {"trace.id": "String"}))
+    assert dropped.attributes_lost == ["m5 (e5): priority"]
+    assert not dropped.ok
+    changed = tagged_state({**reason, "trace.id": "abd", "priority": "3"}, {"trace.id": "String", "priority": "String"})
+    assert run_tagged(changed).attributes_lost == ["m5 (e5): trace.id, priority"]
+
+
+def test_traffic_has_ten_attribute_messages_and_bodies_at_the_size_limit() -> None:
+    traffic = generate_traffic(300, seed=5, marker=MARKER, attribute_share=0.05, oversized_share=0.02)
+    full = [event for event in traffic.events if len(event.attributes) == 10]
+    oversized = [event for event in traffic.events if event.size == MAX_MESSAGE_SIZE]
+    assert full
+    assert {event.expected_status for event in oversized} == {"CREATED", "FAILED"}
+    assert any(event.event_id is None for event in generate_traffic(300, seed=5, marker=MARKER).events)
+    assert all(event.size <= MAX_MESSAGE_SIZE for event in traffic.events)
+
+
+TWIN = ChaosEvent("e1#twin", "e1", '{"eventId": "e1", "token": "twin"}', f"twin-{MARKER}-1", "CREATED")
+
+
+def run_twinned(state: dict[str, Any]):
+    return verify(
+        EVENTS,
+        rows=state["rows"],
+        dead_letters=state["letters"],
+        exchanges=state["exchanges"],
+        outputs=state["outputs"],
+        secrets=state["secrets"],
+        marker=MARKER,
+        twins={"e1": TWIN},
+    )
+
+
+def conflict(body: str) -> DeadLetterRecord:
+    return DeadLetterRecord("m9", body, {REASON: '{"errorCode":"ConflictingEvent","eventId":"e1"}'})
+
+
+def test_the_version_without_the_exchange_must_be_a_conflicting_event() -> None:
+    state = good_state()
+    state["letters"].append(conflict(TWIN.body))  # the original won, the twin was dead-lettered
+    verdict = run_twinned(state)
+    assert verdict.ok, verdict.problems()
+    assert verdict.conflicts_dead_lettered == 1
+    state["letters"].pop()
+    assert run_twinned(state).conflicts_missing == ["e1: the twin is not a ConflictingEvent"]
+    state["letters"].append(conflict(CREATED.body))  # the wrong version dead-lettered
+    assert run_twinned(state).conflicts_missing == ["e1: the twin is not a ConflictingEvent"]
+
+
+def test_the_twin_may_win_but_never_with_a_second_exchange() -> None:
+    state = good_state()
+    state["exchanges"] = [exchange(TWIN)]
+    state["letters"].append(conflict(CREATED.body))
+    verdict = run_twinned(state)
+    assert verdict.ok, verdict.problems()
+    assert verdict.unattributed_exchanges == []
+    state["exchanges"].append(exchange(CREATED, "x2"))  # both versions made an exchange
+    assert run_twinned(state).duplicates == {"e1": 2}
+
+
+def test_a_conflicting_event_is_never_replayed() -> None:
+    assert not is_replayable("ConflictingEvent")
+    assert not is_replayable("ExchangeMayExist")
+
+
+def test_traffic_twins_share_the_event_id_not_the_credential() -> None:
+    traffic = generate_traffic(300, seed=5, marker=MARKER, conflict_share=0.05)
+    assert traffic.twins
+    by_id = {event.event_id: event for event in traffic.events}
+    for event_id, twin in traffic.twins.items():
+        assert by_id[event_id].credential != twin.credential
+        assert by_id[event_id].expected_status == "CREATED"
+        assert twin in traffic.publish_order
+    assert generate_traffic(300, seed=5, marker=MARKER).events == traffic.events  # the rest is unchanged
+
+
+def test_every_terminal_result_needs_an_outcome_event() -> None:
+    state = good_state()
+    arguments = {
+        "rows": state["rows"],
+        "dead_letters": state["letters"],
+        "exchanges": state["exchanges"],
+        "outputs": state["outputs"],
+        "secrets": state["secrets"],
+        "marker": MARKER,
+    }
+    verdict = verify(EVENTS, **arguments, announced={"e1:CREATED", "e2:FAILED", "e2:RETRYING"})
+    assert verdict.ok, verdict.problems()
+    assert verdict.outcomes_announced == 2
+    verdict = verify(EVENTS, **arguments, announced={"e1:CREATED", "e2:RETRYING"})
+    assert verdict.outcomes_missing == ["e2:FAILED"]
+    assert not verdict.ok

@@ -88,3 +88,18 @@ def test_a_request_in_flight_keeps_its_claim(api: Api, emulator: DwollaEmulator)
     assert duplicate.status_code == 409
     assert first[0].status_code == 201
     assert len(emulator.exchanges) == 1
+
+
+def test_a_day_passing_moves_created_forward_with_the_client(api: Api, emulator: DwollaEmulator) -> None:
+    """A consumer whose clock moved a day reads Dwolla's `created` on the same scale (the chaos run's key expiry)."""
+    from datetime import UTC, datetime, timedelta
+
+    body = exchange_body(emulator)
+    before = api.post_exchange(body, key=KEY)
+    emulator.advance_wall_clock(86_400)
+    after = api.post_exchange(body, key=OTHER_KEY)
+
+    created = {e.location: datetime.fromisoformat(e.created.replace("Z", "+00:00")) for e in emulator.exchanges}
+    now = datetime.now(UTC)
+    assert created[before.headers["Location"]] <= now
+    assert created[after.headers["Location"]] - now > timedelta(hours=23, minutes=59)

@@ -31,13 +31,14 @@ from exchange_linker.dwolla.limiter import AdaptiveLimiter
 from exchange_linker.dwolla.tokens import TokenProvider
 from exchange_linker.errors import DependencyError
 from exchange_linker.ingest.batch import LinkCompletedConsumer
-from exchange_linker.ingest.processor import RecordProcessor, utc_now
+from exchange_linker.ingest.processor import RecordProcessor
 from exchange_linker.invocation import Invocation
 from exchange_linker.outcomes.stream import OutcomeStreamPublisher
 from exchange_linker.replay.pacing import Deadline, RateLimiter
 from exchange_linker.replay.replayer import Replayer, ReplaySummary, check_route
 from exchange_linker.replay.request import ReplayRequest
 from exchange_linker.settings import OutcomePublisherSettings, ReplaySettings, Settings
+from exchange_linker.timestamps import utc_now
 
 # Time kept back from the replay Lambda's remaining time: enough to release every held message and answer.
 LAMBDA_MARGIN_SECONDS = 30.0

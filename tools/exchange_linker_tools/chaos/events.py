@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import random
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from exchange_linker.contracts.dead_letter import MAX_MESSAGE_ATTRIBUTES, MAX_MESSAGE_SIZE, message_size
 from exchange_linker_tools.emulator.models import fingerprint
 
 UNKNOWN_CUSTOMER = "00000000-0000-0000-0000-000000000000"
@@ -57,6 +58,18 @@ class ChaosEvent:
     credential: str | None  # what Dwolla fingerprints: token, publicToken, availableConnectionToken, receiptId
     expected_status: str  # CREATED or FAILED
     expected_error: str | None = None
+    # The sender's message attributes, name -> (DataType, StringValue): they must reach the DLQ as sent.
+    attributes: dict[str, tuple[str, str]] = field(default_factory=dict, hash=False)
+
+    @property
+    def message_attributes(self) -> dict[str, Any]:
+        """As SendMessage takes them."""
+        return {name: {"DataType": kind, "StringValue": value} for name, (kind, value) in self.attributes.items()}
+
+    @property
+    def size(self) -> int:
+        """What SQS holds against the queue's MaximumMessageSize (body and attributes, in bytes)."""
+        return message_size(self.body, self.message_attributes)
 
     @property
     def credential_fingerprint(self) -> str | None:
@@ -68,6 +81,9 @@ class Traffic:
     events: list[ChaosEvent]  # unique events
     publish_order: list[ChaosEvent]  # with duplicates, in publish order
     marker: str
+    # Same eventId, another credential: whichever version is recorded first wins, the other must reach the
+    # DLQ as ConflictingEvent (never a second exchange). Keyed by the eventId.
+    twins: dict[str, ChaosEvent] = field(default_factory=dict)
 
     @property
     def duplicates(self) -> int:
@@ -83,8 +99,18 @@ def generate_traffic(
     invalid_share: float = 0.03,
     garbage_share: float = 0.01,
     duplicate_share: float = 0.08,
+    attribute_share: float = 0.0,
+    oversized_share: float = 0.0,
+    conflict_share: float = 0.0,
 ) -> Traffic:
-    """A reproducible mix; a duplicate lands in the same batch or up to ~60 messages later."""
+    """A reproducible mix; a duplicate lands in the same batch or up to ~60 messages later.
+
+    `attribute_share` of the events carry sender attributes (half of them SQS's maximum of 10, leaving no
+    slot for the reason); `oversized_share` of the CREATED and of the FAILED ones are padded to exactly the
+    256 KiB limit (no byte left for a reason either). Both are drawn from their own RNG, so the rest of the
+    traffic of a seed stays what it was. `conflict_share` of the events expected CREATED get a twin: the
+    same eventId with another credential, published up to ~60 messages later (also from its own RNG).
+    """
     rng = random.Random(seed)  # noqa: S311 - test traffic, not cryptography
     events: list[ChaosEvent] = []
     for index in range(count):
@@ -95,12 +121,75 @@ def generate_traffic(
             events.append(_invalid(index, marker, rng))
         else:
             events.append(_valid(index, marker, rng, permanent=draw < garbage_share + invalid_share + permanent_share))
+    events = _decorate(events, random.Random(f"extras:{seed}"), attribute_share, oversized_share)  # noqa: S311
     order = list(events)
     for event in events:
         if rng.random() < duplicate_share:
             position = order.index(event) + (0 if rng.random() < 0.3 else rng.randint(1, 60))
             order.insert(min(position + 1, len(order)), event)
-    return Traffic(events=events, publish_order=order, marker=marker)
+    twin_rng = random.Random(f"twins:{seed}")  # noqa: S311
+    twins = _twins(events, twin_rng, marker, conflict_share)
+    for twin in twins.values():
+        position = next(index for index, event in enumerate(order) if event.event_id == twin.event_id)
+        order.insert(min(position + 1 + twin_rng.randint(0, 60), len(order)), twin)
+    return Traffic(events=events, publish_order=order, marker=marker, twins=twins)
+
+
+def _twins(events: list[ChaosEvent], rng: random.Random, marker: str, share: float) -> dict[str, ChaosEvent]:
+    """For some valid events, the same eventId with another credential (same partner and customer)."""
+    twins: dict[str, ChaosEvent] = {}
+    for index, event in enumerate(events):
+        if share <= 0 or event.expected_status != "CREATED" or event.credential is None or event.attributes:
+            continue
+        if event.size >= MAX_MESSAGE_SIZE // 2 or rng.random() >= share:
+            continue
+        other = _credential_text(index, marker, rng, "twin-")
+        body = event.body.replace(event.credential, other)
+        twins[str(event.event_id)] = replace(event, key=f"{event.key}#twin", body=body, credential=other)
+    return twins
+
+
+def _decorate(
+    events: list[ChaosEvent], rng: random.Random, attribute_share: float, oversized_share: float
+) -> list[ChaosEvent]:
+    decorated = list(events)
+    if attribute_share > 0:
+        for index, event in enumerate(decorated):
+            if rng.random() < attribute_share:
+                count = MAX_MESSAGE_ATTRIBUTES if rng.random() < 0.5 else rng.randint(1, 3)
+                decorated[index] = replace(event, attributes=_attributes(index, count, rng))
+        failed = [index for index, event in enumerate(decorated) if event.expected_status == "FAILED"]
+        for index in rng.sample(failed, min(2, len(failed))):  # some reach the DLQ whatever the draw
+            decorated[index] = replace(decorated[index], attributes=_attributes(index, MAX_MESSAGE_ATTRIBUTES, rng))
+    if oversized_share > 0:
+        for status in ("CREATED", "FAILED"):
+            candidates = [index for index, event in enumerate(decorated) if event.expected_status == status]
+            chosen = rng.sample(candidates, min(len(candidates), max(1, round(oversized_share * len(candidates)))))
+            for index in chosen:
+                decorated[index] = _padded(decorated[index])
+    return decorated
+
+
+def _attributes(index: int, count: int, rng: random.Random) -> dict[str, tuple[str, str]]:
+    """Sender attributes as upstreams set them: ids, numbers, non-ASCII text, dotted names."""
+    pool = [
+        ("traceparent", "String", f"00-{rng.getrandbits(128):032x}-{rng.getrandbits(64):016x}-01"),
+        ("priority", "Number", str(rng.randint(0, 9))),
+        ("source.app", "String", rng.choice(["ios", "android", "web"])),
+        ("tenant", "String.tenant", f"t-{index % 7}"),
+        ("note", "String", "déjà vu ✓ 日本"),
+        ("sent.at", "String", "2026-11-20T18:04:06.120Z"),
+        ("retry.budget", "Number", "2.5"),
+        ("correlation-id", "String", f"corr-{index:06d}"),
+        ("x_region", "String", "us-east-1"),
+        ("empty.like", "String", " "),
+    ]
+    return {name: (kind, value) for name, kind, value in rng.sample(pool, count)}
+
+
+def _padded(event: ChaosEvent) -> ChaosEvent:
+    """Trailing JSON whitespace (or more of an unreadable body) up to exactly MAX_MESSAGE_SIZE bytes."""
+    return replace(event, body=event.body + " " * (MAX_MESSAGE_SIZE - event.size))
 
 
 def _credential_text(index: int, marker: str, rng: random.Random, prefix: str) -> str:

@@ -18,11 +18,11 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, fields
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import ClassVar
 from urllib.parse import urlsplit
 
 from exchange_linker.settings import is_loopback
+from exchange_linker_tools.background_server import BackgroundServer
 
 DYNAMODB = "dynamodb"
 SECRETS_MANAGER = "secretsmanager"
@@ -126,12 +126,16 @@ def service_of(target: str | None) -> str | None:
     return None
 
 
-class AwsFaultProxy:
+class AwsFaultProxy(BackgroundServer):
     """Threaded loopback proxy: `url` goes into the per-service endpoint variables of the workers."""
+
+    thread_name = "aws-fault-proxy"
+    poll_interval = 0.05
 
     def __init__(
         self, upstream: str, *, seed: int, rates: AwsFaultRates | None = None, host: str = "127.0.0.1"
     ) -> None:
+        super().__init__()
         parts = urlsplit(upstream)
         if not (is_loopback(host) and parts.scheme == "http" and parts.port and is_loopback(parts.hostname or "")):
             raise ValueError("the proxy and its upstream (moto server) must both be on loopback")
@@ -145,37 +149,13 @@ class AwsFaultProxy:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
-    # lifecycle
-
-    def start(self) -> AwsFaultProxy:
+    def _bind(self) -> ThreadingHTTPServer:
         proxy = self
 
         class Handler(_ProxyHandler):
             owner: ClassVar[AwsFaultProxy] = proxy
 
-        server = _QuietServer((self._host, 0), Handler)
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is None:
-            return
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join()
-        self._server = None
-        self._thread = None
-
-    def __enter__(self) -> AwsFaultProxy:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
+        return _QuietServer((self._host, 0), Handler)
 
     @property
     def url(self) -> str:

@@ -13,12 +13,14 @@ from enum import StrEnum
 from typing import Any
 
 from exchange_linker_tools.chaos.proxy import AwsFaultRates
+from exchange_linker_tools.emulator.hangs import HangEndpoint
 
 
 class ActionKind(StrEnum):
     KILL = "kill"  # SIGKILL a worker (a Lambda container dying mid-batch), start a new one
     EXPIRE_TOKENS = "expire_tokens"  # the emulator forgets every access token it issued
     REPLAY = "replay"  # an operator replays the DLQ's transient failures
+    EXPIRE_KEYS = "expire_keys"  # a day passes: Dwolla forgets its Idempotency-Keys, every clock moves on
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class Phase:
     label: str
     dwolla: dict[str, float] = field(default_factory=dict)  # FaultPlan fields
     aws: AwsFaultRates = field(default_factory=AwsFaultRates)
+    hang: tuple[HangEndpoint, float] | None = None  # an emulator endpoint held this many seconds per request
+    refuse_writes: bool = False  # every results-table UpdateItem refused (AccessDenied), reads still work
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,12 @@ class ScheduleSettings:
     kill_every: tuple[float, float] = (4.0, 12.0)
     expire_every: tuple[float, float] = (5.0, 15.0)
     replay_every: tuple[float, float] = (8.0, 16.0)
+    expire_keys_every: tuple[float, float] = (10.0, 25.0)
     timeout_delay: float = 0.9  # above the workers' DWOLLA_READ_TIMEOUT
+    hang_seconds: tuple[float, float] = (2.0, 20.0)  # held requests; the longest outlive the function's timeout
+    # Queued for the first exchange POSTs, whenever the workers get there: a slow cold start under load
+    # cannot make a run accidentally calm.
+    opening: tuple[str, ...] = ("server_error", "timeout_after_create", "rate_limit", "connection_reset")
     workers: int = 2
 
 
@@ -53,6 +62,7 @@ class ScheduleSettings:
 class Schedule:
     phases: list[Phase]
     actions: list[Action]
+    opening: tuple[str, ...] = ()  # emulator FaultKinds queued before the workers start
 
     def phase_at(self, moment: float) -> Phase:
         current = self.phases[0]
@@ -66,12 +76,14 @@ class Schedule:
         return [action for action in self.actions if start <= action.at < end]
 
 
-DWOLLA_KINDS = ("5xx", "503-html", "429", "timeout-after-create", "reset", "slow", "mixed", "outage")
-AWS_KINDS = ("dynamodb", "secrets", "both", "none")
+DWOLLA_KINDS = ("5xx", "503-html", "429", "timeout-after-create", "reset", "slow", "mixed", "outage", "hang")
+HANG_ENDPOINTS: tuple[HangEndpoint, ...] = ("exchange-post", "token", "exchange-partners")
+AWS_KINDS = ("dynamodb", "secrets", "events", "writes", "both", "none")
 
 
 def build_schedule(seed: int, settings: ScheduleSettings | None = None) -> Schedule:
-    """Fault kinds are dealt from shuffled decks, so every kind shows up early, in a seeded order."""
+    """Fault kinds are dealt from shuffled decks, so every kind shows up early, in a seeded order; the
+    first phase is never calm."""
     settings = settings or ScheduleSettings()
     rng = random.Random(f"schedule:{seed}")  # noqa: S311 - reproducible chaos, not security
     phases: list[Phase] = []
@@ -79,7 +91,7 @@ def build_schedule(seed: int, settings: ScheduleSettings | None = None) -> Sched
     aws_deck: list[str] = []
     moment = 0.0
     while moment < settings.horizon:
-        if rng.random() < settings.calm_share:
+        if phases and rng.random() < settings.calm_share:
             phases.append(Phase(moment, "calm"))
         else:
             dwolla_deck = dwolla_deck or rng.sample(DWOLLA_KINDS, len(DWOLLA_KINDS))
@@ -94,16 +106,18 @@ def build_schedule(seed: int, settings: ScheduleSettings | None = None) -> Sched
         (ActionKind.KILL, settings.kill_every),
         (ActionKind.EXPIRE_TOKENS, settings.expire_every),
         (ActionKind.REPLAY, settings.replay_every),
+        (ActionKind.EXPIRE_KEYS, settings.expire_keys_every),
     ):
         moment = rng.uniform(*every)
         while moment < settings.horizon:
             actions.append(Action(moment, kind, rng.randrange(settings.workers)))
             moment += rng.uniform(*every)
-    return Schedule(phases=phases, actions=sorted(actions, key=lambda action: action.at))
+    return Schedule(phases, sorted(actions, key=lambda action: action.at), settings.opening)
 
 
 def _phase(start: float, dwolla_kind: str, aws_kind: str, rng: random.Random, settings: ScheduleSettings) -> Phase:
     dwolla: dict[str, Any] = {"latency": rng.choice([0.0, 0.0, 0.01, 0.05])}
+    hang: tuple[HangEndpoint, float] | None = None
     high = rng.uniform(0.2, 0.6)
     if dwolla_kind == "5xx":
         dwolla["server_error_rate"] = high
@@ -119,6 +133,8 @@ def _phase(start: float, dwolla_kind: str, aws_kind: str, rng: random.Random, se
         dwolla["latency"] = settings.timeout_delay
     elif dwolla_kind == "outage":  # long enough to exhaust every receive: transient failures reach the DLQ
         dwolla["server_error_rate" if rng.random() < 0.5 else "unavailable_rate"] = rng.uniform(0.9, 1.0)
+    elif dwolla_kind == "hang":  # requests held, then answered: a real deadline for the invocation
+        hang = (rng.choice(HANG_ENDPOINTS), round(rng.uniform(*settings.hang_seconds), 1))
     elif dwolla_kind == "mixed":
         dwolla.update(
             server_error_rate=0.06,
@@ -136,5 +152,6 @@ def _phase(start: float, dwolla_kind: str, aws_kind: str, rng: random.Random, se
         dynamodb_internal=aws_rate * (1 - split) if aws_kind in {"dynamodb", "both"} else 0.0,
         secrets_throttle=aws_rate * split if aws_kind in {"secrets", "both"} else 0.0,
         secrets_internal=aws_rate * (1 - split) if aws_kind in {"secrets", "both"} else 0.0,
+        events_internal=aws_rate if aws_kind == "events" else 0.0,  # the outcome publisher's PutEvents
     )
-    return Phase(start, f"dwolla:{dwolla_kind} aws:{aws_kind}", dwolla, aws)
+    return Phase(start, f"dwolla:{dwolla_kind} aws:{aws_kind}", dwolla, aws, hang, refuse_writes=aws_kind == "writes")

@@ -17,8 +17,17 @@ from exchange_linker.contracts.link_completed import unwrap_envelope
 from exchange_linker.dwolla.classification import PERMANENT_CODES
 from exchange_linker.errors import InvalidEventError
 from exchange_linker_tools.chaos.events import ChaosEvent
+from exchange_linker_tools.chaos.verify_messages import (
+    CONFLICTING_EVENT,
+    check_attributes,
+    check_conflicts,
+    check_outcomes,
+    unreadable,
+)
 
 INVALID_EVENT = "InvalidEvent"
+# Replaying these changes nothing: the same content conflicts again; a person decides about the other.
+HELD_BACK = {INVALID_EVENT, CONFLICTING_EVENT, "ExchangeMayExist"}
 _CLIENT_ERROR = re.compile(r"Http4\d\d")
 
 
@@ -30,7 +39,7 @@ def is_replayable(code: str | None) -> bool:
     fixes nothing, so it leaves them where they are.
     """
     return (
-        bool(code) and code not in PERMANENT_CODES and code != INVALID_EVENT and not _CLIENT_ERROR.fullmatch(code or "")
+        bool(code) and code not in PERMANENT_CODES and code not in HELD_BACK and not _CLIENT_ERROR.fullmatch(code or "")
     )
 
 
@@ -39,6 +48,7 @@ class DeadLetterRecord:
     message_id: str
     body: str
     attributes: Mapping[str, str]  # message attributes, string values
+    types: Mapping[str, str] = field(default_factory=dict)  # message attributes' DataType
 
     @property
     def reason(self) -> DeadLetterReason | None:
@@ -79,6 +89,12 @@ class Verdict:
     unsettled: list[str] = field(default_factory=list)  # replayable DLQ messages of events not CREATED
     leaks: list[str] = field(default_factory=list)
     failed_without_failed_row: list[str] = field(default_factory=list)
+    attributes_kept: int = 0  # sender attributes found on DLQ messages, as sent
+    conflicts_dead_lettered: int = 0  # conflicting versions of an eventId found in the DLQ as ConflictingEvent
+    conflicts_missing: list[str] = field(default_factory=list)  # a losing version not dead-lettered so
+    outcomes_announced: int = 0  # terminal results with an outcome event on the bus
+    outcomes_missing: list[str] = field(default_factory=list)  # terminal results never announced (outcomeId)
+    attributes_lost: list[str] = field(default_factory=list)  # DLQ messages missing (or altering) some
 
     @property
     def ok(self) -> bool:
@@ -92,6 +108,9 @@ class Verdict:
             or self.reasonless
             or self.unsettled
             or self.leaks
+            or self.attributes_lost
+            or self.conflicts_missing
+            or self.outcomes_missing
         )
 
     def problems(self) -> dict[str, Any]:
@@ -105,6 +124,9 @@ class Verdict:
             "reasonless": self.reasonless,
             "unsettled": self.unsettled,
             "leaks": self.leaks,
+            "attributesLost": self.attributes_lost,
+            "conflictsMissing": self.conflicts_missing,
+            "outcomesMissing": self.outcomes_missing,
         }
         return {name: value for name, value in listed.items() if value}
 
@@ -132,16 +154,26 @@ def verify(
     outputs: Mapping[str, str],
     secrets: Iterable[Secret],
     marker: str,
+    twins: Mapping[str, ChaosEvent] | None = None,
+    announced: set[str] | None = None,
 ) -> Verdict:
     verdict = Verdict(events=len(events))
+    twins = twins or {}
     garbage = {event.body: event.key for event in events if event.event_id is None}
     letters_by_key: dict[str, list[DeadLetterRecord]] = {}
     for record in dead_letters:
         key = dead_letter_key(record, garbage)
         letters_by_key.setdefault(key or f"?{record.message_id}", []).append(record)
     _check_terminal(verdict, events, rows, letters_by_key)
-    _check_exchanges(verdict, events, rows, exchanges)
+    _check_exchanges(verdict, events, rows, exchanges, twins)
     _check_reasons(verdict, rows, dead_letters, garbage)
+    keys = [dead_letter_key(record, garbage) for record in dead_letters]
+    verdict.attributes_kept, verdict.attributes_lost = check_attributes(events, dead_letters, keys)
+    verdict.conflicts_dead_lettered, verdict.conflicts_missing = check_conflicts(
+        events, twins, dead_letters, keys, exchanges
+    )
+    if announced is not None:
+        verdict.outcomes_announced, verdict.outcomes_missing = check_outcomes(rows, announced)
     _check_leaks(verdict, outputs, secrets, marker)
     return verdict
 
@@ -181,17 +213,22 @@ def _check_exchanges(
     events: Sequence[ChaosEvent],
     rows: Mapping[str, Mapping[str, Any]],
     exchanges: Sequence[DwollaExchange],
+    twins: Mapping[str, ChaosEvent],
 ) -> None:
-    """2. At most one exchange per event, exactly one for each CREATED event, and it is the table's."""
+    """2. At most one exchange per event (whichever of its versions), exactly one for each CREATED event,
+    and it is the table's."""
     by_fingerprint: dict[str, list[DwollaExchange]] = {}
     for exchange in exchanges:
         by_fingerprint.setdefault(exchange.credential_fingerprint, []).append(exchange)
-    known = {event.credential_fingerprint for event in events if event.credential_fingerprint}
+    known = {event.credential_fingerprint for event in [*events, *twins.values()] if event.credential_fingerprint}
     verdict.unattributed_exchanges.extend(
         exchange.id for exchange in exchanges if exchange.credential_fingerprint not in known
     )
     for event in events:
         found = by_fingerprint.get(event.credential_fingerprint or "", [])
+        twin = twins.get(event.event_id or "")
+        if twin is not None:
+            found = found + by_fingerprint.get(twin.credential_fingerprint or "", [])
         row = rows.get(event.event_id) if event.event_id else None
         created = bool(row) and row is not None and row.get("status") == "CREATED"
         if len(found) > 1:
@@ -223,6 +260,8 @@ def _check_reasons(
             _add(verdict.dlq_reasons, "redriven by SQS, reason in the table")
         elif row is not None and row.get("status") == "CREATED":
             _add(verdict.dlq_reasons, "redriven by SQS, a stale copy of a CREATED event")
+        elif row is None and unreadable(record.body):
+            _add(verdict.dlq_reasons, "no room for a reason, the body is invalid")
         else:
             _add(verdict.dlq_reasons, "no reason anywhere")
             verdict.reasonless.append(f"{record.message_id} (event {key}, row {(row or {}).get('status')})")

@@ -16,7 +16,8 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--region", required=True)
     parser.add_argument("--batch-size", type=int, default=10)
     parser.add_argument("--retry-delay", type=int, default=1, help="seconds before a reported failure is retried")
+    parser.add_argument(
+        "--clock-file",
+        type=Path,
+        default=None,
+        help="holds seconds to add to the consumer's wall clock (the driver moves it a day when Dwolla forgets "
+        "its Idempotency-Keys); read on every tick of the clock",
+    )
+    parser.add_argument(
+        "--state-file",
+        type=Path,
+        default=None,
+        help="holds the wall time the invocation in flight started (empty between invocations): the driver "
+        "SIGKILLs a worker whose invocation outlives the function's timeout, as Lambda does",
+    )
     parser.add_argument(
         "--cool-down",
         type=float,
@@ -96,13 +111,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     handler = load_handler({})  # the environment is already the function's
     scale_time(args.cool_down, args.backoff)
+    if args.clock_file is not None:
+        shift_clock(args.clock_file)
 
     def traced(event: dict[str, Any], context: Any) -> Any:
         mark("invoke", records=len(event["Records"]))
+        in_flight(args.state_file, time.time())
         started = time.monotonic()
         try:
             return handler(event, context)
         finally:
+            in_flight(args.state_file, None)
             mark("invoked", seconds=round(time.monotonic() - started, 3))
 
     source = SqsEventSource(
@@ -123,6 +142,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         poll(source)
     mark("stopped")
     return 0
+
+
+def shift_clock(clock_file: Path) -> None:
+    """The consumer's wall clock (bootstrap's `now`, built on the first invocation) plus the file's offset."""
+    from datetime import datetime, timedelta
+
+    import exchange_linker.bootstrap
+
+    namespace = vars(exchange_linker.bootstrap)  # build_consumer reads `utc_now` from here when it runs
+    if "utc_now" not in namespace:  # a consumer without an injectable wall clock: the driver keeps keys
+        mark("clock-fixed")
+        return
+    real: Callable[[], datetime] = namespace["utc_now"]
+
+    def shifted() -> datetime:
+        text = clock_file.read_text().strip() if clock_file.exists() else ""
+        return real() + timedelta(seconds=float(text or 0))
+
+    namespace["utc_now"] = shifted
+
+
+def in_flight(state_file: Path | None, started: float | None) -> None:
+    """Tell the driver's deadline watchdog when the invocation in flight started (None: none is)."""
+    if state_file is not None:
+        state_file.write_text("" if started is None else repr(started))
 
 
 def poll(source: SqsEventSource) -> None:

@@ -6,6 +6,8 @@ shared ``EmulatorState``, the same objects the ``/_emulator/...`` endpoints use.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from exchange_linker_tools.emulator.fault_rules import FaultRule
 from exchange_linker_tools.emulator.faults import FaultKind
 from exchange_linker_tools.emulator.funding_sources import FundingSource
@@ -26,6 +28,11 @@ class EmulatorControls:
         Requests still in flight keep their claim. Returns how many keys were forgotten.
         """
         return self._state.idempotency.forget(key)
+
+    def advance_wall_clock(self, seconds: float) -> None:
+        """Move the wall clock of exchanges' `created` forward, with a client whose clock moved alike (a day
+        passing in a test): what an exchange made now says about its age stays consistent for both."""
+        self._state.wall_offset += timedelta(seconds=seconds)
 
     def queue_faults(self, kind: FaultKind | str, count: int = 1) -> list[FaultKind]:
         """Make the next ``count`` exchange POSTs fail with ``kind`` regardless of the plan (no random draw).

@@ -10,6 +10,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from exchange_linker_tools.emulator.clock import Clock, utc_timestamp
 from exchange_linker_tools.emulator.fault_rules import FaultRules
@@ -46,6 +47,7 @@ class EmulatorState:
         self.tokens = TokenStore(token_lifetime, clock)
         self.idempotency = IdempotencyStore(clock)
         self.rate_limit = TokenBucket(clock)
+        self.wall_offset = timedelta(0)  # advance_wall_clock: "a day passed" for exchanges' `created`
         self.hangs = Hangs()
         self.fault_rules = FaultRules()
         self.funding_sources = FundingSourceStore()
@@ -134,11 +136,15 @@ class EmulatorState:
             kind=body.kind,
             credential_fingerprint=fingerprint(body.credential),
             idempotency_key=idempotency_key,
-            created=utc_timestamp(),
+            created=utc_timestamp(self.wall_now()),
         )
         with self._exchanges_lock:
             self._exchanges.append(exchange)
         return exchange
+
+    def wall_now(self) -> datetime:
+        """Dwolla's wall clock (exchanges' `created`): real time, moved forward by `advance_wall_clock`."""
+        return datetime.now(UTC) + self.wall_offset
 
     def exchanges(self) -> list[CreatedExchange]:
         with self._exchanges_lock:

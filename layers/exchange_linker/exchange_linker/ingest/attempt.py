@@ -11,7 +11,8 @@ from exchange_linker.contracts.link_completed import LinkCompletedEvent
 from exchange_linker.contracts.results import ExchangeResult, Status
 from exchange_linker.dwolla.exchanges import CreatedExchange
 from exchange_linker.errors import DependencyError
-from exchange_linker.ingest.messages import InboundMessage, timestamp
+from exchange_linker.ingest.messages import InboundMessage
+from exchange_linker.timestamps import timestamp
 
 
 @dataclass

@@ -18,9 +18,9 @@ from exchange_linker.ingest.messages import (
     Outcome,
     RetryableError,
     already_created,
-    timestamp,
 )
 from exchange_linker.observability import Metric, count, logger
+from exchange_linker.timestamps import timestamp
 
 
 class DeadLettering:

@@ -18,9 +18,10 @@ from exchange_linker.ingest.attempt import Attempt
 from exchange_linker.ingest.backoff import retry_delay
 from exchange_linker.ingest.dead_lettering import DeadLettering
 from exchange_linker.ingest.deferral import deferral
-from exchange_linker.ingest.messages import InboundMessage, Outcome, RetryableError, timestamp
+from exchange_linker.ingest.messages import InboundMessage, Outcome, RetryableError
 from exchange_linker.observability import Metric, count, count_error, logger
 from exchange_linker.redaction import scrub
+from exchange_linker.timestamps import timestamp
 
 
 class FailurePath:

@@ -35,15 +35,6 @@ class RetryableError(ExchangeLinkerError):
         super().__init__(f"{error.code}: {error.message}")
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def timestamp(moment: datetime) -> str:
-    """The table's and the DLQ's time format: UTC, milliseconds, `Z`."""
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def parse_timestamp(text: str | None) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text) if text else None

@@ -27,11 +27,10 @@ from exchange_linker.ingest.messages import (
     RetryableError,
     already_created,
     parse_timestamp,
-    timestamp,
-    utc_now,
 )
 from exchange_linker.ingest.reconcile import Reconciler, exchange_may_exist
 from exchange_linker.observability import Metric, count, logger, record_context
+from exchange_linker.timestamps import timestamp, utc_now
 
 __all__ = ["InboundMessage", "Outcome", "RecordProcessor", "RetryableError", "timestamp", "utc_now"]
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from exchange_linker.replay.summary import ReplaySummary
+from exchange_linker.timestamps import timestamp
 
 
 @dataclass(frozen=True)
@@ -28,9 +29,7 @@ class DlqInventory:
             "scanned": self.scanned,
             "byErrorCode": self.by_error_code,
             "byPartner": self.by_partner,
-            "oldestFailedAt": self.oldest.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-            if self.oldest
-            else None,
+            "oldestFailedAt": timestamp(self.oldest) if self.oldest else None,
             "oldestAgeSeconds": self.oldest_age_seconds,
             "reasons": [
                 {"errorCode": code, "errorMessage": message, "messages": count} for code, message, count in self.reasons

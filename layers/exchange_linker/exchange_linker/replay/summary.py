@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from exchange_linker.replay.message import DeadLetterView
+from exchange_linker.timestamps import timestamp
 
 
 class Action(StrEnum):
@@ -111,4 +112,4 @@ class ReplaySummary:
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z") if moment else None
+    return timestamp(moment) if moment else None

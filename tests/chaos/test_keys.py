@@ -1,0 +1,43 @@
+"""Key expiry in a chaos run: clocks move a day first, keys are forgotten only once no older invocation runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from exchange_linker_tools.chaos.keys import DAY_SECONDS, KeyExpiry
+from exchange_linker_tools.emulator import DwollaEmulator
+
+
+class Workers:
+    """Stands in for the Fleet's two members KeyExpiry reads: the clock file and who is still invoking."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.clock_file = tmp_path / "clock-offset"
+        self.busy = True
+        self.asked: list[float] = []
+
+    def idle_since(self, moment: float) -> bool:
+        self.asked.append(moment)
+        return not self.busy
+
+    def check(self) -> None:
+        self.busy = False  # the invocation in flight ended
+
+
+def test_a_day_passes_before_any_key_is_forgotten(tmp_path: Path) -> None:
+    workers = Workers(tmp_path)
+    with DwollaEmulator() as emulator:
+        expiry = KeyExpiry(emulator, workers)  # type: ignore[arg-type]
+        expiry.day_passes()
+        assert float(workers.clock_file.read_text()) == DAY_SECONDS
+        assert emulator._state.wall_offset.total_seconds() == DAY_SECONDS
+        expiry.forget_when_safe()
+        assert expiry.pending  # an invocation from before the move still runs: nothing forgotten yet
+        assert workers.asked
+        expiry.day_passes()
+        assert float(workers.clock_file.read_text()) == DAY_SECONDS  # one day at a time
+        expiry.finish()
+        assert not expiry.pending
+        assert expiry.days == 1
+        expiry.day_passes()
+        assert float(workers.clock_file.read_text()) == 2 * DAY_SECONDS

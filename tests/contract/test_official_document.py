@@ -1,0 +1,135 @@
+"""The real consumer's requests and the emulator's answers, checked against Dwolla's official OpenAPI.
+
+The consumer is configured with a recording proxy's URL as DWOLLA_API_URL (the emulator answers with the
+proxy as its public origin, as Dwolla answers behind its edge); every byte that crosses is validated
+with openapi-core against tests/contract/dwolla-openapi/openapi.yml, quirks listed in official_spec.py.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from exchange_linker_tools.local_stack import LocalStack
+from tests.conftest import CUSTOMER_ID
+from tests.contract.conformance import breaches
+from tests.contract.official_spec import HAL_JSON, OPERATIONS, raw_document
+from tests.contract.recorder import RecordingProxy, recording_proxy
+from tests.integration.helpers import drain
+
+pytestmark = pytest.mark.integration
+EVENTS = Path(__file__).parents[2] / "events"
+
+
+@pytest.fixture
+def proxy(stack: LocalStack) -> Iterator[RecordingProxy]:
+    with recording_proxy(stack.emulator.url) as recording:
+        stack.emulator.public_url = recording.url  # Locations name the origin the client was configured with
+        yield recording
+
+
+def publish_sample_events(stack: LocalStack) -> int:
+    published = 0
+    for path in sorted(EVENTS.glob("*.json")):
+        if path.name == "expected.json":
+            continue
+        for record in json.loads(path.read_text())["Records"]:
+            stack.publish(record["body"])
+            published += 1
+    return published
+
+
+def test_every_request_the_consumer_sends_and_every_answer_conform(stack: LocalStack, proxy: RecordingProxy) -> None:
+    publish_sample_events(stack)
+    drain(stack, stack.consumer(DWOLLA_API_URL=proxy.url))
+    recorded = proxy.take()
+    seen = {(e.request.method, e.request.path.split("/")[1], e.response.status_code) for e in recorded}
+    # token, partners, customer and account creations, created and refused (400, 404) all crossed the wire
+    assert {("POST", "token", 200), ("GET", "exchange-partners", 200), ("POST", "exchanges", 201)} <= seen
+    assert {("POST", "customers", 201), ("POST", "customers", 400), ("POST", "customers", 404)} <= seen
+    assert breaches(recorded, proxy.url) == []
+
+
+def test_authorization_follows_the_documented_schemes(stack: LocalStack, proxy: RecordingProxy) -> None:
+    """openapi-core skips oauth2 schemes, so the two schemes are checked here: Basic on /token, Bearer else."""
+    stack.publish(json.dumps(_event()))
+    drain(stack, stack.consumer(DWOLLA_API_URL=proxy.url))
+    recorded = proxy.take()
+    assert recorded
+    for exchange in recorded:
+        expected = "Basic " if exchange.request.path == "/token" else "Bearer "
+        assert exchange.request.headers.get("Authorization", "").startswith(expected), exchange.line
+        if exchange.request.path == "/token":
+            assert exchange.request.form.to_dict() == {"grant_type": "client_credentials"}
+
+
+def test_read_and_funding_source_operations_conform(stack: LocalStack, proxy: RecordingProxy) -> None:
+    stack.publish(json.dumps(_event()))
+    stack.publish(json.dumps(_event(customerId=None)))
+    drain(stack, stack.consumer(DWOLLA_API_URL=proxy.url))
+    # the customer's exchange first, then the account's (the consumer runs them concurrently)
+    ordered = sorted(
+        (e.request.path.startswith("/exchanges"), e.response.headers["Location"])
+        for e in proxy.take()
+        if e.response.status_code == 201
+    )
+    created = [location for _, location in ordered]
+    assert len(created) == 2
+    stack.emulator.remove_exchange(created[1])  # a removed exchange is still listed, status "removed"
+    session = _authorized(proxy.url, stack)
+    partner = session.get(f"{proxy.url}/exchange-partners").json()["_embedded"]["exchange-partners"][0]
+    answers = [
+        session.get(f"{proxy.url}/exchange-partners/{partner['id']}"),
+        session.get(f"{proxy.url}/customers/{CUSTOMER_ID}/exchanges"),
+        session.get(f"{proxy.url}/exchanges"),
+        session.get(created[0]),
+        session.get(created[1]),
+        session.get(f"{proxy.url}/exchanges/00000000-0000-0000-0000-000000000000"),
+        session.get(f"{proxy.url}/customers/00000000-0000-0000-0000-000000000000/exchanges"),
+    ]
+    funding = {"_links": {"exchange": {"href": created[0]}}, "bankAccountType": "checking", "name": "Checking"}
+    answers.append(session.post(f"{proxy.url}/customers/{CUSTOMER_ID}/funding-sources", json=funding))
+    answers.append(session.get(answers[-1].headers["Location"]))
+    assert [a.status_code for a in answers] == [200, 200, 200, 200, 200, 404, 404, 201, 200]
+    assert breaches(proxy.take(), proxy.url) == []
+
+
+def test_the_validator_refuses_what_dwolla_would(stack: LocalStack, proxy: RecordingProxy) -> None:
+    """The check is not vacuous: a request without the HAL Accept header, and a token exchange without
+    its partner link, are both breaches."""
+    session = _authorized(proxy.url, stack)
+    session.get(f"{proxy.url}/exchanges", headers={"Accept": "application/json"})
+    session.post(f"{proxy.url}/customers/{CUSTOMER_ID}/exchanges", json={"token": "processor-sandbox-x"})
+    found = breaches(proxy.take(), proxy.url)
+    assert [line.split(":")[0] for line in found if line.startswith("request")] == [
+        "request  GET /exchanges -> 406",
+        "request  POST /customers/74a207b2-b7b7-4efa-8bf8-582148e7b980/exchanges -> 400",
+    ]
+
+
+def test_the_operations_checked_are_in_the_official_document() -> None:
+    paths = raw_document()["paths"]
+    assert all(method in paths[path] for path, method in OPERATIONS)
+
+
+def _event(**fields: object) -> dict[str, object]:
+    from tests.conftest import link_event
+
+    return link_event(**fields)
+
+
+def _authorized(base_url: str, stack: LocalStack) -> requests.Session:
+    """A client of the read operations: the service's own client gains them with the reconciliation work."""
+    token = requests.post(
+        f"{base_url}/token",
+        data={"grant_type": "client_credentials"},
+        auth=(stack.emulator.client_key, stack.emulator.client_secret),
+        timeout=10,
+    ).json()["access_token"]
+    session = requests.Session()
+    session.headers.update({"Accept": HAL_JSON, "Authorization": f"Bearer {token}", "Content-Type": HAL_JSON})
+    return session

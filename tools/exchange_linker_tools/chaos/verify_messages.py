@@ -1,0 +1,91 @@
+"""Checks on what the DLQ holds of each message (the sender's attributes, conflicting versions), and on
+the outcome events announced for the table's terminal results.
+
+Pure functions over plain data (tests/chaos/test_verify.py), returning what `verify` puts in the Verdict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from exchange_linker.contracts.link_completed import parse_link_completed
+from exchange_linker.errors import InvalidEventError
+from exchange_linker_tools.chaos.events import ChaosEvent
+
+if TYPE_CHECKING:
+    from exchange_linker_tools.chaos.verify import DeadLetterRecord, DwollaExchange
+
+CONFLICTING_EVENT = "ConflictingEvent"
+
+
+def unreadable(body: str) -> bool:
+    """The consumer refuses this body by itself (InvalidEvent): it needs no recorded reason."""
+    try:
+        parse_link_completed(body)
+    except InvalidEventError:
+        return True
+    return False
+
+
+def check_attributes(
+    events: Sequence[ChaosEvent], dead_letters: Sequence[DeadLetterRecord], keys: Sequence[str | None]
+) -> tuple[int, list[str]]:
+    """6. Every sender attribute reaches the DLQ (first time or after replays) with its type and value.
+
+    Returns the attributes found as sent, and the DLQ messages missing (or altering) some.
+    """
+    sent = {event.key: event.attributes for event in events if event.attributes}
+    kept, lost = 0, []
+    for record, key in zip(dead_letters, keys, strict=True):
+        expected = sent.get(key or "", {})
+        missing = [
+            name
+            for name, (kind, value) in expected.items()
+            if record.attributes.get(name) != value or record.types.get(name, kind) != kind
+        ]
+        kept += len(expected) - len(missing)
+        if missing:
+            lost.append(f"{record.message_id} ({key}): {', '.join(missing)}")
+    return kept, lost
+
+
+def check_conflicts(
+    events: Sequence[ChaosEvent],
+    twins: Mapping[str, ChaosEvent],
+    dead_letters: Sequence[DeadLetterRecord],
+    keys: Sequence[str | None],
+    exchanges: Sequence[DwollaExchange],
+) -> tuple[int, list[str]]:
+    """7. Of two versions of one eventId, the one without the exchange is in the DLQ as ConflictingEvent.
+
+    Returns the conflicting versions found dead-lettered so, and the eventIds whose loser is not.
+    """
+    originals = {event.event_id: event for event in events if event.event_id in twins}
+    fingerprints = {exchange.credential_fingerprint for exchange in exchanges}
+    conflicted: dict[str, set[str]] = {}
+    for record, key in zip(dead_letters, keys, strict=True):
+        if key is not None and key in twins and record.error_code == CONFLICTING_EVENT:
+            conflicted.setdefault(key, set()).add(record.body)
+    found, missing = 0, []
+    for event_id, twin in twins.items():
+        original = originals[event_id]
+        loser = original if original.credential_fingerprint not in fingerprints else twin
+        if loser.body in conflicted.get(event_id, set()):
+            found += 1
+        else:
+            missing.append(f"{event_id}: the {'original' if loser is original else 'twin'} is not a ConflictingEvent")
+    return found, missing
+
+
+TERMINAL = ("CREATED", "FAILED")
+
+
+def check_outcomes(rows: Mapping[str, Mapping[str, object]], announced: set[str]) -> tuple[int, list[str]]:
+    """8. Every terminal result has at least one outcome event on the bus (outcomeId `eventId:status`).
+
+    Returns how many terminal results were announced, and the outcomeIds that never were.
+    """
+    terminal = [f"{event_id}:{row.get('status')}" for event_id, row in rows.items() if row.get("status") in TERMINAL]
+    missing = sorted(outcome for outcome in terminal if outcome not in announced)
+    return len(terminal) - len(missing), missing
