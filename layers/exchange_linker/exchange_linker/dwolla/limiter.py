@@ -2,8 +2,9 @@
 
 Two limits, adapted the same way (additive increase, multiplicative decrease):
 
-- concurrency: POSTs in flight, between 1 and `max_concurrency` (+1 per window of successes, x`decrease`
-  on a 429);
+- concurrency: POSTs in flight, between 1 and `max_concurrency`. A new container starts at two and adds
+  one per success until its first 429 (a slow start: a fleet of cold containers does not open with a
+  burst of `max_concurrency` each), then +1 per window of successes and x`decrease` on a 429;
 - pace: from the first 429 on, POSTs start at most `rate` per second (+`increase` req/s per successful
   POST, so the pace grows by `increase` x itself each second; x`decrease` on a 429). The first pace is
   the rate measured over the last second.
@@ -34,9 +35,10 @@ from exchange_linker.observability import Metric, count
 # container keeps about 98 % of the limit with under 1 % of its POSTs answered 429; two, three and five
 # containers keep all of it with about 1.5 %, 2.5 % and 4.5 % answered 429.
 DEFAULT_DECREASE = 0.7
-DEFAULT_INCREASE = 0.02  # req/s gained per successful POST
+DEFAULT_INCREASE = 0.01  # req/s gained per successful POST
 DEFAULT_MIN_RATE = 0.2  # one POST every 5 s: still probing when Dwolla's penalty lasts minutes
 DEFAULT_RECOVERY_SECONDS = 300.0
+INITIAL_CONCURRENCY = 2.0
 # Time not used at the pace (between two batches, say) that may be made up by starting POSTs sooner: what
 # Dwolla's bucket refilled meanwhile. Half a second stays within a bucket holding a second's worth.
 PACE_CREDIT_SECONDS = 0.5
@@ -77,7 +79,8 @@ class AdaptiveLimiter:
         self._recovery = DEFAULT_RECOVERY_SECONDS if recovery_seconds is None else recovery_seconds
         self._clock = clock
         self._changed = threading.Condition()
-        self._window = self._max
+        self._window = min(self._max, INITIAL_CONCURRENCY)  # slow start
+        self._threshold = self._max  # the window up to which it grows by one per success
         self._rate: float | None = None
         self._next_start = -math.inf
         self._paused_until = -math.inf
@@ -107,7 +110,7 @@ class AdaptiveLimiter:
         with self._changed:
             now = self._clock()
             if self._rate is not None and now - self._last_429 >= self._recovery:
-                self._rate, self._window = None, self._max  # recovered
+                self._rate, self._window, self._threshold = None, self._max, self._max  # recovered
             if self._in_flight >= max(1, int(self._window)):
                 return math.inf
             wait = max(self._paused_until, self._next_start if self._rate is not None else -math.inf) - now
@@ -127,7 +130,8 @@ class AdaptiveLimiter:
             self._in_flight -= 1
             now = self._clock()
             if not rate_limited:
-                self._window = min(self._max, self._window + 1.0 / self._window)
+                growth = 1.0 if self._window < self._threshold else 1.0 / self._window
+                self._window = min(self._max, self._window + growth)
                 if self._rate is not None:
                     self._rate += self._increase
             else:
@@ -146,7 +150,7 @@ class AdaptiveLimiter:
         measured = float(sum(1 for started in self._recent if started > now - 1.0))
         pace = self._rate if self._rate is not None else max(measured, self._min_rate)
         self._rate = max(self._min_rate, pace * self._decrease)
-        self._window = max(1.0, self._window * self._decrease)
+        self._window = self._threshold = max(1.0, self._window * self._decrease)
         self._next_start = max(self._next_start, now + 1.0 / self._rate)
         self._last_slowdown = now
         self._slowdowns += 1
