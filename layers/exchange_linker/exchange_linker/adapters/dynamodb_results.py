@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from exchange_linker.adapters.aws import AwsClients, translated
-from exchange_linker.contracts.results import ExchangeResult, KeyState, Status
+from exchange_linker.contracts.results import ExchangeResult, KeyState, OwnerEntry, Status
+from exchange_linker.dwolla.fingerprint import REQUEST
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
@@ -20,6 +21,13 @@ _deserialize = TypeDeserializer().deserialize
 KEPT_ONCE_SET = frozenset({"uncertainSince", "fingerprint"})
 KEY_STATE = ("exchangeMayExist", "uncertainSince")
 BY_CUSTOMER = "byCustomer"
+# Every parsed event's item names its owner, so the account's own events have an index too.
+BY_OWNER = "byOwner"
+ACCOUNT_OWNER = "#account"  # never a customer id (those are UUIDs)
+
+
+def owner_of(customer_id: str | None) -> str:
+    return customer_id or ACCOUNT_OWNER
 
 
 class DynamoDbResults:
@@ -49,6 +57,34 @@ class DynamoDbResults:
         with translated("dynamodb"):
             items = [item for page in pages for item in page["Items"]]
         return {item["exchangeId"]["S"]: item["eventId"]["S"] for item in items if "S" in item.get("exchangeId", {})}
+
+    def owner_activity(self, customer_id: str | None, partner: str, since: str) -> list[OwnerEntry]:
+        pages = self._clients.dynamodb.get_paginator("query").paginate(
+            TableName=self._table,
+            IndexName=BY_OWNER,
+            KeyConditionExpression="#owner = :owner AND #updatedAt >= :since",
+            FilterExpression="#partner = :partner AND (attribute_exists(#exchangeId) OR attribute_exists(#mayExist))",
+            ExpressionAttributeNames={
+                "#owner": "owner",
+                "#updatedAt": "updatedAt",
+                "#partner": "partner",
+                "#exchangeId": "exchangeId",
+                "#mayExist": "exchangeMayExist",
+            },
+            ExpressionAttributeValues={
+                ":owner": {"S": owner_of(customer_id)},
+                ":since": {"S": since},
+                ":partner": {"S": partner},
+            },
+        )
+        with translated("dynamodb"):
+            items = [
+                from_item({k: _deserialize(v) for k, v in item.items()}) for page in pages for item in page["Items"]
+            ]
+        return [
+            OwnerEntry(row.event_id, row.status, row.exchange_id, row.exchange_may_exist, row.uncertain_since)
+            for row in items
+        ]
 
     def put(self, result: ExchangeResult, *, expected: KeyState | None = None) -> bool:
         update = to_update(result, expected)
@@ -116,7 +152,7 @@ def to_update(result: ExchangeResult, expected: KeyState | None = None) -> Updat
     if expected is not None:
         clearable += [attribute for attribute in KEY_STATE if attribute not in clearable]
     update.removes = [update.name(attribute) for attribute in clearable if fields[attribute] is None]
-    update.conditions = _condition(update, expected)
+    update.conditions = _condition(update, expected) + _same_request(update, result, expected)
     return update
 
 
@@ -137,6 +173,7 @@ def item_fields(result: ExchangeResult) -> dict[str, Any]:
         "uncertainSince": result.uncertain_since if result.exchange_may_exist else None,
         "reconciled": True if result.reconciled else None,
         "fingerprint": dict(result.fingerprint) or None,
+        "owner": owner_of(result.customer_id) if result.partner else None,  # an unparsed event has none
     }
 
 
@@ -162,6 +199,15 @@ def _condition(update: Update, expected: KeyState | None) -> list[str]:
         if expected.uncertain_since
         else f"attribute_not_exists({since})",
     ]
+
+
+def _same_request(update: Update, result: ExchangeResult, expected: KeyState | None) -> list[str]:
+    """Every write to an existing item is conditional on its fingerprint: one eventId, one request."""
+    digest = result.fingerprint.get(REQUEST)
+    if not digest or (expected is not None and not expected.exists):
+        return []
+    path = f"{update.name('fingerprint')}.{update.name(REQUEST)}"
+    return [f"(attribute_not_exists({path}) OR {path} = {update.value('request', digest)})"]
 
 
 def from_item(item: dict[str, Any]) -> ExchangeResult:

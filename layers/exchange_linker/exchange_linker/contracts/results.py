@@ -60,6 +60,19 @@ class KeyState:
         return cls(True, result.key_generation or 0, result.exchange_may_exist, result.uncertain_since)
 
 
+@dataclass(frozen=True)
+class OwnerEntry:
+    """One of an owner's events as the owner index shows it: an exchange recorded for it, or one it may have
+    made (an intent or an unknown outcome not yet settled). Reconciliation for another event must not take
+    either for its own."""
+
+    event_id: str
+    status: Status
+    exchange_id: str | None = None
+    exchange_may_exist: bool = False
+    uncertain_since: str | None = None
+
+
 class ResultsStore(Protocol):
     def get(self, event_id: str) -> ExchangeResult | None:
         """The current result, read consistently (a duplicate may be processed moments later)."""
@@ -69,7 +82,13 @@ class ResultsStore(Protocol):
         """exchangeId -> eventId of the customer's recorded exchanges (an eventually consistent index)."""
         ...
 
+    def owner_activity(self, customer_id: str | None, partner: str, since: str) -> list[OwnerEntry]:
+        """The owner's (a customer's, or the account's when None) events of `partner` written at or after
+        `since` that hold an exchange or may have made one (an eventually consistent index)."""
+        ...
+
     def put(self, result: ExchangeResult, *, expected: KeyState | None = None) -> bool:
-        """Write the result unless the event is already CREATED (or, with `expected`, no longer in that
-        state). Returns False when the item was kept as it was."""
+        """Write the result unless the event is already CREATED, the item holds another request's
+        fingerprint, or (with `expected`) it is no longer in that state. Returns False when the item was
+        kept as it was: the caller reads it once to tell which."""
         ...

@@ -9,7 +9,7 @@ from typing import Protocol, TypeVar
 
 from exchange_linker.contracts.link_completed import LinkCompletedEvent, Partner
 from exchange_linker.dwolla.classification import TOKEN_REJECTED_CODES
-from exchange_linker.dwolla.exchange_request import build_exchange_request
+from exchange_linker.dwolla.exchange_request import ExchangeRequest, build_exchange_request
 from exchange_linker.dwolla.exchange_resource import ExchangeResource
 from exchange_linker.dwolla.limiter import AdaptiveLimiter
 from exchange_linker.dwolla.partners import PartnerDirectory
@@ -86,8 +86,14 @@ class ExchangeService:
         self._invocation = invocation or Invocation(margin=0.0)
 
     def create(self, event: LinkCompletedEvent, key_generation: int) -> CreatedExchange:
-        href = self.partner_href(event.partner)
-        request = build_exchange_request(event, href, key_generation)
+        return self.send(self.prepare(event, key_generation))
+
+    def prepare(self, event: LinkCompletedEvent, key_generation: int) -> ExchangeRequest:
+        """The request, byte for byte, once the token and the partner are in hand (the caller records its
+        intent to send it between this and `send`, so a failing prerequisite never looks like a POST)."""
+        return build_exchange_request(event, self.partner_href(event.partner), key_generation)
+
+    def send(self, request: ExchangeRequest) -> CreatedExchange:
         started = time.perf_counter()
         try:
             return self._paced(lambda token: self._api.create_exchange(request, token))

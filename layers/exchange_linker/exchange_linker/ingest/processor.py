@@ -100,8 +100,34 @@ class RecordProcessor:
             if found is not None:
                 return self._record(attempt, found, reconciled=True)
         attempt.generation = attempt.existing.key_generation or 0 if attempt.existing is not None else 0
-        attempt.started = self._clock()
-        return self._record(attempt, self._exchanges.create(event, attempt.generation))
+        request = self._exchanges.prepare(event, attempt.generation)
+        refused = self._intend(attempt)
+        return refused or self._record(attempt, self._exchanges.send(request))
+
+    def _intend(self, attempt: Attempt) -> Outcome | None:
+        """Write-ahead: before Dwolla can make an exchange the item says one may exist from now on, so
+        reconciling another event of the same owner sees it (reconcile.py). Only an outcome clears it;
+        nothing is sent unless this write succeeds, from exactly the state that was read."""
+        attempt.started = now = self._clock()
+        existing = attempt.existing
+        held = existing.uncertain_since if existing is not None and existing.exchange_may_exist else None
+        intent = attempt.row(
+            Status.RETRYING,
+            now,
+            key_generation=attempt.generation,
+            exchange_may_exist=True,
+            uncertain_since=held or timestamp(now),
+        )
+        if self._results.put(intent, expected=KeyState.of(existing)):
+            attempt.intent = KeyState.of(intent)
+            return None
+        return self._refused(attempt)
+
+    def _refused(self, attempt: Attempt) -> Outcome:
+        settled = self._failures.settled_by_another(attempt)
+        if settled is None:
+            raise DependencyError("ConcurrentUpdate", "the event changed while it was processed", permanent=False)
+        return settled
 
     def _reconcile_if_key_forgotten(self, attempt: Attempt, existing: ExchangeResult) -> CreatedExchange | None:
         """Within Dwolla's window the key de-duplicates (None: POST it again); past it, Dwolla's list decides."""
@@ -134,8 +160,8 @@ class RecordProcessor:
             key_generation=attempt.generation,
             reconciled=reconciled,
         )
-        if not self._results.put(result):  # a concurrent copy got there first; Dwolla answered both alike
-            return already_created()
+        if not self._results.put(result):  # another copy got there first, or holds another request
+            return self._refused(attempt)
         outcome = Outcome.RECONCILED if reconciled else Outcome.CREATED
         extra = {"outcome": outcome, "exchangeId": exchange.exchange_id, "dwollaRequestId": exchange.request_id}
         logger.info("exchange recorded" if reconciled else "exchange created", extra=extra)
