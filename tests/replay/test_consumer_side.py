@@ -17,7 +17,9 @@ class RefusingDwolla:
         self.generations.append(key_generation)
         return key_generation
 
-    def send(self, request):
+    def send(self, request, before_sending=None):
+        if before_sending is not None:
+            before_sending()
         raise DwollaError("InvalidScope", "scope not enabled", permanent=True, status=401)
 
 

@@ -46,8 +46,9 @@ class MemoryTokens:
 
 
 class MemoryResults:
-    """results.ResultsStore in a dict, with the adapter's rules: CREATED is final, exchangeMayExist sticky,
-    uncertainSince and fingerprint kept once set; with `expected`, only from that state, replacing it."""
+    """results.ResultsStore in a dict, with the adapter's rules: CREATED is final, another request's
+    fingerprint refuses the write, exchangeMayExist sticky, uncertainSince, intentId and fingerprint kept
+    once set; with `expected`, only from that state, replacing it."""
 
     def __init__(self) -> None:
         self.rows: dict[str, ExchangeResult] = {}
@@ -84,9 +85,11 @@ class MemoryResults:
         )
         may_exist = result.exchange_may_exist and result.status is not Status.CREATED
         since = result.uncertain_since if may_exist else None
+        intent = result.intent_id if result.status is not Status.CREATED else None
         if expected is None and result.status is not Status.CREATED and current is not None:
             may_exist = may_exist or current.exchange_may_exist
             since = current.uncertain_since or since
+            intent = intent or current.intent_id
         fingerprint = (current.fingerprint if current is not None else None) or result.fingerprint
         self.rows[result.event_id] = replace(
             result,
@@ -94,6 +97,7 @@ class MemoryResults:
             exchange_may_exist=may_exist,
             uncertain_since=since,
             fingerprint=fingerprint,
+            intent_id=intent,
         )
         return True
 

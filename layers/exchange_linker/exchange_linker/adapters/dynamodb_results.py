@@ -19,7 +19,7 @@ _serialize = TypeSerializer().serialize
 _deserialize = TypeDeserializer().deserialize
 # Set once and kept: the first unknown outcome's time, the first content's fingerprint.
 KEPT_ONCE_SET = frozenset({"uncertainSince", "fingerprint"})
-KEY_STATE = ("exchangeMayExist", "uncertainSince")
+KEY_STATE = ("exchangeMayExist", "uncertainSince", "intentId")
 BY_CUSTOMER = "byCustomer"
 # Every parsed event's item names its owner, so the account's own events have an index too.
 BY_OWNER = "byOwner"
@@ -172,6 +172,7 @@ def item_fields(result: ExchangeResult) -> dict[str, Any]:
         "exchangeMayExist": True if result.exchange_may_exist else None,
         "uncertainSince": result.uncertain_since if result.exchange_may_exist else None,
         "reconciled": True if result.reconciled else None,
+        "intentId": result.intent_id,
         "fingerprint": dict(result.fingerprint) or None,
         "owner": owner_of(result.customer_id) if result.partner else None,  # an unparsed event has none
     }
@@ -188,7 +189,7 @@ def _condition(update: Update, expected: KeyState | None) -> list[str]:
     same_generation = f"{generation} = {update.value('expectedGeneration', expected.key_generation)}"
     if expected.key_generation == 0:
         same_generation = f"(attribute_not_exists({generation}) OR {same_generation})"
-    may_exist, since = update.name("exchangeMayExist"), update.name("uncertainSince")
+    may_exist, since, intent = update.name("exchangeMayExist"), update.name("uncertainSince"), update.name("intentId")
     return [
         f"{status} <> {created}",
         same_generation,
@@ -198,6 +199,9 @@ def _condition(update: Update, expected: KeyState | None) -> list[str]:
         f"{since} = {update.value('expectedSince', expected.uncertain_since)}"
         if expected.uncertain_since
         else f"attribute_not_exists({since})",
+        f"{intent} = {update.value('expectedIntent', expected.intent_id)}"
+        if expected.intent_id
+        else f"attribute_not_exists({intent})",
     ]
 
 
@@ -239,5 +243,6 @@ def from_item(item: dict[str, Any]) -> ExchangeResult:
         exchange_may_exist=item.get("exchangeMayExist") is True,
         uncertain_since=text("uncertainSince"),
         reconciled=item.get("reconciled") is True,
+        intent_id=text("intentId"),
         fingerprint=strings("fingerprint"),
     )

@@ -36,6 +36,9 @@ class ExchangeResult:
     # Idempotency-Key no longer protects the event, and the consumer reconciles instead of POSTing.
     uncertain_since: str | None = None
     reconciled: bool = False  # CREATED from an exchange found at Dwolla, not from a 201 in hand
+    # Set by each attempt's write-ahead intent (a POST is about to be sent), so two attempts' intents never
+    # look alike: a write conditional on one attempt's key state fails once another attempt wrote its own.
+    intent_id: str | None = None
     # Keyed hashes of what is sent to Dwolla (see dwolla/fingerprint.py); the first ones stay.
     fingerprint: Mapping[str, str] = field(default_factory=dict)
 
@@ -45,19 +48,22 @@ class KeyState:
     """The state of an event's idempotency key a decision was based on (absent: no item yet).
 
     A write made with it happens only if the item is still in exactly this state, and then replaces the
-    key state (generation, exchangeMayExist, uncertainSince) instead of only adding to it.
+    key state (generation, exchangeMayExist, uncertainSince, intentId) instead of only adding to it.
     """
 
     exists: bool
     key_generation: int = 0
     exchange_may_exist: bool = False
     uncertain_since: str | None = None
+    intent_id: str | None = None
 
     @classmethod
     def of(cls, result: ExchangeResult | None) -> KeyState:
         if result is None:
             return cls(exists=False)
-        return cls(True, result.key_generation or 0, result.exchange_may_exist, result.uncertain_since)
+        return cls(
+            True, result.key_generation or 0, result.exchange_may_exist, result.uncertain_since, result.intent_id
+        )
 
 
 @dataclass(frozen=True)

@@ -89,14 +89,22 @@ class ExchangeService:
         return self.send(self.prepare(event, key_generation))
 
     def prepare(self, event: LinkCompletedEvent, key_generation: int) -> ExchangeRequest:
-        """The request, byte for byte, once the token and the partner are in hand (the caller records its
-        intent to send it between this and `send`, so a failing prerequisite never looks like a POST)."""
+        """The request, byte for byte, once the token and the partner are in hand."""
         return build_exchange_request(event, self.partner_href(event.partner), key_generation)
 
-    def send(self, request: ExchangeRequest) -> CreatedExchange:
+    def send(self, request: ExchangeRequest, before_sending: Callable[[], None] | None = None) -> CreatedExchange:
+        """POST it. `before_sending` runs once, when Dwolla's pace lets the POST go and before it goes (the
+        caller's write-ahead intent): a record deferred for time or pace never ran it; its error stops the POST."""
+        pending = [before_sending] if before_sending is not None else []
+
+        def post(token: AccessToken) -> CreatedExchange:
+            while pending:
+                pending.pop()()
+            return self._api.create_exchange(request, token)
+
         started = time.perf_counter()
         try:
-            return self._paced(lambda token: self._api.create_exchange(request, token))
+            return self._paced(post)
         finally:
             record_latency(Metric.DWOLLA_LATENCY, (time.perf_counter() - started) * 1000)
 

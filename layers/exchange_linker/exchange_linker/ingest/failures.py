@@ -62,6 +62,8 @@ class FailurePath:
                 },
             )
         may_exist, since = attempt.may_exist(error), attempt.unknown_since(error)
+        if may_exist and attempt.intent is not None:  # the first unanswered POST's time, as the intent kept it
+            since = attempt.intent.uncertain_since
         if not (error.permanent or attempt.message.receive_count >= self._max_receive_count):
             return self._retry(attempt, error, text, may_exist=may_exist, since=since)
         if attempt.exchange is not None:
@@ -83,7 +85,7 @@ class FailurePath:
             exchange_may_exist=may_exist,
             uncertain_since=since,
         )
-        expected = attempt.key_state() if fresh_key or self._settles_intent(attempt, may_exist) else None
+        expected = attempt.key_state() if fresh_key or attempt.intent is not None else None
         return self._terminal.fail(
             attempt.message,
             failed,
@@ -123,11 +125,6 @@ class FailurePath:
             return self.conflicting(attempt, differing)
         return already_created() if current is not None and current.status is Status.CREATED else None
 
-    @staticmethod
-    def _settles_intent(attempt: Attempt, may_exist: bool) -> bool:
-        """A definite outcome after the intent: the write replaces the intent's key state with the truth."""
-        return attempt.intent is not None and not may_exist
-
     def _withdraw_intent(self, attempt: Attempt) -> None:
         """Dwolla never looked at the POST: the item goes back to the key state it had before the intent."""
         if attempt.intent is None:
@@ -163,7 +160,7 @@ class FailurePath:
             uncertain_since=since,
         )
         try:
-            written = self._settle(attempt, retrying, may_exist=may_exist)
+            written = self._settle(attempt, retrying)
         except DependencyError:
             logger.warning("could not record RETRYING; the retry goes ahead anyway")
         else:
@@ -172,9 +169,9 @@ class FailurePath:
                 return settled
         raise RetryableError(error, delay)
 
-    def _settle(self, attempt: Attempt, row: ExchangeResult, *, may_exist: bool) -> bool:
-        """Write `row`, replacing the intent's key state when the outcome is definite (if the item still
-        holds it; otherwise the key state only grows, as every other write does)."""
-        if self._settles_intent(attempt, may_exist) and self._results.put(row, expected=attempt.key_state()):
+    def _settle(self, attempt: Attempt, row: ExchangeResult) -> bool:
+        """Write `row`; after an intent it replaces the intent's key state with what the POST told (if the
+        item still holds this attempt's intent; otherwise the key state only grows, as other writes do)."""
+        if attempt.intent is not None and self._results.put(row, expected=attempt.intent):
             return True
         return self._results.put(row)

@@ -9,6 +9,7 @@ forgotten its Idempotency-Key, Dwolla's lists decide instead of a new POST (see 
 from __future__ import annotations
 
 import random
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 
@@ -33,6 +34,14 @@ from exchange_linker.observability import Metric, count, logger, record_context
 from exchange_linker.timestamps import timestamp, utc_now
 
 __all__ = ["InboundMessage", "Outcome", "RecordProcessor", "RetryableError", "timestamp", "utc_now"]
+
+
+class IntentRefused(Exception):  # noqa: N818 - a signal carrying the outcome, not a failure
+    """The write-ahead intent was refused: nothing was sent, and `outcome` says where the message ends."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__(outcome)
+        self.outcome = outcome
 
 
 class RecordProcessor:
@@ -101,13 +110,17 @@ class RecordProcessor:
                 return self._record(attempt, found, reconciled=True)
         attempt.generation = attempt.existing.key_generation or 0 if attempt.existing is not None else 0
         request = self._exchanges.prepare(event, attempt.generation)
-        refused = self._intend(attempt)
-        return refused or self._record(attempt, self._exchanges.send(request))
+        try:
+            exchange = self._exchanges.send(request, before_sending=lambda: self._intend(attempt))
+        except IntentRefused as refused:
+            return refused.outcome
+        return self._record(attempt, exchange)
 
-    def _intend(self, attempt: Attempt) -> Outcome | None:
+    def _intend(self, attempt: Attempt) -> None:
         """Write-ahead: before Dwolla can make an exchange the item says one may exist from now on, so
-        reconciling another event of the same owner sees it (reconcile.py). Only an outcome clears it;
-        nothing is sent unless this write succeeds, from exactly the state that was read."""
+        reconciling another event of the same owner sees it (reconcile.py). Only an outcome replaces it;
+        nothing is sent unless this write succeeds from exactly the state that was read (or the item
+        already said so and only the table failed)."""
         attempt.started = now = self._clock()
         existing = attempt.existing
         held = existing.uncertain_since if existing is not None and existing.exchange_may_exist else None
@@ -117,11 +130,20 @@ class RecordProcessor:
             key_generation=attempt.generation,
             exchange_may_exist=True,
             uncertain_since=held or timestamp(now),
+            intent_id=uuid.uuid4().hex,
         )
-        if self._results.put(intent, expected=KeyState.of(existing)):
-            attempt.intent = KeyState.of(intent)
-            return None
-        return self._refused(attempt)
+        try:
+            written = self._results.put(intent, expected=KeyState.of(existing))
+        except DependencyError:
+            if held is None:
+                raise
+            # The item already says an exchange may exist since `held` under this key: the same key may go
+            # (so a 201 whose write the table refuses still reaches the DLQ with its URL).
+            logger.warning("could not write the intent; the item already says an exchange may exist")
+            return
+        if not written:
+            raise IntentRefused(self._refused(attempt))
+        attempt.intent = KeyState.of(intent)
 
     def _refused(self, attempt: Attempt) -> Outcome:
         settled = self._failures.settled_by_another(attempt)
