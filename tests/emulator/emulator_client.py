@@ -17,19 +17,6 @@ ZERO_CUSTOMER_ID = "00000000-0000-0000-0000-000000000000"
 PARTNER_FOR_KIND = {"token": "Plaid", "plaid": "Plaid", "mx": "MX", "finicity": "Finicity"}
 
 
-class FakeClock:
-    """Monotonic time the test moves by hand, so expiry is tested without waiting."""
-
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 def fetch_token(emulator: DwollaEmulator) -> str:
     response = requests.post(
         f"{emulator.url}/token",
