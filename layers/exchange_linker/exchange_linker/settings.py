@@ -105,6 +105,7 @@ class Settings(EnvironmentSettings):
 
     @property
     def dwolla_base_url(self) -> str:
+        """The Dwolla host: `DWOLLA_API_URL` if set (HTTPS, or plain HTTP on loopback), else by environment."""
         if self.dwolla_api_url:
             return validate_base_url(self.dwolla_api_url)
         return DWOLLA_HOSTS[self.dwolla_environment]
@@ -125,20 +126,6 @@ class ReplaySettings(EnvironmentSettings):
     dead_letter_queue_url: Text = Field(validation_alias=env("DEAD_LETTER_QUEUE_URL"))
     queue_url: Text = Field(validation_alias=env("LINK_COMPLETED_QUEUE_URL"))
     results_table_name: Text = Field(validation_alias=env("RESULTS_TABLE_NAME"))
-
-
-def dwolla_base_url(environ: Mapping[str, str]) -> str:
-    """The Dwolla host: `DWOLLA_API_URL` if set (HTTPS, or plain HTTP on loopback), else by environment."""
-    override = environ.get("DWOLLA_API_URL", "").strip()
-    if override:
-        return validate_base_url(override)
-    environment = environ.get("DWOLLA_ENVIRONMENT", "sandbox").strip().lower() or "sandbox"
-    try:
-        return DWOLLA_HOSTS[environment]
-    except KeyError:
-        raise ConfigurationError(
-            f"DWOLLA_ENVIRONMENT must be one of {sorted(DWOLLA_HOSTS)}, got {environment!r}"
-        ) from None
 
 
 def validate_base_url(url: str) -> str:
