@@ -137,15 +137,18 @@ class EmulatorApp:
         return create_exchange(self._state, request, None)
 
     def _list_customer_exchanges(self, request: Request, customer_id: str) -> Response:
+        self._state.stats.incr("exchange_reads")
         if not is_known_customer(customer_id):
             return responses.error(404, "NotFound", "Customer ID not found. Check Customer ID.")
         return self._exchange_list(lambda e: e.customer_id == customer_id)
 
     def _list_account_exchanges(self, request: Request) -> Response:
         """The account's own exchanges: those created with POST /exchanges."""
+        self._state.stats.incr("exchange_reads")
         return self._exchange_list(lambda e: e.customer_id is None)
 
     def _get_exchange(self, request: Request, exchange_id: str) -> Response:
+        self._state.stats.incr("exchange_reads")
         exchange = next((e for e in self._state.exchanges() if e.id == exchange_id), None)
         if exchange is None:
             return responses.error(404, "NotFound", "The requested resource was not found. Check Exchange ID.")
