@@ -74,9 +74,8 @@ def test_the_reads_the_service_sends_conform(stack: LocalStack, proxy: Recording
     """The service's own client reads: GET /exchanges/{id} when a replayed message brings an exchangeUrl to
     verify, and both exchange lists when the reconciliation runs (a removed exchange listed, an unknown
     customer answered 404), all through the proxy."""
-    first, account = _event(), _event(customerId=None)
-    stack.publish(json.dumps(first))
-    stack.publish(json.dumps(account))
+    for event in (_event(), _event(), _event(customerId=None)):
+        stack.publish(json.dumps(event))
     drain(stack, stack.consumer(DWOLLA_API_URL=proxy.url))
     mine = next(e for e in stack.emulator.exchanges if e.customer_id == CUSTOMER_ID)
     stack.emulator.remove_exchange(next(e for e in stack.emulator.exchanges if e.customer_id is None).id)
@@ -84,6 +83,7 @@ def test_the_reads_the_service_sends_conform(stack: LocalStack, proxy: Recording
         stack.publish(json.dumps(_event()), attributes={EVIDENCE_ATTRIBUTE: json.dumps({"exchangeUrl": url})})
         drain(stack, stack.consumer(DWOLLA_API_URL=proxy.url))
     unknown = "00000000-0000-0000-0000-000000000000"
+    stack.emulator.page_exchange_lists(1)  # the customer's two exchanges on two pages, linked by `next`
     report = reconciliation(stack, DWOLLA_API_URL=proxy.url).run(
         Scope.of(customers=[CUSTOMER_ID, unknown], account=True)
     )
@@ -93,6 +93,7 @@ def test_the_reads_the_service_sends_conform(stack: LocalStack, proxy: Recording
     assert reads >= {("listCustomerExchanges", 200), ("listCustomerExchanges", 404)}  # known and unknown
     assert [r.exchange_id for r in report.result.removed]
     assert report.unread == {unknown: "NotFound"}
+    assert any("offset=1" in e.request.full_path for e in recorded)  # the next page was read
     assert breaches(recorded, proxy.url) == []
 
 

@@ -6,6 +6,7 @@ service's back; both must be found, nothing else, and nothing may be written any
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -14,7 +15,8 @@ import pytest
 from exchange_linker.reconcile.service import Scope
 from exchange_linker_tools.chaos.proxy import DYNAMODB_ACCESS_DENIED, AwsFaultProxy
 from exchange_linker_tools.local_stack import LocalStack
-from tests.conftest import CUSTOMER_ID
+from tests.conftest import CUSTOMER_ID, link_event
+from tests.integration.helpers import drain
 from tests.reconcile.stack_helpers import OTHER_CUSTOMER, consumer_creates_exchanges, plant_orphan, reconcile
 
 pytestmark = pytest.mark.integration
@@ -129,3 +131,22 @@ def test_reconciling_writes_nothing_anywhere(stack: LocalStack, aws_endpoint: st
     assert stack.emulator.stats.tokens_issued == tokens_before + 1
     secret = stack.secretsmanager.get_secret_value(SecretId=stack.resources.token_secret_id)["SecretString"]
     assert secret == "{}"
+
+
+def test_a_customer_with_many_exchanges_is_read_whole_across_pages(stack: LocalStack) -> None:
+    """Dwolla pages lists (limit/offset, a `next` link): the oldest exchange, on the last page, still counts."""
+    stack.emulator.page_exchange_lists(2)
+    for _ in range(5):
+        stack.publish(json.dumps(link_event()))
+    drain(stack)
+    oldest = stack.emulator.exchanges[0]
+    stack.emulator.remove_exchange(oldest.id)
+    before = stack.emulator.stats.exchange_reads
+
+    report = reconcile(stack, Scope.of(customers=[CUSTOMER_ID]))
+
+    assert stack.emulator.stats.exchange_reads - before == 3  # pages of 2, 2 and 1
+    assert [item.exchange_id for item in report.result.removed] == [oldest.id]
+    assert report.result.unrecorded == []
+    assert report.result.missing == []
+    assert report.result.counts == {"Plaid": (5, 4)}
