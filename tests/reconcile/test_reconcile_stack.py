@@ -150,3 +150,19 @@ def test_a_customer_with_many_exchanges_is_read_whole_across_pages(stack: LocalS
     assert report.result.unrecorded == []
     assert report.result.missing == []
     assert report.result.counts == {"Plaid": (5, 4)}
+
+
+def test_the_window_holds_owners_whose_exchange_exists_or_may_exist_not_those_dwolla_refused(stack: LocalStack) -> None:
+    """A customer Dwolla does not know (every event NotFound) made no exchange: not judged, so no 404 to
+    report. A customer whose attempt's outcome is unknown may have one: judged, and here it does."""
+    uncertain = "1c0d6a53-33a8-4a4b-9a53-0c5a8f3a9e77"
+    stack.publish(json.dumps(link_event(customerId="00000000-0000-0000-0000-000000000000")))
+    stack.emulator.queue_faults("server_error_after_create")
+    stack.publish(json.dumps(link_event(customerId=uncertain)))
+    stack.event_source(stack.consumer().handle_batch).poll_once()
+    (made,) = stack.emulator.exchanges
+
+    report = reconcile(stack)
+
+    assert report.owners == [uncertain]
+    assert [(owner, exchange.exchange_id) for owner, exchange in report.unrecorded] == [(uncertain, made.id)]

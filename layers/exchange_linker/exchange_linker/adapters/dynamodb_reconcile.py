@@ -1,7 +1,9 @@
 """The results table as reconciliation reads it: Scan and Query only, never a write.
 
-Which owners a window touched is a Scan filtered on `updatedAt` (paginated by boto3's paginator): the table
-has no index on the time alone. That reads the whole table once per run, acceptable for an operator tool
+The owners of a window are those with an item written in it that names an exchange (CREATED) or may have
+made one (exchangeMayExist): an event Dwolla refused made none, and its customer may not exist at Dwolla.
+That is a Scan filtered on `updatedAt` (paginated by boto3's paginator): the table has no index on the time
+alone. That reads the whole table once per run, acceptable for an operator tool
 and a daily schedule (see README, "Reconciliation", for the cost). A customer's CREATED items come from
 the `byCustomer` index; the account's own items (no customerId) are in no index, so a filtered Scan too.
 """
@@ -29,10 +31,20 @@ class DynamoDbRecordedExchanges:
     def owners_updated_between(self, since: str, until: str) -> set[Owner]:
         items = self._pages(
             "scan",
-            FilterExpression="#updatedAt BETWEEN :since AND :until",
+            FilterExpression="#updatedAt BETWEEN :since AND :until AND (#status = :created OR #mayExist = :true)",
             ProjectionExpression="#customerId",
-            ExpressionAttributeNames={"#updatedAt": "updatedAt", "#customerId": "customerId"},
-            ExpressionAttributeValues={":since": {"S": since}, ":until": {"S": until}},
+            ExpressionAttributeNames={
+                "#updatedAt": "updatedAt",
+                "#customerId": "customerId",
+                "#status": "status",
+                "#mayExist": "exchangeMayExist",
+            },
+            ExpressionAttributeValues={
+                ":since": {"S": since},
+                ":until": {"S": until},
+                ":true": {"BOOL": True},
+                **CREATED,
+            },
         )
         return {item.get("customerId", {}).get("S") for item in items}
 

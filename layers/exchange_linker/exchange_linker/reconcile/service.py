@@ -26,7 +26,8 @@ class RecordedExchanges(Protocol):
     """The results table, read only."""
 
     def owners_updated_between(self, since: str, until: str) -> set[Owner]:
-        """The owner (customer id, or None for the account) of every item whose updatedAt is in [since, until]."""
+        """The owner (customer id, or None for the account) of every item whose updatedAt is in [since, until]
+        and that names an exchange (CREATED) or may have made one (exchangeMayExist)."""
         ...
 
     def created_of(self, owner: Owner) -> list[RecordedExchange]:
