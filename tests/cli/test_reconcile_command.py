@@ -10,7 +10,7 @@ from exchange_linker_tools.live import register_stack
 from exchange_linker_tools.local_stack import LocalStack
 from tests.cli.conftest import one_line, run_cli
 from tests.conftest import CUSTOMER_ID
-from tests.reconcile.stack_helpers import OTHER_CUSTOMER, consumer_creates_exchanges, plant_orphan
+from tests.integration.reconcile.stack_helpers import OTHER_CUSTOMER, consumer_creates_exchanges, plant_orphan
 
 pytestmark = pytest.mark.integration
 

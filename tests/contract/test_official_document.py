@@ -22,7 +22,7 @@ from tests.contract.conformance import breaches
 from tests.contract.official_spec import HAL_JSON, OPERATIONS, raw_document
 from tests.contract.recorder import RecordingProxy, recording_proxy
 from tests.integration.helpers import drain
-from tests.reconcile.stack_helpers import reconciliation
+from tests.integration.reconcile.stack_helpers import reconciliation
 
 pytestmark = pytest.mark.integration
 EVENTS = Path(__file__).parents[2] / "events"

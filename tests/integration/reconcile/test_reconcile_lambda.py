@@ -17,11 +17,11 @@ import pytest
 from exchange_linker_tools.local_stack import LocalStack
 from exchange_linker_tools.poller import LambdaContext
 from tests.conftest import CUSTOMER_ID
-from tests.reconcile.stack_helpers import OTHER_CUSTOMER, consumer_creates_exchanges, plant_orphan
+from tests.integration.reconcile.stack_helpers import OTHER_CUSTOMER, consumer_creates_exchanges, plant_orphan
 
 pytestmark = pytest.mark.integration
 
-APP = Path(__file__).resolve().parents[2] / "functions" / "reconcile" / "app.py"
+APP = Path(__file__).resolve().parents[3] / "functions" / "reconcile" / "app.py"
 METRIC = "ReconcileDisagreements"
 SCHEDULED_EVENT = {
     "version": "0",

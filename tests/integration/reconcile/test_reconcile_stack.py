@@ -17,7 +17,12 @@ from exchange_linker_tools.chaos.proxy import DYNAMODB_ACCESS_DENIED, AwsFaultPr
 from exchange_linker_tools.local_stack import LocalStack
 from tests.conftest import CUSTOMER_ID, link_event
 from tests.integration.helpers import drain
-from tests.reconcile.stack_helpers import OTHER_CUSTOMER, consumer_creates_exchanges, plant_orphan, reconcile
+from tests.integration.reconcile.stack_helpers import (
+    OTHER_CUSTOMER,
+    consumer_creates_exchanges,
+    plant_orphan,
+    reconcile,
+)
 
 pytestmark = pytest.mark.integration
 WRITES = [
