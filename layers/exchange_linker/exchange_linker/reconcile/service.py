@@ -36,15 +36,11 @@ class RecordedExchanges(Protocol):
 
 
 class ReconciliationService:
-    def __init__(
-        self,
-        table: RecordedExchanges,
-        exchanges: ExchangeService,
-        invocation: Invocation | None = None,
-    ) -> None:
+    def __init__(self, table: RecordedExchanges, exchanges: ExchangeService, *, invocation: Invocation) -> None:
+        """`invocation` must be the one `exchanges` was built with: a run's deadline starts it."""
         self._table = table
         self._exchanges = exchanges
-        self._invocation = invocation or Invocation(margin=0.0)
+        self._invocation = invocation
 
     def run(self, scope: Scope, remaining_seconds: Callable[[], float] | None = None) -> ReconcileReport:
         """Raises AwsError when the table cannot be read; Dwolla's failures are in the report (`unread`)."""
