@@ -12,6 +12,7 @@ from exchange_linker.dwolla.exchanges import ExchangeService
 from exchange_linker.dwolla.tokens import AccessToken, TokenProvider
 from exchange_linker.errors import DwollaError
 from exchange_linker.invocation import Invocation
+from exchange_linker.reconcile.compare import RecordedExchange
 from exchange_linker.reconcile.scope import Scope
 from exchange_linker.reconcile.service import ReconciliationService
 from exchange_linker_tools.fakes import FakeDwolla, MemoryResults, MemoryTokens
@@ -100,3 +101,31 @@ def test_named_owners_are_read_whatever_the_table_says_in_a_stable_order() -> No
 def test_a_window_that_ends_before_it_starts_is_refused() -> None:
     with pytest.raises(ValueError, match="starts after it ends"):
         Scope(since=NOW, until=datetime(2026, 1, 1, tzinfo=UTC)).window()
+
+
+class RecordedWhileListing(MemoryResults):
+    """The consumer records an exchange Dwolla already lists between our read of the owner's items and its list."""
+
+    def __init__(self, landing: ExchangeResult) -> None:
+        super().__init__()
+        self._landing: ExchangeResult | None = landing
+
+    def created_of(self, owner: str | None) -> list[RecordedExchange]:
+        found = super().created_of(owner)
+        if self._landing is not None:
+            self.rows[self._landing.event_id], self._landing = self._landing, None
+        return found
+
+
+def test_an_exchange_recorded_while_its_owner_is_read_is_not_reported_unrecorded() -> None:
+    """Events keep arriving during a run: only an exchange still unrecorded after the owner's list was read
+    (the items are read again then) is a disagreement."""
+    dwolla = FakeDwolla()
+    table = RecordedWhileListing(created("late", "x2", CUSTOMER))
+    table.rows = {"a": created("a", "x1", CUSTOMER)}
+    dwolla.listed = [exchange("x1", CUSTOMER), exchange("x2", CUSTOMER)]
+    invocation = Invocation(margin=0.0)
+    exchanges = ExchangeService(dwolla, TokenProvider(MemoryTokens(), dwolla), invocation=invocation)
+    report = ReconciliationService(table, exchanges, invocation=invocation).run(Scope.of(customers=[CUSTOMER]))
+    assert report.unrecorded == []
+    assert report.agrees
