@@ -1,4 +1,5 @@
-"""results.ResultsStore in a dict, with the DynamoDB adapter's rules (tests/ports/ holds it to them)."""
+"""results.ResultsStore (and the reconciliation's read side of it) in a dict, with the DynamoDB adapters' rules
+(tests/ports/ holds it to them)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from exchange_linker.contracts.results import ExchangeResult, KeyState, Status
 from exchange_linker.errors import AwsError
+from exchange_linker.reconcile.compare import RecordedExchange, recorded_exchanges
 
 
 class MemoryResults:
@@ -34,6 +36,20 @@ class MemoryResults:
         with self._lock:
             rows = [row for row in self.rows.values() if row.customer_id == customer_id and row.exchange_id]
             return {str(row.exchange_id): row.event_id for row in rows}
+
+    def owners_updated_between(self, since: str, until: str) -> set[str | None]:
+        """reconcile.service.RecordedExchanges, read from the same rows."""
+        with self._lock:
+            return {
+                row.customer_id
+                for row in self.rows.values()
+                if since <= row.updated_at <= until and (row.status is Status.CREATED or row.exchange_may_exist)
+            }
+
+    def created_of(self, owner: str | None) -> list[RecordedExchange]:
+        with self._lock:
+            rows = [r for r in self.rows.values() if r.customer_id == owner and r.status is Status.CREATED]
+        return recorded_exchanges(rows)
 
     def put(self, result: ExchangeResult, *, expected: KeyState | None = None) -> bool:
         if self.fail_writes:
