@@ -78,6 +78,7 @@ def test_large_chaos_run(tmp_path: Path) -> None:
     events = env_int("CHAOS_EVENTS", 3000)
     config = ChaosConfig(
         publish_rate=float(os.environ.get("CHAOS_PUBLISH_RATE", "").strip() or 10.0),
+        publish_window=env_int("CHAOS_PUBLISH_WINDOW", 50),
         seed=env_int("CHAOS_SEED", 7),
         events=events,
         workers=env_int("CHAOS_WORKERS", 2),

@@ -79,7 +79,7 @@ class ChaosRun:
         self.stack = stack
         self.proxy = proxy
         self.fleet = fleet
-        self.publisher = Publisher(stack, traffic.publish_order, config.publish_rate)
+        self.publisher = Publisher(stack, traffic.publish_order, config.publish_rate, config.publish_window)
         self.keys = KeyExpiry(stack.emulator, fleet)
         self.relay = OutcomeRelay(stack, proxy, config.run_dir)
         self.phases: Counter[str] = Counter()
