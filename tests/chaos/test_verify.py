@@ -116,6 +116,19 @@ def test_outcomes_must_match_what_the_event_asked_for() -> None:
     assert verdict.unsettled == ["e2 (ServerError)"]  # a replayable failure left behind
 
 
+def test_a_row_left_retrying_defers_to_the_dlq_messages_reason() -> None:
+    """The last receive's FAILED write was refused (a results table refusing writes): the row keeps an
+    earlier attempt's transient code, the DLQ message carries the final reason, and that is the outcome."""
+    state = good_state()
+    state["rows"]["e2"] = {"status": "RETRYING", "errorCode": "Timeout"}
+    verdict = run(state)
+    assert verdict.ok, verdict.problems()
+    assert verdict.by_outcome["FAILED:InvalidExchangeToken"] == 1
+    assert verdict.failed_without_failed_row == ["e2 (row RETRYING)"]
+    state["letters"][0] = DeadLetterRecord("m2", REFUSED.body, {})  # redriven by SQS: only the row says why
+    assert run(state).unsettled == ["e2 (Timeout)"]
+
+
 @pytest.mark.parametrize(
     "where",
     ["worker.out", "results table", "DLQ attributes"],

@@ -193,7 +193,11 @@ def _check_terminal(
             outcome, code = "CREATED", None
         elif letters:
             coded = [letter.error_code for letter in letters if letter.error_code]
-            code = (row or {}).get("errorCode") or (coded[-1] if coded else None)
+            # A FAILED row has the final word; a row left RETRYING (its last write refused) only an earlier
+            # attempt's code: the DLQ message's reason is the outcome then, the row's code only without one.
+            row_code = (row or {}).get("errorCode")
+            code = row_code if status == "FAILED" else (coded[-1] if coded else row_code)
+            code = code or (coded[-1] if coded else None)
             outcome = f"FAILED:{code}"
             if event.event_id and status != "FAILED":
                 verdict.failed_without_failed_row.append(f"{event.key} (row {status})")
