@@ -129,6 +129,21 @@ def test_a_row_left_retrying_defers_to_the_dlq_messages_reason() -> None:
     assert run(state).unsettled == ["e2 (Timeout)"]
 
 
+def test_an_exchange_that_may_exist_is_held_for_a_person_not_unexpected() -> None:
+    """ExchangeMayExist ends an event whose outcome was unknown and never recorded (every write refused):
+    by design a person decides (runbook). Held, counted, never a second exchange."""
+    state = good_state()
+    state["rows"]["e1"] = {"status": "FAILED", "errorCode": "ExchangeMayExist"}
+    state["letters"].append(DeadLetterRecord("m1", CREATED.body, {REASON: '{"errorCode":"ExchangeMayExist"}'}))
+    verdict = run(state)
+    assert verdict.ok, verdict.problems()
+    assert verdict.held == {"e1": "expected CREATED, 1 exchange at Dwolla"}
+    state["exchanges"] = []
+    assert run(state).held == {"e1": "expected CREATED, 0 exchanges at Dwolla"}
+    state["exchanges"] = [exchange(CREATED), exchange(CREATED, "x2")]
+    assert run(state).duplicates == {"e1": 2}
+
+
 @pytest.mark.parametrize(
     "where",
     ["worker.out", "results table", "DLQ attributes"],
