@@ -14,12 +14,15 @@ from pathlib import Path
 import pytest
 import requests
 
+from exchange_linker.contracts.dead_letter import EVIDENCE_ATTRIBUTE
+from exchange_linker.reconcile.scope import Scope
 from exchange_linker_tools.local_stack import LocalStack
 from tests.conftest import CUSTOMER_ID
 from tests.contract.conformance import breaches
 from tests.contract.official_spec import HAL_JSON, OPERATIONS, raw_document
 from tests.contract.recorder import RecordingProxy, recording_proxy
 from tests.integration.helpers import drain
+from tests.integration.reconcile.stack_helpers import reconciliation
 
 pytestmark = pytest.mark.integration
 EVENTS = Path(__file__).parents[2] / "events"
@@ -67,34 +70,45 @@ def test_authorization_follows_the_documented_schemes(stack: LocalStack, proxy: 
             assert exchange.request.form.to_dict() == {"grant_type": "client_credentials"}
 
 
-def test_read_and_funding_source_operations_conform(stack: LocalStack, proxy: RecordingProxy) -> None:
-    stack.publish(json.dumps(_event()))
-    stack.publish(json.dumps(_event(customerId=None)))
+def test_the_reads_the_service_sends_conform(stack: LocalStack, proxy: RecordingProxy) -> None:
+    """The service's own client reads: GET /exchanges/{id} when a replayed message brings an exchangeUrl to
+    verify, and both exchange lists when the reconciliation runs (a removed exchange listed, an unknown
+    customer answered 404), all through the proxy."""
+    for event in (_event(), _event(), _event(customerId=None)):
+        stack.publish(json.dumps(event))
     drain(stack, stack.consumer(DWOLLA_API_URL=proxy.url))
-    # the customer's exchange first, then the account's (the consumer runs them concurrently)
-    ordered = sorted(
-        (e.request.path.startswith("/exchanges"), e.response.headers["Location"])
-        for e in proxy.take()
-        if e.response.status_code == 201
+    mine = next(e for e in stack.emulator.exchanges if e.customer_id == CUSTOMER_ID)
+    stack.emulator.remove_exchange(next(e for e in stack.emulator.exchanges if e.customer_id is None).id)
+    for url in (mine.location, f"{proxy.url}/exchanges/00000000-0000-0000-0000-000000000000"):
+        stack.publish(json.dumps(_event()), attributes={EVIDENCE_ATTRIBUTE: json.dumps({"exchangeUrl": url})})
+        drain(stack, stack.consumer(DWOLLA_API_URL=proxy.url))
+    unknown = "00000000-0000-0000-0000-000000000000"
+    stack.emulator.page_exchange_lists(1)  # the customer's two exchanges on two pages, linked by `next`
+    report = reconciliation(stack, DWOLLA_API_URL=proxy.url).run(
+        Scope.of(customers=[CUSTOMER_ID, unknown], account=True)
     )
-    created = [location for _, location in ordered]
-    assert len(created) == 2
-    stack.emulator.remove_exchange(created[1])  # a removed exchange is still listed, status "removed"
+    recorded = proxy.take()
+    reads = {(_operation(e.request.path), e.response.status_code) for e in recorded if e.request.method == "GET"}
+    assert reads >= {("getExchange", 200), ("getExchange", 404), ("listAccountExchanges", 200)}
+    assert reads >= {("listCustomerExchanges", 200), ("listCustomerExchanges", 404)}  # known and unknown
+    assert [r.exchange_id for r in report.result.removed]
+    assert report.unread == {unknown: "NotFound"}
+    assert any("offset=1" in e.request.full_path for e in recorded)  # the next page was read
+    assert breaches(recorded, proxy.url) == []
+
+
+def test_operations_the_service_does_not_call_conform(stack: LocalStack, proxy: RecordingProxy) -> None:
+    """The emulator's partner-by-id and funding-source answers, asked by hand: the service has no such call."""
+    stack.publish(json.dumps(_event()))
+    drain(stack, stack.consumer(DWOLLA_API_URL=proxy.url))
+    (created,) = [e.response.headers["Location"] for e in proxy.take() if e.response.status_code == 201]
     session = _authorized(proxy.url, stack)
     partner = session.get(f"{proxy.url}/exchange-partners").json()["_embedded"]["exchange-partners"][0]
-    answers = [
-        session.get(f"{proxy.url}/exchange-partners/{partner['id']}"),
-        session.get(f"{proxy.url}/customers/{CUSTOMER_ID}/exchanges"),
-        session.get(f"{proxy.url}/exchanges"),
-        session.get(created[0]),
-        session.get(created[1]),
-        session.get(f"{proxy.url}/exchanges/00000000-0000-0000-0000-000000000000"),
-        session.get(f"{proxy.url}/customers/00000000-0000-0000-0000-000000000000/exchanges"),
-    ]
-    funding = {"_links": {"exchange": {"href": created[0]}}, "bankAccountType": "checking", "name": "Checking"}
+    answers = [session.get(f"{proxy.url}/exchange-partners/{partner['id']}")]
+    funding = {"_links": {"exchange": {"href": created}}, "bankAccountType": "checking", "name": "Checking"}
     answers.append(session.post(f"{proxy.url}/customers/{CUSTOMER_ID}/funding-sources", json=funding))
     answers.append(session.get(answers[-1].headers["Location"]))
-    assert [a.status_code for a in answers] == [200, 200, 200, 200, 200, 404, 404, 201, 200]
+    assert [a.status_code for a in answers] == [200, 201, 200]
     assert breaches(proxy.take(), proxy.url) == []
 
 
@@ -122,8 +136,18 @@ def _event(**fields: object) -> dict[str, object]:
     return link_event(**fields)
 
 
+def _operation(path: str) -> str:
+    """The official operationId of a GET path the service reads."""
+    parts = path.strip("/").split("/")
+    if parts[0] == "customers":
+        return "listCustomerExchanges"
+    if parts[0] == "exchanges":
+        return "getExchange" if len(parts) == 2 else "listAccountExchanges"
+    return parts[0]
+
+
 def _authorized(base_url: str, stack: LocalStack) -> requests.Session:
-    """A client of the read operations: the service's own client gains them with the reconciliation work."""
+    """A client of the operations the service's own client does not call."""
     token = requests.post(
         f"{base_url}/token",
         data={"grant_type": "client_credentials"},
