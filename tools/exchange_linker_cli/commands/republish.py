@@ -65,7 +65,7 @@ def outcomes_between(clients: AwsClients, table: str, start: str, end: str) -> l
     """The current outcome of every terminal row whose updatedAt is in [start, end]."""
     from boto3.dynamodb.types import TypeDeserializer
 
-    from exchange_linker.outcomes.transition import outcome_of
+    from exchange_linker.outcomes.transition import outcomes_of
 
     deserialize = TypeDeserializer().deserialize
     pages = clients.dynamodb.get_paginator("scan").paginate(
@@ -82,9 +82,7 @@ def outcomes_between(clients: AwsClients, table: str, start: str, end: str) -> l
     events = []
     for page in pages:
         for item in page["Items"]:
-            event = outcome_of(None, {name: deserialize(value) for name, value in item.items()})
-            if event is not None:
-                events.append(event)
+            events.extend(outcomes_of(None, {name: deserialize(value) for name, value in item.items()}))
     return sorted(events, key=lambda event: (event.occurred_at, event.outcome_id))
 
 

@@ -18,9 +18,11 @@ from requests.adapters import HTTPAdapter
 from exchange_linker.adapters.dwolla_answers import error_from, json_body, request_id
 from exchange_linker.adapters.dwolla_reads import ExchangeReads
 from exchange_linker.adapters.secrets_manager import ClientCredentials
+from exchange_linker.dwolla.classification import DUPLICATE_RESOURCE
 from exchange_linker.dwolla.exchange_request import HAL_JSON
 from exchange_linker.dwolla.exchange_resource import ExchangeResource
 from exchange_linker.dwolla.exchanges import CreatedExchange, ExchangeRequestLike
+from exchange_linker.dwolla.funding_sources import CreatedFundingSource
 from exchange_linker.dwolla.tokens import AccessToken
 from exchange_linker.errors import ConfigurationError, DwollaError
 from exchange_linker.invocation import Invocation
@@ -34,6 +36,13 @@ _LOCATION = re.compile(
     r"(?P<origin>[A-Za-z][A-Za-z0-9+.-]*://(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?)"
     r"/exchanges/(?P<id>[A-Za-z0-9-]{1,64})"
 )
+_FUNDING_SOURCE_LOCATION = re.compile(_LOCATION.pattern.replace("/exchanges/", "/funding-sources/"))
+
+
+def _about(body: dict[str, Any]) -> str:
+    about = body.get("_links", {}).get("about", {}) if isinstance(body.get("_links"), dict) else {}
+    href = about.get("href") if isinstance(about, dict) else None
+    return href if isinstance(href, str) else ""
 
 
 def pooled_session(pool_size: int) -> requests.Session:
@@ -130,6 +139,28 @@ class DwollaHttpApi:
         url = f"{self._base_url}/exchanges/{exchange_id}"  # stored in the canonical spelling
         return CreatedExchange(url=url, exchange_id=exchange_id, request_id=request_id(response))
 
+    def create_funding_source(self, request: ExchangeRequestLike, token: AccessToken) -> CreatedFundingSource:
+        """201 with a Location, or 400 DuplicateResource whose `_links.about` names the existing one: both success."""
+        headers = self._headers(token) | {"Content-Type": HAL_JSON, "Idempotency-Key": request.idempotency_key}
+        response = self._send("POST", request.path, data=request.body, headers=headers)
+        existing = response.status_code == 400 and json_body(response).get("code") == DUPLICATE_RESOURCE
+        if response.status_code != 201 and not existing:
+            raise error_from(response)
+        location = response.headers.get("Location", "") if not existing else _about(json_body(response))
+        source_id = self._resource_id(location, _FUNDING_SOURCE_LOCATION)
+        if source_id is None:
+            code = DUPLICATE_RESOURCE if existing else "UnexpectedLocation"
+            where = "_links.about" if existing else "Location"
+            raise DwollaError(
+                code,
+                f"Dwolla answered {response.status_code} without a funding-source {where} on the configured host",
+                permanent=existing,  # a duplicate we cannot name needs a person; a bad 201 is asked again
+                status=response.status_code,
+                request_id=request_id(response),
+            )
+        url = f"{self._base_url}/funding-sources/{source_id}"
+        return CreatedFundingSource(url, source_id, request_id(response), existing=existing)
+
     def get_exchange(self, url: str, token: AccessToken) -> ExchangeResource:
         return self._reads.exchange(url, self._headers(token))
 
@@ -142,7 +173,10 @@ class DwollaHttpApi:
         The origin is normalised the way DWOLLA_API_URL was (scheme and host case, default port); the
         strict pattern keeps every character a URL parser could drop or reinterpret out.
         """
-        match = _LOCATION.fullmatch(location)
+        return self._resource_id(location, _LOCATION)
+
+    def _resource_id(self, location: str, pattern: re.Pattern[str]) -> str | None:
+        match = pattern.fullmatch(location)
         if match is None:
             return None
         try:
@@ -156,7 +190,7 @@ class DwollaHttpApi:
 
     def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """Unanswered, only an exchange POST may have created something (a read or /token cannot)."""
-        creating = method == "POST" and path.endswith("/exchanges")
+        creating = method == "POST" and path.endswith("/exchanges")  # a funding source is unique per exchange
         timeout = self._invocation.timeouts(*self._timeout)  # NotAttemptedError: not started, out of time
         try:
             return self._session.request(
