@@ -37,6 +37,9 @@ CUSTOMER_ID = "74a207b2-b7b7-4efa-8bf8-582148e7b980"
 UNKNOWN_CUSTOMER_ID = "00000000-0000-0000-0000-000000000000"
 
 CREATED = {"status": "CREATED"}
+# Issue 14: the event asked for a funding source from its exchange, and the run must end with one.
+CREATED_WITH_FUNDING_SOURCE = {"status": "CREATED", "fundingSource": "CREATED"}
+ON_DEMAND_AUTHORIZATION = "https://api-sandbox.dwolla.com/on-demand-authorizations/30e7c028-0bdf-e511-80de-0aa34a9b2388"
 
 
 def failed(code: str) -> dict[str, str]:
@@ -291,6 +294,34 @@ def samples() -> list[Sample]:
                 token="processor-sandbox-0f3a7c2e-5b1d-4e8a-9c6f-000000000017",
             ),
             failed("NotFound"),
+        ),
+        # Appended, so the earlier files keep their timestamps.
+        Sample(
+            "plaid-funding-source.json",
+            link_event(
+                eid("plaid-funding-source"),
+                "Plaid",
+                17,
+                token="processor-sandbox-0f3a7c2e-5b1d-4e8a-9c6f-000000000018",
+                fundingSource={"name": "Jane Doe's Checking", "bankAccountType": "checking"},
+            ),
+            CREATED_WITH_FUNDING_SOURCE,
+        ),
+        Sample(
+            "account-funding-source.json",
+            link_event(
+                "account-funding-source:2026-11-20.0019",
+                "Finicity",
+                18,
+                customerId=None,
+                finicity=finicity_receipt(),
+                fundingSource={
+                    "name": "Operating savings",
+                    "bankAccountType": "savings",
+                    "onDemandAuthorization": ON_DEMAND_AUTHORIZATION,
+                },
+            ),
+            CREATED_WITH_FUNDING_SOURCE,
         ),
     ]
 
