@@ -196,7 +196,8 @@ def test_a_funding_source_made_is_its_own_outcome_with_its_own_id():
         "f1",
         "x1",
     )
-    assert "announcesFundingSource" not in detail and "announces_funding_source" not in detail
+    assert "announcesFundingSource" not in detail
+    assert "announces_funding_source" not in detail
     assert outcomes_of(FUNDED_ROW, {**FUNDED_ROW, "attempts": Decimal(3)}) == []  # the same outcome again
 
 
