@@ -23,6 +23,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from exchange_linker_tools.link_events import (
+    CUSTOMER_ID,
+    UNKNOWN_CUSTOMER_ID,
+    eventbridge_event,
+    finicity_receipt,
+    signed,
+    sns_notification,
+    sqs_record,
+)
+
 HERE = Path(__file__).resolve().parent
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -33,8 +43,6 @@ SENDER_ID = "AIDAIENQZJOLO23YVJ4VO"
 SNS_SENDER_ID = "AIDAISMY7JYY5F7RTT6AO"
 NAMESPACE = uuid.UUID("5b0b8a52-3c4d-4f7e-9a61-2f1d7c9e0a00")
 BASE_TIME = datetime(2026, 11, 20, 18, 4, 5, tzinfo=UTC)
-CUSTOMER_ID = "74a207b2-b7b7-4efa-8bf8-582148e7b980"
-UNKNOWN_CUSTOMER_ID = "00000000-0000-0000-0000-000000000000"
 
 CREATED = {"status": "CREATED"}
 # Issue 14: the event asked for a funding source from its exchange, and the run must end with one.
@@ -88,63 +96,28 @@ def link_event(event_id: str, partner: str, minute: int, **fields: Any) -> dict[
 
 def sns_wrap(sample: Sample, event: dict[str, Any]) -> str:
     message_id = stable_uuid(sample.file_name, "sns")
-    notification = {
-        "Type": "Notification",
-        "MessageId": message_id,
-        "TopicArn": TOPIC_ARN,
-        "Message": json.dumps(event),
-        "Timestamp": iso(parse_iso(event["occurredAt"]) + timedelta(seconds=1)).replace("Z", ".000Z"),
-        "SignatureVersion": "1",
-        # Placeholder, not a real signature: SQS consumers behind a subscription do not verify it.
-        "Signature": base64.b64encode(b"EXAMPLE-SNS-SIGNATURE-NOT-REAL-" + message_id.encode()).decode(),
-        "SigningCertURL": (
-            f"https://sns.{REGION}.amazonaws.com/SimpleNotificationService-0000000000000000000000000000000.pem"
-        ),
-        "UnsubscribeURL": (
-            f"https://sns.{REGION}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={TOPIC_ARN}:"
-            + stable_uuid(sample.file_name, "subscription")
-        ),
-    }
-    return json.dumps(notification)
+    subscription = stable_uuid(sample.file_name, "subscription")
+    timestamp = iso(parse_iso(event["occurredAt"]) + timedelta(seconds=1)).replace("Z", ".000Z")
+    signature = signed(message_id, subscription, region=REGION, topic_arn=TOPIC_ARN)
+    return json.dumps(
+        sns_notification(event, message_id=message_id, topic_arn=TOPIC_ARN, timestamp=timestamp, **signature)
+    )
 
 
 def eventbridge_wrap(sample: Sample, event: dict[str, Any]) -> str:
-    envelope = {
-        "version": "0",
-        "id": stable_uuid(sample.file_name, "eventbridge"),
-        "detail-type": "Link Completed",
-        "source": "com.example.linking",
-        "account": ACCOUNT,
-        "time": event["occurredAt"],
-        "region": REGION,
-        "resources": [],
-        "detail": event,
-    }
+    event_id = stable_uuid(sample.file_name, "eventbridge")
+    envelope = eventbridge_event(event, event_id=event_id, time=event["occurredAt"], account=ACCOUNT, region=REGION)
     return json.dumps(envelope)
 
 
-def finicity_receipt() -> dict[str, Any]:
-    """A Finicity (Mastercard Open Banking) receipt shaped like the seed OpenAPI example; fake values."""
-    return {
-        "profile": 3,
-        "version": "1",
-        "receiptId": "cr_sandboxReceipt0000000000001",
-        "receiptVersion": "1",
-        "customerId": "5454874858510164117",
-        "partnerId": 2445583946651,
-        "products": [
-            {
-                "product": "moneyTransferDetails",
-                "accountId": "1015199035827334916",
-                "accessPeriod": {
-                    "type": "timeframe",
-                    "startTime": "2026-11-20",
-                    "endTime": "2027-11-20T18:08:01Z",
-                },
-            }
-        ],
-        "timestamp": "2026-11-20T18:08:01Z",
-    }
+def sandbox_receipt() -> dict[str, Any]:
+    """A Finicity receipt shaped like the seed OpenAPI example, with this file's fake sandbox values."""
+    return finicity_receipt(
+        "cr_sandboxReceipt0000000000001",
+        access_start="2026-11-20",
+        access_end="2027-11-20T18:08:01Z",
+        timestamp="2026-11-20T18:08:01Z",
+    )
 
 
 def mx_connection_token() -> str:
@@ -190,7 +163,7 @@ def samples() -> list[Sample]:
         ),
         Sample(
             "finicity-receipt.json",
-            link_event(eid("finicity-receipt"), "Finicity", 4, finicity=finicity_receipt()),
+            link_event(eid("finicity-receipt"), "Finicity", 4, finicity=sandbox_receipt()),
             CREATED,
         ),
         Sample(
@@ -314,7 +287,7 @@ def samples() -> list[Sample]:
                 "Finicity",
                 18,
                 customerId=None,
-                finicity=finicity_receipt(),
+                finicity=sandbox_receipt(),
                 fundingSource={
                     "name": "Operating savings",
                     "bankAccountType": "savings",
@@ -334,28 +307,21 @@ def body_of(sample: Sample) -> str:
 
 
 def sqs_event(sample: Sample, index: int) -> dict[str, Any]:
-    body = body_of(sample)
     sent = BASE_TIME + timedelta(minutes=index, seconds=1)
     message_id = stable_uuid(sample.file_name, "messageId")
-    # Shaped like a real receipt handle (opaque base64); meaningless outside this file.
-    receipt_handle = "AQEB" + base64.b64encode(hashlib.sha256(message_id.encode()).digest() * 4).decode()
-    record = {
-        "messageId": message_id,
-        "receiptHandle": receipt_handle,
-        "body": body,
-        "attributes": {
+    message = {
+        "MessageId": message_id,
+        # Shaped like a real receipt handle (opaque base64); meaningless outside this file.
+        "ReceiptHandle": "AQEB" + base64.b64encode(hashlib.sha256(message_id.encode()).digest() * 4).decode(),
+        "Body": body_of(sample),
+        "Attributes": {
             "ApproximateReceiveCount": "1",
             "SentTimestamp": millis(sent),
             "SenderId": SNS_SENDER_ID if sample.wrap is sns_wrap else SENDER_ID,
             "ApproximateFirstReceiveTimestamp": millis(sent + timedelta(milliseconds=27)),
         },
-        "messageAttributes": {},
-        "md5OfBody": hashlib.md5(body.encode("utf-8"), usedforsecurity=False).hexdigest(),
-        "eventSource": "aws:sqs",
-        "eventSourceARN": QUEUE_ARN,
-        "awsRegion": REGION,
     }
-    return {"Records": [record]}
+    return {"Records": [sqs_record(message, QUEUE_ARN, REGION)]}
 
 
 def render(data: Any) -> str:

@@ -7,27 +7,14 @@ from typing import Any
 import requests
 
 from exchange_linker_tools.emulator import DwollaEmulator
-from tests.conftest import FINICITY_RECEIPT
+from exchange_linker_tools.link_events import CUSTOMER_ID, UNKNOWN_CUSTOMER_ID
+from exchange_linker_tools.link_events import credential as credential_fields
 
 HAL = "application/vnd.dwolla.v1.hal+json"
-CUSTOMER_ID = "74a207b2-b7b7-4efa-8bf8-582148e7b980"
-ZERO_CUSTOMER_ID = "00000000-0000-0000-0000-000000000000"
+ZERO_CUSTOMER_ID = UNKNOWN_CUSTOMER_ID
 
 
 PARTNER_FOR_KIND = {"token": "Plaid", "plaid": "Plaid", "mx": "MX", "finicity": "Finicity"}
-
-
-class FakeClock:
-    """Monotonic time the test moves by hand, so expiry is tested without waiting."""
-
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def fetch_token(emulator: DwollaEmulator) -> str:
@@ -46,13 +33,7 @@ def exchange_body(
 ) -> dict[str, Any]:
     """A schema-valid body of the given variant, carrying ``credential``."""
     links = {"exchange-partner": {"href": emulator.partner_href(partner or PARTNER_FOR_KIND[kind])}}
-    if kind == "token":
-        return {"_links": links, "token": credential}
-    if kind == "plaid":
-        return {"_links": links, "plaid": {"publicToken": credential}}
-    if kind == "mx":
-        return {"_links": links, "mx": {"availableConnectionToken": credential}}
-    return {"_links": links, "finicity": {**FINICITY_RECEIPT, "receiptId": credential}}
+    return {"_links": links, **credential_fields(kind, credential)}
 
 
 class Api:

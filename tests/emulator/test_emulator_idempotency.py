@@ -6,9 +6,10 @@ import threading
 
 import pytest
 import requests
-from emulator_client import Api, FakeClock, embedded_errors, exchange_body
+from emulator_client import Api, embedded_errors, exchange_body
 
 from exchange_linker_tools.emulator import DwollaEmulator, FaultPlan
+from exchange_linker_tools.fakes import FakeClock
 
 KEY = "6c0b2ad6-2f4e-4c47-a3f4-0fd9d2f7c8a1"
 

@@ -8,6 +8,7 @@ import uuid
 import pytest
 
 from exchange_linker.dwolla.exchange_request import idempotency_key
+from exchange_linker_tools.link_events import SNS_TOPIC_ARN, eventbridge_event, signed, sns_notification
 from tests.conftest import CUSTOMER_ID, FINICITY_RECEIPT, link_event
 from tests.integration.helpers import RecordingHandler, attributes, drain, reason
 
@@ -156,32 +157,10 @@ def test_invalid_events_are_dead_lettered_and_never_reach_dwolla(stack):
 
 def test_sns_and_eventbridge_envelopes(stack):
     via_sns, via_eventbridge = link_event(), link_event(partner="MX")
-    stack.publish(
-        {
-            "Type": "Notification",
-            "MessageId": str(uuid.uuid4()),
-            "TopicArn": "arn:aws:sns:us-east-1:123456789012:link-completed",
-            "Message": json.dumps(via_sns),
-            "Timestamp": "2026-11-20T18:04:06.000Z",
-            "SignatureVersion": "1",
-            "Signature": "c2ln",
-            "SigningCertURL": "https://sns.us-east-1.amazonaws.com/cert.pem",
-            "UnsubscribeURL": "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe",
-        }
-    )
-    stack.publish(
-        {
-            "version": "0",
-            "id": str(uuid.uuid4()),
-            "detail-type": "Link Completed",
-            "source": "com.example.linking",
-            "account": "123456789012",
-            "time": "2026-11-20T18:04:06Z",
-            "region": "us-east-1",
-            "resources": [],
-            "detail": via_eventbridge,
-        }
-    )
+    message_id = str(uuid.uuid4())
+    signature = signed(message_id, str(uuid.uuid4()), region="us-east-1", topic_arn=SNS_TOPIC_ARN)
+    stack.publish(sns_notification(via_sns, message_id=message_id, **signature))
+    stack.publish(eventbridge_event(via_eventbridge))
     drain(stack)
     assert stack.result(via_sns["eventId"])["status"] == "CREATED"
     assert stack.result(via_eventbridge["eventId"])["status"] == "CREATED"

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from exchange_linker_tools import link_events
 from exchange_linker_tools.template import REPO_ROOT
 
 EVENTS_DIR = REPO_ROOT / "events"
-UNKNOWN_CUSTOMER = "00000000-0000-0000-0000-000000000000"
+UNKNOWN_CUSTOMER = link_events.UNKNOWN_CUSTOMER_ID
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ _VARIANTS: list[tuple[str, str]] = [
     ("MX", "mx"),
     ("Finicity", "finicity"),
 ]
+_MINIMAL_RECEIPT = {"profile": 3, "version": "1"}
 # Scripted emulator failures: credential prefix -> (expected status, expected error code).
 _FAILURES: list[tuple[str, str]] = [
     ("invalid", "InvalidExchangeToken"),
@@ -99,14 +101,9 @@ def generated_events(count: int, *, seed: int, failure_share: float) -> list[Sam
             "customerId": str(uuid.UUID(int=rng.getrandbits(128))),
             "partner": partner,
         }
-        if kind == "token":
-            event["token"] = credential if partner != "Checkout.com" else f"{prefix}-pay_{index}"
-        elif kind == "plaid":
-            event["plaid"] = {"publicToken": credential}
-        elif kind == "mx":
-            event["mx"] = {"availableConnectionToken": credential}
-        else:
-            event["finicity"] = {"receiptId": credential, "profile": 3, "version": "1"}
+        if partner == "Checkout.com":
+            credential = f"{prefix}-pay_{index}"
+        event.update(link_events.credential(kind, credential, receipt=_MINIMAL_RECEIPT))
         funding = None
         if index % FUNDING_SOURCE_EVERY == 0 and partner != "Checkout.com":  # Dwolla: none from a card
             event["fundingSource"] = {"name": f"Generated {index}", "bankAccountType": "checking"}

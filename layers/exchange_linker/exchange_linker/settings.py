@@ -127,6 +127,34 @@ class ReplaySettings(EnvironmentSettings):
     results_table_name: Text = Field(validation_alias=env("RESULTS_TABLE_NAME"))
 
 
+class ReconcileSettings(EnvironmentSettings):
+    """The reconciliation (the scheduled function and `exchange-linker reconcile`): read-only, so no queue,
+    no fingerprint key, and the token secret only read (a token is shared when one is there, never written)."""
+
+    dwolla_api_url: OptionalText = Field(default=None, validation_alias=env("DWOLLA_API_URL"))
+    dwolla_environment: Annotated[
+        Literal["sandbox", "production"], BeforeValidator(lambda v: (_stripped(v) or "sandbox").lower())
+    ] = Field(default="sandbox", validation_alias=env("DWOLLA_ENVIRONMENT"))
+    credentials_secret_id: Text = Field(validation_alias=env("DWOLLA_CREDENTIALS_SECRET_ID"))
+    token_secret_id: OptionalText = Field(default=None, validation_alias=env("DWOLLA_TOKEN_SECRET_ID"))
+    results_table_name: Text = Field(validation_alias=env("RESULTS_TABLE_NAME"))
+    connect_timeout: PositiveFloat = Field(default=3.05, validation_alias=env("DWOLLA_CONNECT_TIMEOUT"))
+    read_timeout: PositiveFloat = Field(default=10.0, validation_alias=env("DWOLLA_READ_TIMEOUT"))
+    # Requests per second to Dwolla, every request counted (token, partners, each page of a list).
+    requests_per_second: PositiveFloat = Field(default=5.0, validation_alias=env("RECONCILE_REQUESTS_PER_SECOND"))
+    # The scheduled run's window: the owners of the items written in the last this many hours.
+    window_hours: PositiveFloat = Field(default=24.0, validation_alias=env("RECONCILE_WINDOW_HOURS"))
+
+    @property
+    def dwolla_base_url(self) -> str:
+        if self.dwolla_api_url:
+            return validate_base_url(self.dwolla_api_url)
+        return DWOLLA_HOSTS[self.dwolla_environment]
+
+    def model_post_init(self, context: Any, /) -> None:
+        self.dwolla_base_url  # noqa: B018 - an unsafe DWOLLA_API_URL fails here, at the cold start
+
+
 def dwolla_base_url(environ: Mapping[str, str]) -> str:
     """The Dwolla host: `DWOLLA_API_URL` if set (HTTPS, or plain HTTP on loopback), else by environment."""
     override = environ.get("DWOLLA_API_URL", "").strip()

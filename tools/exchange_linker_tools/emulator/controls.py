@@ -57,6 +57,12 @@ class EmulatorControls:
         """Mark an exchange ``removed`` at "Dwolla", e.g. to test reconciliation against the service's table."""
         return self._state.set_exchange_status(exchange, "removed")
 
+    def page_exchange_lists(self, page_size: int | None) -> None:
+        """Serve both exchange lists ``page_size`` at a time, each page linking the ``next`` one (None: whole)."""
+        if page_size is not None and page_size < 1:
+            raise ValueError("a page holds at least one exchange")
+        self._state.list_page_size = page_size
+
     def set_rate_limit(self, requests_per_second: float | None, burst: float | None = None) -> RateLimit | None:
         """Requests per second over the whole API (None: off); ``burst`` defaults to one second's worth.
 

@@ -66,7 +66,9 @@ class DwollaHttpApi:
         timeout: tuple[float, float] = (3.05, 10.0),
         clock: Callable[[], float] = time.time,
         invocation: Invocation | None = None,
+        pace: Callable[[], object] | None = None,
     ) -> None:
+        """`pace` is called before every request (a fixed request rate, for the reconciliation's reads)."""
         self._base_url = validate_base_url(base_url)  # one canonical spelling, checked again here
         self._credentials = credentials
         self._session = session
@@ -75,6 +77,7 @@ class DwollaHttpApi:
         self._reads = ExchangeReads(self._base_url, self._send, self._exchange_id)
         self._invocation = invocation or Invocation(margin=0.0)
         self._refused = False  # Dwolla refused the last credentials: read them afresh next time
+        self._pace = pace
 
     def issue_token(self) -> AccessToken:
         credentials = self._credentials(fresh=True) if self._refused else self._credentials()
@@ -191,6 +194,8 @@ class DwollaHttpApi:
     def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """Unanswered, only an exchange POST may have created something (a read or /token cannot)."""
         creating = method == "POST" and path.endswith("/exchanges")  # a funding source is unique per exchange
+        if self._pace is not None:
+            self._pace()
         timeout = self._invocation.timeouts(*self._timeout)  # NotAttemptedError: not started, out of time
         try:
             return self._session.request(

@@ -1,114 +1,23 @@
 """The record processor with in-memory ports: every outcome and where each message ends."""
 
 import json
-from dataclasses import replace
 
 import pytest
 
-from exchange_linker.contracts.dead_letter import DeadLetter, read_reason
-from exchange_linker.contracts.results import ExchangeResult, KeyState, Status
+from exchange_linker.contracts.dead_letter import read_reason
+from exchange_linker.contracts.results import Status
 from exchange_linker.dwolla.exchange_request import idempotency_key
-from exchange_linker.dwolla.exchanges import CreatedExchange, ExchangeService
-from exchange_linker.dwolla.fingerprint import Fingerprinter
-from exchange_linker.dwolla.tokens import AccessToken, TokenProvider
-from exchange_linker.errors import AwsError, DwollaError
-from exchange_linker.ingest.processor import InboundMessage, Outcome, RecordProcessor, RetryableError
+from exchange_linker.errors import DwollaError
+from exchange_linker.ingest.processor import InboundMessage, Outcome, RetryableError
+from exchange_linker_tools.fakes import (
+    processor_world,
+)
 from tests.conftest import body
-
-
-class FakeDwolla:
-    def __init__(self) -> None:
-        self.failures: list[DwollaError] = []
-        self.keys: list[str] = []
-
-    def issue_token(self) -> AccessToken:
-        return AccessToken("token", expires_at=4_000_000_000)
-
-    def exchange_partners(self, token):
-        return {"Plaid": "https://dwolla.test/exchange-partners/p", "MX": "https://dwolla.test/exchange-partners/m"}
-
-    def create_exchange(self, request, token):
-        self.keys.append(request.idempotency_key)
-        if self.failures:
-            raise self.failures.pop(0)
-        return CreatedExchange(url="https://dwolla.test/exchanges/x1", exchange_id="x1", request_id="r1")
-
-
-TEST_FINGERPRINTS = Fingerprinter(lambda: b"unit-test-fingerprint-key-32-bytes!")
-
-
-class MemoryTokens:
-    def load(self, *, fresh):
-        return None
-
-    def save(self, token):
-        pass
-
-
-class MemoryResults:
-    """results.ResultsStore in a dict, with the adapter's rules: CREATED is final, exchangeMayExist sticky,
-    uncertainSince and fingerprint kept once set; with `expected`, only from that state, replacing it."""
-
-    def __init__(self) -> None:
-        self.rows: dict[str, ExchangeResult] = {}
-        self.fail_writes = False
-
-    def get(self, event_id):
-        return self.rows.get(event_id)
-
-    def recorded_exchanges(self, customer_id):
-        rows = [row for row in self.rows.values() if row.customer_id == customer_id and row.exchange_id]
-        return {row.exchange_id: row.event_id for row in rows}
-
-    def put(self, result, *, expected=None):
-        if self.fail_writes:
-            raise AwsError("dynamodb", "ProvisionedThroughputExceededException", "slow down")
-        current = self.rows.get(result.event_id)
-        if current is not None and current.status is Status.CREATED:
-            return False
-        if expected is not None and KeyState.of(current) != expected:
-            return False
-        generation = (
-            result.key_generation if result.key_generation is not None else (current.key_generation if current else 0)
-        )
-        may_exist = result.exchange_may_exist and result.status is not Status.CREATED
-        since = result.uncertain_since if may_exist else None
-        if expected is None and result.status is not Status.CREATED and current is not None:
-            may_exist = may_exist or current.exchange_may_exist
-            since = current.uncertain_since or since
-        fingerprint = (current.fingerprint if current is not None else None) or result.fingerprint
-        self.rows[result.event_id] = replace(
-            result,
-            key_generation=generation,
-            exchange_may_exist=may_exist,
-            uncertain_since=since,
-            fingerprint=fingerprint,
-        )
-        return True
-
-
-class MemoryDeadLetters:
-    def __init__(self) -> None:
-        self.letters: list[DeadLetter] = []
-        self.fail = False
-
-    def send(self, letter):
-        if self.fail:
-            raise AwsError("sqs", "ServiceUnavailable", "down")
-        self.letters.append(letter)
 
 
 @pytest.fixture
 def world():
-    dwolla, results, dlq = FakeDwolla(), MemoryResults(), MemoryDeadLetters()
-    processor = RecordProcessor(
-        ExchangeService(dwolla, TokenProvider(MemoryTokens(), dwolla)),
-        results,
-        dlq,
-        fingerprints=TEST_FINGERPRINTS,
-        max_receive_count=3,
-    )
-    return processor, dwolla, results, dlq
+    return processor_world()
 
 
 def message(text, receive_count=1):

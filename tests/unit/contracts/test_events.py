@@ -4,6 +4,7 @@ import pytest
 
 from exchange_linker.contracts.link_completed import CredentialKind, Partner, parse_link_completed
 from exchange_linker.errors import InvalidEventError
+from exchange_linker_tools.link_events import SNS_TOPIC_ARN, eventbridge_event, signed, sns_notification
 from tests.conftest import CUSTOMER_ID, FINICITY_RECEIPT, link_event
 
 RECEIPT = FINICITY_RECEIPT
@@ -122,32 +123,13 @@ def test_rejects_bodies_that_are_not_event_objects(body):
 
 
 def test_reads_an_sns_notification():
-    notification = {
-        "Type": "Notification",
-        "MessageId": "m-1",
-        "TopicArn": "arn:aws:sns:us-east-1:123456789012:links",
-        "Message": json.dumps(link_event(eventId="sns-1")),
-        "Timestamp": "2026-11-20T18:04:06.000Z",
-        "SignatureVersion": "1",
-        "Signature": "sig",
-        "SigningCertURL": "https://sns.example/cert.pem",
-        "UnsubscribeURL": "https://sns.example/unsubscribe",
-    }
+    signature = signed("m-1", "s-1", region="us-east-1", topic_arn=SNS_TOPIC_ARN)
+    notification = sns_notification(link_event(eventId="sns-1"), message_id="m-1", **signature)
     assert parse_link_completed(json.dumps(notification)).event_id == "sns-1"
 
 
 def test_reads_an_eventbridge_event():
-    envelope = {
-        "version": "0",
-        "id": "e-1",
-        "detail-type": "Link Completed",
-        "source": "com.example.linking",
-        "account": "123456789012",
-        "time": "2026-11-20T18:04:06Z",
-        "region": "us-east-1",
-        "resources": [],
-        "detail": link_event(eventId="eb-1"),
-    }
+    envelope = eventbridge_event(link_event(eventId="eb-1"), event_id="e-1")
     assert parse_link_completed(json.dumps(envelope)).event_id == "eb-1"
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from exchange_linker.contracts.results import ExchangeResult, Status
 from exchange_linker.errors import DwollaError
 from exchange_linker.ingest.processor import InboundMessage, Outcome, RecordProcessor
+from exchange_linker_tools.fakes import TEST_FINGERPRINTS, MemoryDeadLetters, MemoryResults
 from tests.conftest import body
-from tests.unit.test_processor import TEST_FINGERPRINTS
 
 
 class RefusingDwolla:
@@ -18,39 +18,21 @@ class RefusingDwolla:
         raise DwollaError("InvalidScope", "scope not enabled", permanent=True, status=401)
 
 
-class OtherCopyWinsResults:
+class OtherCopyWinsResults(MemoryResults):
     """A concurrent copy of the event (a replay racing a redelivery) records CREATED right after our read."""
 
-    def __init__(self) -> None:
-        self.rows: dict[str, ExchangeResult] = {}
-
     def get(self, event_id):
-        row = self.rows.get(event_id)
+        row = super().get(event_id)
         self.rows[event_id] = ExchangeResult(event_id, Status.CREATED, 1, "2026-11-21T00:00:00.000Z", exchange_id="x1")
         return row
 
-    def put(self, result, *, expected=None):
-        current = self.rows.get(result.event_id)
-        if current is not None and current.status is Status.CREATED:
-            return False
-        self.rows[result.event_id] = result
-        return True
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.items: list[object] = []
-
-    def send(self, letter):
-        self.items.append(letter)
-
 
 def test_a_copy_that_fails_after_the_other_copy_created_the_exchange_is_not_reported_failed():
-    results, dead_letters = OtherCopyWinsResults(), Recorder()
+    results, dead_letters = OtherCopyWinsResults(), MemoryDeadLetters()
     processor = RecordProcessor(
         RefusingDwolla(), results, dead_letters, fingerprints=TEST_FINGERPRINTS, max_receive_count=5
     )
     outcome = processor.process(InboundMessage(message_id="m1", body=body(eventId="evt-race"), receive_count=1))
     assert results.rows["evt-race"].status is Status.CREATED
-    assert dead_letters.items == []
+    assert dead_letters.letters == []
     assert outcome is Outcome.ALREADY_CREATED

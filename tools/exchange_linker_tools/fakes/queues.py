@@ -1,34 +1,30 @@
-"""In-memory ports for the Replayer: a queue with real visibility semantics on a fake clock."""
+"""The SQS queues in memory: the dead-letter port the processor sends to, and the replayer's two queues."""
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from exchange_linker.contracts.results import ExchangeResult
+from exchange_linker.contracts.dead_letter import DeadLetter
 from exchange_linker.errors import AwsError
 from exchange_linker.replay.message import DeadLetterMessage
+from exchange_linker_tools.fakes.clock import FakeClock
 
 
-class FakeClock:
-    """Time that only moves when something sleeps (or a test advances it)."""
+class MemoryDeadLetters:
+    """dead_letter.DeadLetterQueue: `letters` in the order sent; `fail` makes send raise like SQS down."""
 
     def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
+        self.letters: list[DeadLetter] = []
+        self.fail = False
 
-    def __call__(self) -> float:
-        return self.now
-
-    def datetime(self) -> datetime:
-        return datetime.fromtimestamp(self.now, UTC)
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
+    def send(self, letter: DeadLetter) -> None:
+        if self.fail:
+            raise AwsError("sqs", "ServiceUnavailable", "down")
+        self.letters.append(letter)
 
 
 @dataclass
@@ -43,7 +39,8 @@ class _Stored:
 
 @dataclass
 class MemoryQueue:
-    """SourceQueue and DestinationQueue at once: receive hides a message until its hold ends."""
+    """replayer.SourceQueue and DestinationQueue at once, on a fake clock: receive hides a message until its
+    hold ends, and only the latest receipt handle deletes or releases it."""
 
     clock: FakeClock = field(default_factory=FakeClock)
     messages: dict[str, _Stored] = field(default_factory=dict)
@@ -51,7 +48,7 @@ class MemoryQueue:
     holds: list[int] = field(default_factory=list)
     fail_sends: bool = False
     fail_deletes: bool = False
-    _ids: Any = field(default_factory=lambda: itertools.count(1))
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def put(self, body: str, attributes: Mapping[str, str] | None = None) -> str:
         message_id = f"m{next(self._ids)}"
@@ -80,17 +77,20 @@ class MemoryQueue:
     def delete(self, receipt_handle: str) -> None:
         if self.fail_deletes:
             raise AwsError("sqs", "InternalError", "delete failed")
-        message_id, receipt = receipt_handle.split("#")
-        stored = self.messages.get(message_id)
-        if stored is not None and str(stored.receipts) == receipt:
-            del self.messages[message_id]
+        stored = self._current(receipt_handle)
+        if stored is not None:
+            del self.messages[stored.message_id]
 
     def release(self, receipt_handles: Sequence[str]) -> None:
         for handle in receipt_handles:
-            message_id, receipt = handle.split("#")
-            stored = self.messages.get(message_id)
-            if stored is not None and str(stored.receipts) == receipt:
+            stored = self._current(handle)
+            if stored is not None:
                 stored.visible_at = self.clock.now
+
+    def _current(self, receipt_handle: str) -> _Stored | None:
+        message_id, receipt = receipt_handle.split("#")
+        stored = self.messages.get(message_id)
+        return stored if stored is not None and str(stored.receipts) == receipt else None
 
     # DestinationQueue
     def send(self, body: str, attributes: Mapping[str, Mapping[str, Any]]) -> None:
@@ -100,16 +100,3 @@ class MemoryQueue:
 
     def visible_ids(self) -> list[str]:
         return [m.message_id for m in self.messages.values() if m.visible_at <= self.clock.now]
-
-
-class MemoryResults:
-    def __init__(self, rows: Mapping[str, ExchangeResult] | None = None) -> None:
-        self.rows = dict(rows or {})
-        self.lookups: list[str] = []
-
-    def get(self, event_id: str) -> ExchangeResult | None:
-        self.lookups.append(event_id)
-        return self.rows.get(event_id)
-
-    def put(self, result: ExchangeResult, *, expected: object = None) -> bool:
-        raise AssertionError("a replay never writes results")

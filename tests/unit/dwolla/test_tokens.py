@@ -4,6 +4,7 @@ import pytest
 
 from exchange_linker.dwolla.tokens import REFUSAL_BACK_OFF, RENEWAL_RETRY, AccessToken, TokenProvider
 from exchange_linker.errors import AwsError, DependencyError, DwollaError
+from exchange_linker_tools.fakes import FakeClock
 
 
 class SharedSecret:
@@ -35,13 +36,7 @@ class Dwolla:
 
 @pytest.fixture
 def clock():
-    class Clock:
-        now = 1_000_000.0
-
-        def __call__(self) -> float:
-            return self.now
-
-    return Clock()
+    return FakeClock(1_000_000.0)
 
 
 def provider(store, dwolla, clock, seed=1):

@@ -13,14 +13,7 @@ from dataclasses import dataclass
 import pytest
 
 from exchange_linker.dwolla.limiter import AdaptiveLimiter, Permit
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from exchange_linker_tools.fakes import FakeClock
 
 
 def permit(limiter: AdaptiveLimiter) -> Permit:
@@ -30,7 +23,7 @@ def permit(limiter: AdaptiveLimiter) -> Permit:
 
 
 def test_a_cold_container_opens_with_two_posts_and_adds_one_per_success():
-    limiter = AdaptiveLimiter(10, clock=Clock())
+    limiter = AdaptiveLimiter(10, clock=FakeClock(0.0))
     first = [permit(limiter), permit(limiter)]
     assert limiter.try_acquire() == math.inf  # no burst of ten from a cold container
     for held in first:
@@ -46,7 +39,7 @@ def warm(limiter: AdaptiveLimiter) -> None:
 
 
 def test_unpaced_until_the_first_429_then_paced_below_the_measured_rate():
-    clock = Clock()
+    clock = FakeClock(0.0)
     limiter = AdaptiveLimiter(10, clock=clock)
     warm(limiter)
     clock.now = 5.0
@@ -63,7 +56,7 @@ def test_unpaced_until_the_first_429_then_paced_below_the_measured_rate():
 
 
 def test_retry_after_holds_every_new_post():
-    clock = Clock()
+    clock = FakeClock(0.0)
     limiter = AdaptiveLimiter(4, clock=clock)
     limiter.release(permit(limiter), rate_limited=True, retry_after=2.0)
     assert limiter.try_acquire() == pytest.approx(2.0)
@@ -72,7 +65,7 @@ def test_retry_after_holds_every_new_post():
 
 
 def test_successes_raise_the_pace_and_a_quiet_spell_lifts_it():
-    clock = Clock()
+    clock = FakeClock(0.0)
     limiter = AdaptiveLimiter(4, clock=clock, recovery_seconds=300)
     limiter.release(permit(limiter), rate_limited=True)
     slowed = limiter.state().rate
@@ -110,7 +103,7 @@ def simulate(
     The bucket holds a second's worth, answers 429 with Retry-After (whole seconds, at least 1) and does
     not spend a token on a refused request, as the emulator does. A 429'd event is retried.
     """
-    clock = Clock()
+    clock = FakeClock(0.0)
     tokens, updated = limit, 0.0
     limiters = [AdaptiveLimiter(workers, clock=clock) for _ in range(containers)]
     backlog, done, posts, refused, sequence = events, 0, 0, 0, 0

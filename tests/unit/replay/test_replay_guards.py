@@ -12,11 +12,11 @@ import pytest
 from exchange_linker.dwolla.classification import KNOWN_ERROR_CODES, NOT_REPLAYABLE_UNCHANGED, known_error_code
 from exchange_linker.replay.filter import ReplayFilter
 from exchange_linker.replay.replayer import Action, Replayer, UnknownErrorCodeError
+from exchange_linker_tools.fakes import MemoryQueue
 from tests.conftest import body
-from tests.replay.fakes import MemoryQueue
-from tests.replay.test_replay_core import reason
+from tests.unit.replay.test_replay_core import reason
 
-LAYER = Path(__file__).resolve().parents[2] / "layers" / "exchange_linker" / "exchange_linker"
+LAYER = Path(__file__).resolve().parents[3] / "layers" / "exchange_linker" / "exchange_linker"
 
 
 def mixed_dlq() -> MemoryQueue:

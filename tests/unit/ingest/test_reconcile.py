@@ -8,13 +8,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from exchange_linker.contracts.results import ExchangeResult, Status
-from exchange_linker.dwolla.exchanges import ExchangeService
 from exchange_linker.dwolla.fingerprint import Fingerprinter, differing_parts
-from exchange_linker.dwolla.tokens import TokenProvider
 from exchange_linker.errors import DependencyError, DwollaError
-from exchange_linker.ingest.processor import InboundMessage, Outcome, RecordProcessor, RetryableError
+from exchange_linker.ingest.processor import InboundMessage, Outcome, RetryableError
+from exchange_linker_tools.fakes import (
+    TEST_FINGERPRINTS,
+    FakeDwolla,
+    processor_world,
+)
 from tests.conftest import body
-from tests.unit.test_processor import TEST_FINGERPRINTS, FakeDwolla, MemoryDeadLetters, MemoryResults, MemoryTokens
 
 NOW = datetime(2026, 11, 21, 18, 0, tzinfo=UTC)
 A_DAY_AGO = "2026-11-20T17:00:00.000Z"
@@ -35,16 +37,7 @@ class ListingDwolla(FakeDwolla):
 
 @pytest.fixture
 def world():
-    dwolla, results, dlq = ListingDwolla(), MemoryResults(), MemoryDeadLetters()
-    processor = RecordProcessor(
-        ExchangeService(dwolla, TokenProvider(MemoryTokens(), dwolla)),
-        results,
-        dlq,
-        fingerprints=TEST_FINGERPRINTS,
-        max_receive_count=3,
-        clock=lambda: NOW,
-    )
-    return processor, dwolla, results, dlq
+    return processor_world(ListingDwolla(), clock=lambda: NOW)
 
 
 def unknown_outcome(results, event_id, since):

@@ -13,8 +13,8 @@ from exchange_linker.replay.filter import ReplayFilter
 from exchange_linker.replay.message import DeadLetterMessage, describe, replay_attributes
 from exchange_linker.replay.pacing import Deadline, RateLimiter
 from exchange_linker.replay.replayer import Action, Replayer, ReplayRefusedError, StopReason, check_route
+from exchange_linker_tools.fakes import FakeClock, MemoryQueue, MemoryResults
 from tests.conftest import CUSTOMER_ID, body
-from tests.replay.fakes import FakeClock, MemoryQueue, MemoryResults
 
 FAILED_AT = "2026-11-20T18:04:05.123Z"
 

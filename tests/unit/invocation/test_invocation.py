@@ -4,13 +4,7 @@ import pytest
 
 from exchange_linker.errors import DependencyError, DwollaError, NotAttemptedError
 from exchange_linker.invocation import MIN_CALL_SECONDS, Invocation
-
-
-class Clock:
-    now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from exchange_linker_tools.fakes import FakeClock
 
 
 def test_no_deadline_without_a_context():
@@ -21,7 +15,7 @@ def test_no_deadline_without_a_context():
 
 
 def test_calls_are_cut_to_the_deadline_and_not_started_after_it():
-    clock = Clock()
+    clock = FakeClock(100.0)
     invocation = Invocation(margin=10, clock=clock)
     invocation.begin(30)  # the deadline is 20 s away
     assert invocation.timeouts(3.05, 10) == (3.05, 10)

@@ -8,8 +8,11 @@ from exchange_linker.dwolla.limiter import AdaptiveLimiter
 from exchange_linker.dwolla.partners import PartnerDirectory
 from exchange_linker.errors import DwollaError, NotAttemptedError
 from exchange_linker.ingest.backoff import MAX_DELAY, RATE_LIMIT_PENALTY, retry_delay
+from exchange_linker_tools.fakes import (
+    FakeDwolla,
+    MemoryTokens,
+)
 from tests.conftest import body
-from tests.unit.test_processor import FakeDwolla, MemoryTokens
 
 
 def test_rate_limit_waits_out_the_penalty_or_retry_after():
