@@ -7,6 +7,7 @@ the invocation's deadline, and a call is not started at all when too little time
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -16,9 +17,9 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from exchange_linker.adapters.dwolla_answers import error_from, json_body, request_id
+from exchange_linker.adapters.dwolla_funding_sources import funding_source_from
 from exchange_linker.adapters.dwolla_reads import ExchangeReads
 from exchange_linker.adapters.secrets_manager import ClientCredentials
-from exchange_linker.dwolla.classification import DUPLICATE_RESOURCE
 from exchange_linker.dwolla.exchange_request import HAL_JSON
 from exchange_linker.dwolla.exchange_resource import ExchangeResource
 from exchange_linker.dwolla.exchanges import CreatedExchange, ExchangeRequestLike
@@ -37,12 +38,6 @@ _LOCATION = re.compile(
     r"/exchanges/(?P<id>[A-Za-z0-9-]{1,64})"
 )
 _FUNDING_SOURCE_LOCATION = re.compile(_LOCATION.pattern.replace("/exchanges/", "/funding-sources/"))
-
-
-def _about(body: dict[str, Any]) -> str:
-    about = body.get("_links", {}).get("about", {}) if isinstance(body.get("_links"), dict) else {}
-    href = about.get("href") if isinstance(about, dict) else None
-    return href if isinstance(href, str) else ""
 
 
 def pooled_session(pool_size: int) -> requests.Session:
@@ -146,23 +141,8 @@ class DwollaHttpApi:
         """201 with a Location, or 400 DuplicateResource whose `_links.about` names the existing one: both success."""
         headers = self._headers(token) | {"Content-Type": HAL_JSON, "Idempotency-Key": request.idempotency_key}
         response = self._send("POST", request.path, data=request.body, headers=headers)
-        existing = response.status_code == 400 and json_body(response).get("code") == DUPLICATE_RESOURCE
-        if response.status_code != 201 and not existing:
-            raise error_from(response)
-        location = response.headers.get("Location", "") if not existing else _about(json_body(response))
-        source_id = self._resource_id(location, _FUNDING_SOURCE_LOCATION)
-        if source_id is None:
-            code = DUPLICATE_RESOURCE if existing else "UnexpectedLocation"
-            where = "_links.about" if existing else "Location"
-            raise DwollaError(
-                code,
-                f"Dwolla answered {response.status_code} without a funding-source {where} on the configured host",
-                permanent=existing,  # a duplicate we cannot name needs a person; a bad 201 is asked again
-                status=response.status_code,
-                request_id=request_id(response),
-            )
-        url = f"{self._base_url}/funding-sources/{source_id}"
-        return CreatedFundingSource(url, source_id, request_id(response), existing=existing)
+        source_id = functools.partial(self._resource_id, pattern=_FUNDING_SOURCE_LOCATION)
+        return funding_source_from(response, source_id, self._base_url)
 
     def get_exchange(self, url: str, token: AccessToken) -> ExchangeResource:
         return self._reads.exchange(url, self._headers(token))
