@@ -59,19 +59,6 @@ class AwsCallCounter:
         )
 
 
-class FakeClock:
-    """Epoch seconds that move only when told: token expiry and partner TTLs without waiting hours."""
-
-    def __init__(self, start: float | None = None) -> None:
-        self._now = time.time() if start is None else start
-
-    def __call__(self) -> float:
-        return self._now
-
-    def advance(self, seconds: float) -> None:
-        self._now += seconds
-
-
 class PeakInFlight:
     """The most exchange POSTs the emulator held at once while the block ran (its `in_flight` gauge)."""
 

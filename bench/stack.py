@@ -18,9 +18,9 @@ from typing import IO, TYPE_CHECKING, Any
 
 from exchange_linker_tools import moto_server
 from exchange_linker_tools.emulator import DwollaEmulator, FaultPlan
+from exchange_linker_tools.link_events import sqs_record
 from exchange_linker_tools.local_run import handler_output_to
 from exchange_linker_tools.local_stack import DEFAULT_REGION, LocalStack, aws_environment
-from exchange_linker_tools.poller import lambda_record
 from exchange_linker_tools.provision import provision
 from exchange_linker_tools.sample_events import generated_events
 
@@ -89,7 +89,7 @@ def sqs_event(stack: LocalStack, count: int) -> tuple[dict[str, Any], list[Messa
             AttributeNames=["All"],
             MessageAttributeNames=["All"],
         ).get("Messages", [])
-    records = [lambda_record(message, stack.resources.queue_arn, stack.resources.region) for message in messages]
+    records = [sqs_record(message, stack.resources.queue_arn, stack.resources.region) for message in messages]
     return {"Records": records}, messages
 
 
@@ -116,4 +116,4 @@ def synthetic_event(stack: LocalStack, bodies: list[str]) -> dict[str, Any]:
         }
         for body in bodies
     ]
-    return {"Records": [lambda_record(m, stack.resources.queue_arn, stack.resources.region) for m in messages]}
+    return {"Records": [sqs_record(m, stack.resources.queue_arn, stack.resources.region) for m in messages]}

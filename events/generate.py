@@ -23,6 +23,20 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from exchange_linker_tools.link_events import (
+    CUSTOMER_ID,
+    eventbridge_event,
+    finicity_receipt,
+    flinks_token,
+    mx_connection_token,
+    signed,
+    sns_notification,
+    sqs_record,
+)
+from exchange_linker_tools.link_events import (
+    UNKNOWN_CUSTOMER_ID as UNKNOWN_CUSTOMER,
+)
+
 HERE = Path(__file__).resolve().parent
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -33,10 +47,11 @@ SENDER_ID = "AIDAIENQZJOLO23YVJ4VO"
 SNS_SENDER_ID = "AIDAISMY7JYY5F7RTT6AO"
 NAMESPACE = uuid.UUID("5b0b8a52-3c4d-4f7e-9a61-2f1d7c9e0a00")
 BASE_TIME = datetime(2026, 11, 20, 18, 4, 5, tzinfo=UTC)
-CUSTOMER_ID = "74a207b2-b7b7-4efa-8bf8-582148e7b980"
-UNKNOWN_CUSTOMER_ID = "00000000-0000-0000-0000-000000000000"
 
 CREATED = {"status": "CREATED"}
+# Issue 14: the event asked for a funding source from its exchange, and the run must end with one.
+CREATED_WITH_FUNDING_SOURCE = {"status": "CREATED", "fundingSource": "CREATED"}
+ON_DEMAND_AUTHORIZATION = "https://api-sandbox.dwolla.com/on-demand-authorizations/30e7c028-0bdf-e511-80de-0aa34a9b2388"
 
 
 def failed(code: str) -> dict[str, str]:
@@ -85,214 +100,106 @@ def link_event(event_id: str, partner: str, minute: int, **fields: Any) -> dict[
 
 def sns_wrap(sample: Sample, event: dict[str, Any]) -> str:
     message_id = stable_uuid(sample.file_name, "sns")
-    notification = {
-        "Type": "Notification",
-        "MessageId": message_id,
-        "TopicArn": TOPIC_ARN,
-        "Message": json.dumps(event),
-        "Timestamp": iso(parse_iso(event["occurredAt"]) + timedelta(seconds=1)).replace("Z", ".000Z"),
-        "SignatureVersion": "1",
-        # Placeholder, not a real signature: SQS consumers behind a subscription do not verify it.
-        "Signature": base64.b64encode(b"EXAMPLE-SNS-SIGNATURE-NOT-REAL-" + message_id.encode()).decode(),
-        "SigningCertURL": (
-            f"https://sns.{REGION}.amazonaws.com/SimpleNotificationService-0000000000000000000000000000000.pem"
-        ),
-        "UnsubscribeURL": (
-            f"https://sns.{REGION}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={TOPIC_ARN}:"
-            + stable_uuid(sample.file_name, "subscription")
-        ),
-    }
-    return json.dumps(notification)
+    subscription = stable_uuid(sample.file_name, "subscription")
+    timestamp = iso(parse_iso(event["occurredAt"]) + timedelta(seconds=1)).replace("Z", ".000Z")
+    signature = signed(message_id, subscription, region=REGION, topic_arn=TOPIC_ARN)
+    return json.dumps(
+        sns_notification(event, message_id=message_id, topic_arn=TOPIC_ARN, timestamp=timestamp, **signature)
+    )
 
 
 def eventbridge_wrap(sample: Sample, event: dict[str, Any]) -> str:
-    envelope = {
-        "version": "0",
-        "id": stable_uuid(sample.file_name, "eventbridge"),
-        "detail-type": "Link Completed",
-        "source": "com.example.linking",
-        "account": ACCOUNT,
-        "time": event["occurredAt"],
-        "region": REGION,
-        "resources": [],
-        "detail": event,
-    }
+    event_id = stable_uuid(sample.file_name, "eventbridge")
+    envelope = eventbridge_event(event, event_id=event_id, time=event["occurredAt"], account=ACCOUNT, region=REGION)
     return json.dumps(envelope)
 
 
-def finicity_receipt() -> dict[str, Any]:
-    """A Finicity (Mastercard Open Banking) receipt shaped like the seed OpenAPI example; fake values."""
-    return {
-        "profile": 3,
-        "version": "1",
-        "receiptId": "cr_sandboxReceipt0000000000001",
-        "receiptVersion": "1",
-        "customerId": "5454874858510164117",
-        "partnerId": 2445583946651,
-        "products": [
-            {
-                "product": "moneyTransferDetails",
-                "accountId": "1015199035827334916",
-                "accessPeriod": {
-                    "type": "timeframe",
-                    "startTime": "2026-11-20",
-                    "endTime": "2027-11-20T18:08:01Z",
-                },
-            }
-        ],
-        "timestamp": "2026-11-20T18:08:01Z",
-    }
+def sandbox_receipt() -> dict[str, Any]:
+    """A Finicity receipt shaped like the seed OpenAPI example, with this file's fake sandbox values."""
+    return finicity_receipt(
+        "cr_sandboxReceipt0000000000001",
+        access_start="2026-11-20",
+        access_end="2027-11-20T18:08:01Z",
+        timestamp="2026-11-20T18:08:01Z",
+    )
 
 
-def mx_connection_token() -> str:
-    ids = {"accountId": "ACT-sandbox-0000-4c1e-9d2a-000000000001", "memberId": "MBR-sandbox-0000-4f7b-8e3c-01"}
-    return base64.b64encode(json.dumps(ids, separators=(",", ":")).encode()).decode()
+PLAID_EVENT_ID = "c0a8012e-6f1c-4a53-9d0a-6c2b4f2f0b11"
+PLAID_METADATA = {"channel": "web", "linkSessionId": "sandbox-link-session-0001"}
+ACCOUNT_EVENT_ID = "account-exchange:2026-11-20.0008"
+NOT_JSON = '{"eventId": "bad-not-json", "eventType": "link.completed", partner: Plaid'
+FLINKS_TOKEN = flinks_token("sandbox-auth-secret", "sandbox-access-token-0003")
+MX_CONNECTION_TOKEN = mx_connection_token("ACT-sandbox-0000-4c1e-9d2a-000000000001", "MBR-sandbox-0000-4f7b-8e3c-01")
 
 
-def flinks_token() -> str:
-    # Dwolla's Flinks token: base64("<AuthSecret>:<AccessToken>").
-    return base64.b64encode(b"sandbox-auth-secret:sandbox-access-token-0003").decode()
+def processor(number: int, prefix: str = "") -> str:
+    """A Plaid processor token; `invalid-` and `reauth-` make the emulator refuse it."""
+    return f"{prefix}processor-sandbox-0f3a7c2e-5b1d-4e8a-9c6f-{number:012d}"
+
+
+def public_token(number: int) -> dict[str, str]:
+    return {"publicToken": f"public-sandbox-00000000-0000-4000-8000-{number:012d}"}
 
 
 def samples() -> list[Sample]:
-    def eid(name: str) -> str:
-        return stable_uuid(name, "eventId")
-
+    invalid = failed("InvalidEvent")
     return [
-        Sample(
-            "plaid-token.json",
-            link_event(
-                "c0a8012e-6f1c-4a53-9d0a-6c2b4f2f0b11",
-                "Plaid",
-                0,
-                token="processor-sandbox-0f3a7c2e-5b1d-4e8a-9c6f-000000000001",
-                metadata={"channel": "web", "linkSessionId": "sandbox-link-session-0001"},
-            ),
-            CREATED,
+        sample("plaid-token", "Plaid", 0, event_id=PLAID_EVENT_ID, token=processor(1), metadata=PLAID_METADATA),
+        sample("mx-token", "MX", 1, token="sandbox-mx-authorization-code-0002"),
+        sample("flinks-token", "Flinks", 2, token=FLINKS_TOKEN),
+        sample("checkout-token", "Checkout.com", 3, token="pay_sandbox0000000000000000004"),
+        sample("finicity-receipt", "Finicity", 4, finicity=sandbox_receipt()),
+        sample("mx-open-banking", "mx", 5, mx={"availableConnectionToken": MX_CONNECTION_TOKEN}),
+        sample("plaid-open-banking", "PLAID", 6, plaid=public_token(7)),
+        sample("account-exchange", "Plaid", 7, event_id=ACCOUNT_EVENT_ID, customerId=None, token=processor(8)),
+        sample("sns-wrapped", "Plaid", 8, wrap=sns_wrap, token=processor(9)),
+        sample("eventbridge-wrapped", "MX", 9, wrap=eventbridge_wrap, token="sandbox-mx-authorization-code-0010"),
+        Sample("bad-not-json.json", None, invalid, raw_body=NOT_JSON),
+        sample("bad-unknown-partner", "Yodlee", 11, invalid, token="sandbox-yodlee-token-0012"),
+        sample("bad-two-credentials", "Plaid", 12, invalid, token=processor(13), plaid=public_token(13)),
+        sample("bad-account-open-banking", "Plaid", 13, invalid, customerId=None, plaid=public_token(14)),
+        sample("invalid-exchange-token", "Plaid", 14, failed("InvalidExchangeToken"), token=processor(15, "invalid-")),
+        sample("update-credentials", "Plaid", 15, failed("UpdateCredentials"), token=processor(16, "reauth-")),
+        sample("unknown-customer", "Plaid", 16, failed("NotFound"), customerId=UNKNOWN_CUSTOMER, token=processor(17)),
+        # Appended, so the earlier files keep their timestamps.
+        sample(
+            "plaid-funding-source",
+            "Plaid",
+            17,
+            CREATED_WITH_FUNDING_SOURCE,
+            token=processor(18),
+            fundingSource={"name": "Jane Doe's Checking", "bankAccountType": "checking"},
         ),
-        Sample(
-            "mx-token.json",
-            link_event(eid("mx-token"), "MX", 1, token="sandbox-mx-authorization-code-0002"),
-            CREATED,
-        ),
-        Sample(
-            "flinks-token.json",
-            link_event(eid("flinks-token"), "Flinks", 2, token=flinks_token()),
-            CREATED,
-        ),
-        Sample(
-            "checkout-token.json",
-            link_event(eid("checkout-token"), "Checkout.com", 3, token="pay_sandbox0000000000000000004"),
-            CREATED,
-        ),
-        Sample(
-            "finicity-receipt.json",
-            link_event(eid("finicity-receipt"), "Finicity", 4, finicity=finicity_receipt()),
-            CREATED,
-        ),
-        Sample(
-            "mx-open-banking.json",
-            link_event(eid("mx-open-banking"), "mx", 5, mx={"availableConnectionToken": mx_connection_token()}),
-            CREATED,
-        ),
-        Sample(
-            "plaid-open-banking.json",
-            link_event(
-                eid("plaid-open-banking"),
-                "PLAID",
-                6,
-                plaid={"publicToken": "public-sandbox-00000000-0000-4000-8000-000000000007"},
-            ),
-            CREATED,
-        ),
-        Sample(
-            "account-exchange.json",
-            link_event(
-                "account-exchange:2026-11-20.0008",
-                "Plaid",
-                7,
-                customerId=None,
-                token="processor-sandbox-0f3a7c2e-5b1d-4e8a-9c6f-000000000008",
-            ),
-            CREATED,
-        ),
-        Sample(
-            "sns-wrapped.json",
-            link_event(eid("sns-wrapped"), "Plaid", 8, token="processor-sandbox-0f3a7c2e-5b1d-4e8a-9c6f-000000000009"),
-            CREATED,
-            wrap=sns_wrap,
-        ),
-        Sample(
-            "eventbridge-wrapped.json",
-            link_event(eid("eventbridge-wrapped"), "MX", 9, token="sandbox-mx-authorization-code-0010"),
-            CREATED,
-            wrap=eventbridge_wrap,
-        ),
-        Sample(
-            "bad-not-json.json",
-            None,
-            failed("InvalidEvent"),
-            raw_body='{"eventId": "bad-not-json", "eventType": "link.completed", partner: Plaid',
-        ),
-        Sample(
-            "bad-unknown-partner.json",
-            link_event(eid("bad-unknown-partner"), "Yodlee", 11, token="sandbox-yodlee-token-0012"),
-            failed("InvalidEvent"),
-        ),
-        Sample(
-            "bad-two-credentials.json",
-            link_event(
-                eid("bad-two-credentials"),
-                "Plaid",
-                12,
-                token="processor-sandbox-0f3a7c2e-5b1d-4e8a-9c6f-000000000013",
-                plaid={"publicToken": "public-sandbox-00000000-0000-4000-8000-000000000013"},
-            ),
-            failed("InvalidEvent"),
-        ),
-        Sample(
-            "bad-account-open-banking.json",
-            link_event(
-                eid("bad-account-open-banking"),
-                "Plaid",
-                13,
-                customerId=None,
-                plaid={"publicToken": "public-sandbox-00000000-0000-4000-8000-000000000014"},
-            ),
-            failed("InvalidEvent"),
-        ),
-        Sample(
-            "invalid-exchange-token.json",
-            link_event(
-                eid("invalid-exchange-token"),
-                "Plaid",
-                14,
-                token="invalid-processor-sandbox-0f3a7c2e-5b1d-4e8a-9c6f-000000000015",
-            ),
-            failed("InvalidExchangeToken"),
-        ),
-        Sample(
-            "update-credentials.json",
-            link_event(
-                eid("update-credentials"),
-                "Plaid",
-                15,
-                token="reauth-processor-sandbox-0f3a7c2e-5b1d-4e8a-9c6f-000000000016",
-            ),
-            failed("UpdateCredentials"),
-        ),
-        Sample(
-            "unknown-customer.json",
-            link_event(
-                eid("unknown-customer"),
-                "Plaid",
-                16,
-                customerId=UNKNOWN_CUSTOMER_ID,
-                token="processor-sandbox-0f3a7c2e-5b1d-4e8a-9c6f-000000000017",
-            ),
-            failed("NotFound"),
+        sample(
+            "account-funding-source",
+            "Finicity",
+            18,
+            CREATED_WITH_FUNDING_SOURCE,
+            event_id="account-funding-source:2026-11-20.0019",
+            customerId=None,
+            finicity=sandbox_receipt(),
+            fundingSource={
+                "name": "Operating savings",
+                "bankAccountType": "savings",
+                "onDemandAuthorization": ON_DEMAND_AUTHORIZATION,
+            },
         ),
     ]
+
+
+def sample(
+    name: str,
+    partner: str,
+    minute: int,
+    expected: dict[str, str] = CREATED,
+    *,
+    event_id: str | None = None,
+    wrap: Callable[[Sample, dict[str, Any]], str] | None = None,
+    **fields: Any,
+) -> Sample:
+    """`name`.json: an event `minute` minutes after the base time, its eventId derived from the name."""
+    event = link_event(event_id or stable_uuid(name, "eventId"), partner, minute, **fields)
+    return Sample(f"{name}.json", event, expected, wrap=wrap)
 
 
 def body_of(sample: Sample) -> str:
@@ -303,28 +210,21 @@ def body_of(sample: Sample) -> str:
 
 
 def sqs_event(sample: Sample, index: int) -> dict[str, Any]:
-    body = body_of(sample)
     sent = BASE_TIME + timedelta(minutes=index, seconds=1)
     message_id = stable_uuid(sample.file_name, "messageId")
-    # Shaped like a real receipt handle (opaque base64); meaningless outside this file.
-    receipt_handle = "AQEB" + base64.b64encode(hashlib.sha256(message_id.encode()).digest() * 4).decode()
-    record = {
-        "messageId": message_id,
-        "receiptHandle": receipt_handle,
-        "body": body,
-        "attributes": {
+    message = {
+        "MessageId": message_id,
+        # Shaped like a real receipt handle (opaque base64); meaningless outside this file.
+        "ReceiptHandle": "AQEB" + base64.b64encode(hashlib.sha256(message_id.encode()).digest() * 4).decode(),
+        "Body": body_of(sample),
+        "Attributes": {
             "ApproximateReceiveCount": "1",
             "SentTimestamp": millis(sent),
             "SenderId": SNS_SENDER_ID if sample.wrap is sns_wrap else SENDER_ID,
             "ApproximateFirstReceiveTimestamp": millis(sent + timedelta(milliseconds=27)),
         },
-        "messageAttributes": {},
-        "md5OfBody": hashlib.md5(body.encode("utf-8"), usedforsecurity=False).hexdigest(),
-        "eventSource": "aws:sqs",
-        "eventSourceARN": QUEUE_ARN,
-        "awsRegion": REGION,
     }
-    return {"Records": [record]}
+    return {"Records": [sqs_record(message, QUEUE_ARN, REGION)]}
 
 
 def render(data: Any) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import logging
 import uuid
 from collections.abc import Iterator
@@ -11,27 +10,13 @@ from typing import Any
 
 import pytest
 
+from exchange_linker_tools.link_events import CUSTOMER_ID, body, finicity_receipt, link_event
 from exchange_linker_tools.local_stack import LocalStack, aws_environment, local_stack
 from exchange_linker_tools.moto_server import moto_thread
 
 REGION = "us-east-1"
-CUSTOMER_ID = "74a207b2-b7b7-4efa-8bf8-582148e7b980"
-FINICITY_RECEIPT: dict[str, Any] = {  # the seed's Mastercard secure-exchange example
-    "profile": 3,
-    "version": "1",
-    "receiptId": "cr_4N47ou7SlppuIxq0ZUtACh10vYcloY",
-    "receiptVersion": "1",
-    "customerId": "5454874858510164117",
-    "partnerId": 2445583946651,
-    "products": [
-        {
-            "product": "moneyTransferDetails",
-            "accountId": "1015199035827334916",
-            "accessPeriod": {"type": "timeframe", "startTime": "2022-07-06", "endTime": "2022-08-16T06:06:20Z"},
-        }
-    ],
-    "timestamp": "2022-07-11T06:06:23Z",
-}
+FINICITY_RECEIPT: dict[str, Any] = finicity_receipt()  # the seed's Mastercard secure-exchange example
+__all__ = ["CUSTOMER_ID", "FINICITY_RECEIPT", "REGION", "body", "link_event"]  # the builders, for the tests
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -68,24 +53,6 @@ def bus_stack(aws_endpoint: str) -> Iterator[LocalStack]:
     parameters = {"OutcomeEventBusName": f"{name}-bus"}
     with local_stack(aws_endpoint=aws_endpoint, stack_name=name, parameters=parameters, seed=7) as created:
         yield created
-
-
-def link_event(**fields: Any) -> dict[str, Any]:
-    """A valid v1 event (Plaid processor token, customer exchange); keyword arguments override fields."""
-    event: dict[str, Any] = {
-        "eventId": f"evt-{uuid.uuid4()}",
-        "eventType": "link.completed",
-        "occurredAt": "2026-11-20T18:04:05Z",
-        "customerId": CUSTOMER_ID,
-        "partner": "Plaid",
-        "token": f"processor-sandbox-{uuid.uuid4().hex}",
-    }
-    event.update(fields)
-    return {key: value for key, value in event.items() if value is not None}
-
-
-def body(**fields: Any) -> str:
-    return json.dumps(link_event(**fields))
 
 
 @pytest.fixture

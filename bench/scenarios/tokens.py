@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 from bench.context import Context
-from bench.counters import FakeClock
 from bench.fleet import FleetRun, run_fleet
 from bench.report import Check, Detail, ScenarioResult
 from bench.stack import bench_stack
 from bench.wiring import clocked_consumer, counted_consumer
 from exchange_linker.dwolla.tokens import DEFAULT_RENEW_JITTER, DEFAULT_RENEW_MARGIN
+from exchange_linker_tools.fakes import FakeClock
 
 LIFETIME = 3600
 MAX_EARLY = DEFAULT_RENEW_MARGIN + DEFAULT_RENEW_JITTER  # a container renews at most this early
@@ -32,7 +34,7 @@ def real_fleet(context: Context) -> FleetRun:
 def simulated_fleet(context: Context) -> FleetRun:
     """The same wiring with a fake clock (tokens, partners, emulator) that covers several lifetimes."""
     sizes = context.sizes
-    clock = FakeClock()
+    clock = FakeClock(time.time())  # real epoch seconds: the emulator's tokens and Secrets Manager's dates
     span = sizes.simulated_lifetimes * LIFETIME
     step = span / max(1, sizes.fleet_events // 10)
     with bench_stack(context.aws_endpoint, token_lifetime=LIFETIME, clock=clock) as stack:

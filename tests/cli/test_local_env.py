@@ -37,7 +37,7 @@ def test_a_shell_pointed_nowhere_gets_the_local_stack(env_file):
     assert environ["AWS_REGION"] == "us-east-1"  # the connection comes as a whole
     assert environ["RESULTS_TABLE_NAME"] == "mine"  # targets only fill what is missing
     assert environ["DEAD_LETTER_QUEUE_URL"] == VARIABLES["DEAD_LETTER_QUEUE_URL"]
-    assert "DWOLLA_API_URL" not in environ  # for shells that source the file, not for the CLI
+    assert environ["DWOLLA_API_URL"] == VARIABLES["DWOLLA_API_URL"]  # `reconcile` reads the emulator
 
 
 @pytest.mark.parametrize(

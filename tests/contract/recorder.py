@@ -67,7 +67,7 @@ class RecordingProxy:
             method=request.method,
             base_url=request.host_url,
             path=request.path,
-            query_string=request.query_string,
+            query_string=request.query_string.decode("latin-1"),  # bytes would be read as a mapping
             headers=list(request.headers.items()),
             data=body,
         ).get_request()

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from emulator_client import Api, FakeClock
+from emulator_client import Api
 
 from exchange_linker_tools.emulator import DwollaEmulator
+from exchange_linker_tools.fakes import FakeClock
 
 
 @pytest.fixture

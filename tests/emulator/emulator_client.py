@@ -2,32 +2,22 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import requests
 
-from exchange_linker_tools.emulator import DwollaEmulator
-from tests.conftest import FINICITY_RECEIPT
+from exchange_linker_tools.emulator import DwollaEmulator, FaultPlan
+from exchange_linker_tools.link_events import CUSTOMER_ID, UNKNOWN_CUSTOMER_ID
+from exchange_linker_tools.link_events import credential as credential_fields
 
 HAL = "application/vnd.dwolla.v1.hal+json"
-CUSTOMER_ID = "74a207b2-b7b7-4efa-8bf8-582148e7b980"
-ZERO_CUSTOMER_ID = "00000000-0000-0000-0000-000000000000"
+ZERO_CUSTOMER_ID = UNKNOWN_CUSTOMER_ID
 
 
 PARTNER_FOR_KIND = {"token": "Plaid", "plaid": "Plaid", "mx": "MX", "finicity": "Finicity"}
-
-
-class FakeClock:
-    """Monotonic time the test moves by hand, so expiry is tested without waiting."""
-
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def fetch_token(emulator: DwollaEmulator) -> str:
@@ -46,13 +36,7 @@ def exchange_body(
 ) -> dict[str, Any]:
     """A schema-valid body of the given variant, carrying ``credential``."""
     links = {"exchange-partner": {"href": emulator.partner_href(partner or PARTNER_FOR_KIND[kind])}}
-    if kind == "token":
-        return {"_links": links, "token": credential}
-    if kind == "plaid":
-        return {"_links": links, "plaid": {"publicToken": credential}}
-    if kind == "mx":
-        return {"_links": links, "mx": {"availableConnectionToken": credential}}
-    return {"_links": links, "finicity": {**FINICITY_RECEIPT, "receiptId": credential}}
+    return {"_links": links, **credential_fields(kind, credential)}
 
 
 class Api:
@@ -92,3 +76,24 @@ def embedded_errors(response: requests.Response) -> list[dict[str, Any]]:
 def admin(emulator: DwollaEmulator, method: str, path: str, body: Any = None) -> requests.Response:
     """An operator call: no token, no versioned Accept, plain JSON."""
     return requests.request(method, f"{emulator.url}/_emulator{path}", json=body, timeout=5)
+
+
+@contextmanager
+def post_in_flight(
+    api: Api, emulator: DwollaEmulator, body: dict[str, Any], key: str
+) -> Iterator[list[requests.Response]]:
+    """A POST held in flight by 30 s of latency while the block runs; its answer is in the list afterwards.
+
+    On exit a new fault plan releases it from its latency, and the thread must have finished.
+    """
+    emulator.faults = FaultPlan(latency=30.0)
+    answer: list[requests.Response] = []
+    worker = threading.Thread(target=lambda: answer.append(api.post_exchange(body, key=key, timeout=60)))
+    worker.start()
+    emulator.wait_for_stats(lambda stats: stats.in_flight == 1)
+    try:
+        yield answer
+    finally:
+        emulator.faults = FaultPlan()
+        worker.join(timeout=10)
+    assert not worker.is_alive()

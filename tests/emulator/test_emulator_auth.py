@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 import requests
-from emulator_client import HAL, Api, FakeClock
+from emulator_client import HAL, Api
 
 from exchange_linker_tools.emulator import DwollaEmulator
+from exchange_linker_tools.fakes import FakeClock
 
 
 def _token_request(emulator: DwollaEmulator, **kwargs: object) -> requests.Response:

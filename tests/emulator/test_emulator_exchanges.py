@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 import requests
-from emulator_client import CUSTOMER_ID, FINICITY_RECEIPT, ZERO_CUSTOMER_ID, Api, embedded_errors, exchange_body
+from emulator_client import CUSTOMER_ID, ZERO_CUSTOMER_ID, Api, embedded_errors, exchange_body
 
 from exchange_linker_tools.emulator import DwollaEmulator
+from tests.conftest import FINICITY_RECEIPT
 
 LOCATION = re.compile(r"/exchanges/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 

@@ -112,3 +112,24 @@ def test_list_endpoints_need_the_bearer_token(emulator: DwollaEmulator) -> None:
     response = requests.get(f"{emulator.url}/exchanges", headers={"Accept": HAL}, timeout=5)
 
     assert (response.status_code, response.json()["code"]) == (401, "InvalidAccessToken")
+
+
+def test_paged_lists_link_each_next_page_and_keep_the_total(api: Api, emulator: DwollaEmulator) -> None:
+    created = [_create(api, f"p{n}") for n in range(3)]
+    emulator.page_exchange_lists(2)
+
+    first = api.get(f"/customers/{CUSTOMER_ID}/exchanges").json()
+    path = first["_links"]["next"]["href"].removeprefix(emulator.url)
+    last = api.get(path).json()
+
+    assert schema_errors(first, "Exchanges") == []
+    assert (first["total"], last["total"]) == (3, 3)
+    assert path == f"/customers/{CUSTOMER_ID}/exchanges?limit=2&offset=2"
+    assert "next" not in last["_links"]
+    pages = first["_embedded"]["exchanges"] + last["_embedded"]["exchanges"]
+    assert [e["_links"]["self"]["href"] for e in pages] == created[::-1]  # newest first, each once
+
+
+def test_a_page_size_below_one_is_refused(emulator: DwollaEmulator) -> None:
+    with pytest.raises(ValueError, match="at least one"):
+        emulator.page_exchange_lists(0)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 import requests
-from emulator_client import HAL, Api, FakeClock, admin, exchange_body, fetch_token
+from emulator_client import HAL, Api, admin, exchange_body, fetch_token
 
 from exchange_linker_tools.emulator import DwollaEmulator
+from exchange_linker_tools.fakes import FakeClock
 
 
 def _partners(api: Api) -> int:

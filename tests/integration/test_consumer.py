@@ -8,6 +8,7 @@ import uuid
 import pytest
 
 from exchange_linker.dwolla.exchange_request import idempotency_key
+from exchange_linker_tools.link_events import SNS_TOPIC_ARN, eventbridge_event, signed, sns_notification
 from tests.conftest import CUSTOMER_ID, FINICITY_RECEIPT, link_event
 from tests.integration.helpers import RecordingHandler, attributes, drain, reason
 
@@ -156,32 +157,10 @@ def test_invalid_events_are_dead_lettered_and_never_reach_dwolla(stack):
 
 def test_sns_and_eventbridge_envelopes(stack):
     via_sns, via_eventbridge = link_event(), link_event(partner="MX")
-    stack.publish(
-        {
-            "Type": "Notification",
-            "MessageId": str(uuid.uuid4()),
-            "TopicArn": "arn:aws:sns:us-east-1:123456789012:link-completed",
-            "Message": json.dumps(via_sns),
-            "Timestamp": "2026-11-20T18:04:06.000Z",
-            "SignatureVersion": "1",
-            "Signature": "c2ln",
-            "SigningCertURL": "https://sns.us-east-1.amazonaws.com/cert.pem",
-            "UnsubscribeURL": "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe",
-        }
-    )
-    stack.publish(
-        {
-            "version": "0",
-            "id": str(uuid.uuid4()),
-            "detail-type": "Link Completed",
-            "source": "com.example.linking",
-            "account": "123456789012",
-            "time": "2026-11-20T18:04:06Z",
-            "region": "us-east-1",
-            "resources": [],
-            "detail": via_eventbridge,
-        }
-    )
+    message_id = str(uuid.uuid4())
+    signature = signed(message_id, str(uuid.uuid4()), region="us-east-1", topic_arn=SNS_TOPIC_ARN)
+    stack.publish(sns_notification(via_sns, message_id=message_id, **signature))
+    stack.publish(eventbridge_event(via_eventbridge))
     drain(stack)
     assert stack.result(via_sns["eventId"])["status"] == "CREATED"
     assert stack.result(via_eventbridge["eventId"])["status"] == "CREATED"
@@ -273,7 +252,18 @@ def test_no_secret_reaches_logs_table_or_dlq(stack, capfd, captured_logs):
         link_event(partner="Finicity", token=None, finicity={**RECEIPT, "receiptId": "cr_SECRET5"}),
         link_event(partner="Yodlee", token="tok-SECRET6"),
         link_event(customerId=None, token=None, mx={"availableConnectionToken": "SECRET7"}),
+        # issue 14: a funding source made, and one refused (its DLQ reason and FAILED fields)
+        link_event(
+            token="processor-sandbox-SECRET9", fundingSource={"name": "Checking", "bankAccountType": "checking"}
+        ),
+        link_event(
+            partner="Finicity",
+            token=None,
+            finicity={**RECEIPT, "receiptId": "cr_SECRET10"},
+            fundingSource={"name": "Savings", "bankAccountType": "savings"},
+        ),
     ]
+    stack.emulator.add_fault_rule("Forbidden", partner="Finicity", operation="funding-source")
     for event in events:
         stack.publish(event)
     consumer = stack.consumer()
@@ -288,10 +278,12 @@ def test_no_secret_reaches_logs_table_or_dlq(stack, capfd, captured_logs):
     fingerprint_key = secrets.get_secret_value(
         SecretId=stack.resources.function_environment["FINGERPRINT_KEY_SECRET_ID"]
     )["SecretString"]
-    forbidden = [f"SECRET{i}" for i in range(1, 9)] + [access_token, stack.emulator.client_secret, fingerprint_key]
+    forbidden = [f"SECRET{i}" for i in range(1, 11)] + [access_token, stack.emulator.client_secret, fingerprint_key]
     captured = capfd.readouterr()
     logs = captured_logs.getvalue() + captured.out + captured.err
     assert "exchange created" in logs  # the logs were captured at all
+    assert "funding source created" in logs
+    assert "FundingSourceForbidden" in logs
     assert "ExchangeErrors" in logs  # and so were the metrics
     table_dump = json.dumps(stack.dynamodb.scan(TableName=stack.resources.table_name)["Items"])
     dlq_attributes = json.dumps([attributes(letter) for letter in stack.dead_letters()])

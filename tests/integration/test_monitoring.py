@@ -12,6 +12,8 @@ from exchange_linker_tools.local_run import PUBLISHER_PATH, load_handler
 from exchange_linker_tools.outcome_bus import OutcomeSubscriber
 from exchange_linker_tools.template import load_template
 from tests.conftest import link_event
+from tests.integration.reconcile.test_reconcile_lambda import SCHEDULED_EVENT, load_reconcile_handler
+from tests.integration.reconcile.test_reconcile_lambda import context as reconcile_context
 from tests.replay.test_replay_lambda import context as replay_context
 from tests.replay.test_replay_lambda import load_handler as load_replay_handler
 
@@ -118,6 +120,8 @@ def test_every_watched_metric_is_emitted_with_the_same_dimensions(bus_stack, cap
     # The replay Lambda moves the InvalidScope message back.
     replay = load_replay_handler(stack.resources.outputs(), monkeypatch)
     replay({"errorCodes": ["InvalidScope"], "dryRun": False}, replay_context())
+    # The scheduled reconciliation counts its disagreements (0 here, emitted all the same).
+    load_reconcile_handler(stack, monkeypatch)(SCHEDULED_EVENT, reconcile_context())
     output = capfd.readouterr().out
     emitted_keys = emitted(output)
     missing = sorted(

@@ -75,12 +75,22 @@ EXPECTED_GRANTS: dict[str, dict[str, list[Any]]] = {
         "events:PutEvents": [{"Fn::Sub": OUTCOME_BUS_ARN}],
         "sqs:SendMessage": [{"Fn::GetAtt": ["OutcomePublisherFailureQueue", "Arn"]}],
     },
+    # The reconciliation reads: the table (Scan, the byCustomer index) and the two Dwolla secrets. No write,
+    # not even of the shared token.
+    "ReconcileFunctionRole": {
+        "logs:CreateLogStream": [{"Fn::GetAtt": ["ReconcileFunctionLogGroup", "Arn"]}],
+        "logs:PutLogEvents": [{"Fn::GetAtt": ["ReconcileFunctionLogGroup", "Arn"]}],
+        "dynamodb:Scan": [{"Fn::GetAtt": ["ResultsTable", "Arn"]}],
+        "dynamodb:Query": [{"Fn::Sub": "${ResultsTable.Arn}/index/byCustomer"}],
+        "secretsmanager:GetSecretValue": [{"Ref": "DwollaCredentialsSecret"}, {"Ref": "DwollaTokenSecret"}],
+    },
 }
 # function -> the explicit role it runs with
 FUNCTION_ROLES = {
     "LinkCompletedFunction": "LinkCompletedFunctionRole",
     "DlqReplayFunction": "DlqReplayFunctionRole",
     "OutcomePublisherFunction": "OutcomePublisherFunctionRole",
+    "ReconcileFunction": "ReconcileFunctionRole",
 }
 
 

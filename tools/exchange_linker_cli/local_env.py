@@ -19,7 +19,14 @@ from pathlib import Path
 ENV_FILE_VARIABLE = "EXCHANGE_LINKER_ENV_FILE"
 PID_VARIABLE = "EXCHANGE_LINKER_LOCAL_PID"
 CONNECTION = ("AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
-TARGETS = ("LINK_COMPLETED_QUEUE_URL", "DEAD_LETTER_QUEUE_URL", "RESULTS_TABLE_NAME")
+TARGETS = (
+    "LINK_COMPLETED_QUEUE_URL",
+    "DEAD_LETTER_QUEUE_URL",
+    "RESULTS_TABLE_NAME",
+    "DWOLLA_API_URL",  # the emulator, and the secrets `reconcile` reads Dwolla's credentials from
+    "DWOLLA_CREDENTIALS_SECRET_ID",
+    "DWOLLA_TOKEN_SECRET_ID",
+)
 # Any of these in the environment means the shell already points somewhere: the file is left alone.
 CONFIGURED = ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_ACCESS_KEY_ID")
 
@@ -101,5 +108,5 @@ def apply_env_file(environ: MutableMapping[str, str], *, profile: str | None = N
         return None
     for name, value in found.variables.items():
         if name in CONNECTION or (name in TARGETS and not environ.get(name)):
-            environ[name] = value  # the rest (DWOLLA_API_URL) is for a shell that sources the file
+            environ[name] = value
     return found

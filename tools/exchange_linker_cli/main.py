@@ -18,6 +18,7 @@ import click
 
 from exchange_linker_cli.commands.dlq import dlq
 from exchange_linker_cli.commands.publish import publish
+from exchange_linker_cli.commands.reconcile import reconcile
 from exchange_linker_cli.commands.replay import replay
 from exchange_linker_cli.commands.republish import republish_outcomes
 from exchange_linker_cli.commands.schema import schema
@@ -127,7 +128,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
         _invoked["command"] = f"{PROG} {ctx.invoked_subcommand}"
 
 
-for command in (dlq, replay, republish_outcomes, status, publish, schema):
+for command in (dlq, replay, republish_outcomes, status, publish, schema, reconcile):
     cli.add_command(command)
 
 

@@ -10,7 +10,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from exchange_linker_cli.connection import Connection
 from exchange_linker_cli.failures import LOCAL_STACK_HINT, MISSING_QUEUE, usage
@@ -63,6 +63,10 @@ def resolve_targets(connection: Connection, stack_name: str | None = None, **fla
 
 
 def stack_outputs(connection: Connection, stack_name: str) -> dict[str, str]:
+    return {output["OutputKey"]: output["OutputValue"] for output in _stack(connection, stack_name).get("Outputs", [])}
+
+
+def _stack(connection: Connection, stack_name: str) -> dict[str, Any]:
     from botocore.exceptions import ClientError
 
     try:
@@ -73,7 +77,15 @@ def stack_outputs(connection: Connection, stack_name: str) -> dict[str, str]:
             where = f"the local stack at {connection.endpoint}" if connection.is_local else _region(connection)
             raise usage(f"no stack named {stack_name!r} in {where}: check --stack-name and --region") from None
         raise
-    return {output["OutputKey"]: output["OutputValue"] for output in stacks[0].get("Outputs", [])}
+    return dict(stacks[0])
+
+
+def stack_description(connection: Connection, stack_name: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The stack's outputs and its parameters (the Dwolla host is a parameter, not an output)."""
+    stack = _stack(connection, stack_name)
+    outputs = {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
+    parameters = {p["ParameterKey"]: p.get("ParameterValue", "") for p in stack.get("Parameters", [])}
+    return outputs, parameters
 
 
 def _region(connection: Connection) -> str:

@@ -30,6 +30,9 @@ def operator_environment(stack: LocalStack) -> dict[str, str]:
         **aws_environment(stack.aws_endpoint, stack.resources.region),
         **stack.resources.outputs(),
         "DWOLLA_API_URL": stack.emulator.url,
+        # what `exchange-linker reconcile` reads Dwolla with, as the functions do
+        "DWOLLA_CREDENTIALS_SECRET_ID": stack.resources.credentials_secret_id,
+        "DWOLLA_TOKEN_SECRET_ID": stack.resources.token_secret_id,
     }
 
 
@@ -42,9 +45,13 @@ def register_stack(stack: LocalStack) -> None:
         "dead_letter_queue_url": stack.resources.dead_letter_queue_url,
         "table_name": stack.resources.table_name,
     }
+    outputs = {SOURCES[name].output: {"Value": value} for name, value in values.items()}
+    outputs["DwollaCredentialsSecretArn"] = {"Value": stack.resources.credentials_secret_id}
+    outputs["DwollaTokenSecretArn"] = {"Value": stack.resources.token_secret_id}
     template = {
+        "Parameters": {"DwollaApiUrl": {"Type": "String", "Default": stack.emulator.url}},
         "Resources": {"Placeholder": {"Type": "AWS::CloudFormation::WaitConditionHandle"}},
-        "Outputs": {SOURCES[name].output: {"Value": value} for name, value in values.items()},
+        "Outputs": outputs,
     }
     with warnings.catch_warnings():  # moto does not model the placeholder resource, and says so
         warnings.simplefilter("ignore")

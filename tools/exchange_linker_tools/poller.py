@@ -13,17 +13,16 @@ answer is lost, every message of the batch comes back).
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from exchange_linker_tools.link_events import sqs_record
+
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
-    from mypy_boto3_sqs.type_defs import MessageTypeDef
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
@@ -59,49 +58,6 @@ class BatchReport:
     timed_out: int = 0  # invocations that answered after the function's timeout (Lambda would have killed them)
 
 
-def lambda_record(message: MessageTypeDef, queue_arn: str, region: str) -> dict[str, Any]:
-    """One record of a Lambda SQS event, built from a ReceiveMessage answer."""
-    body = message.get("Body", "")
-    attributes = message.get("Attributes", {})
-    return {
-        "messageId": message["MessageId"],
-        "receiptHandle": message["ReceiptHandle"],
-        "body": body,
-        "attributes": {
-            key: attributes[key]
-            for key in (
-                "ApproximateReceiveCount",
-                "SentTimestamp",
-                "SenderId",
-                "ApproximateFirstReceiveTimestamp",
-                "AWSTraceHeader",
-                "MessageGroupId",
-                "MessageDeduplicationId",
-                "SequenceNumber",
-            )
-            if key in attributes
-        },
-        "messageAttributes": {
-            name: {
-                "stringValue": value.get("StringValue"),
-                "binaryValue": _b64(value.get("BinaryValue")),
-                "stringListValues": [],
-                "binaryListValues": [],
-                "dataType": value["DataType"],
-            }
-            for name, value in message.get("MessageAttributes", {}).items()
-        },
-        "md5OfBody": message.get("MD5OfBody") or hashlib.md5(body.encode()).hexdigest(),  # noqa: S324 - SQS's own
-        "eventSource": "aws:sqs",
-        "eventSourceARN": queue_arn,
-        "awsRegion": region,
-    }
-
-
-def _b64(value: bytes | None) -> str | None:
-    return base64.b64encode(value).decode() if value is not None else None
-
-
 class SqsEventSource:
     def __init__(
         self,
@@ -135,7 +91,7 @@ class SqsEventSource:
         report = BatchReport(received=len(messages))
         if not messages:
             return report
-        event = {"Records": [lambda_record(message, self._queue_arn, self._region) for message in messages]}
+        event = {"Records": [sqs_record(message, self._queue_arn, self._region) for message in messages]}
         failed_ids = self._invoke(event, report)
         succeeded = [m for m in messages if m["MessageId"] not in failed_ids]
         failed = [m for m in messages if m["MessageId"] in failed_ids]

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from exchange_linker_tools import link_events
 from exchange_linker_tools.template import REPO_ROOT
 
 EVENTS_DIR = REPO_ROOT / "events"
-UNKNOWN_CUSTOMER = "00000000-0000-0000-0000-000000000000"
+UNKNOWN_CUSTOMER = link_events.UNKNOWN_CUSTOMER_ID
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class SampleEvent:
     body: str
     expected_status: str | None = None
     expected_error: str | None = None
+    expected_funding_source: str | None = None  # CREATED when the event asks for a funding source
 
     @property
     def event_id(self) -> str | None:
@@ -46,7 +48,15 @@ def sample_events(directory: Path = EVENTS_DIR) -> list[SampleEvent]:
     samples = []
     for name, outcome in expected.items():
         for record in json.loads((directory / name).read_text())["Records"]:
-            samples.append(SampleEvent(name, record["body"], outcome.get("status"), outcome.get("errorCode")))
+            samples.append(
+                SampleEvent(
+                    name,
+                    record["body"],
+                    outcome.get("status"),
+                    outcome.get("errorCode"),
+                    outcome.get("fundingSource"),
+                )
+            )
     return samples
 
 
@@ -60,6 +70,7 @@ _VARIANTS: list[tuple[str, str]] = [
     ("MX", "mx"),
     ("Finicity", "finicity"),
 ]
+_MINIMAL_RECEIPT = {"profile": 3, "version": "1"}
 # Scripted emulator failures: credential prefix -> (expected status, expected error code).
 _FAILURES: list[tuple[str, str]] = [
     ("invalid", "InvalidExchangeToken"),
@@ -67,6 +78,9 @@ _FAILURES: list[tuple[str, str]] = [
     ("inactive", "InvalidExchange"),
     ("server-error", "ServerError"),
 ]
+
+
+FUNDING_SOURCE_EVERY = 4  # every 4th generated event also asks for a funding source (issue 14)
 
 
 def generated_events(count: int, *, seed: int, failure_share: float) -> list[SampleEvent]:
@@ -87,13 +101,12 @@ def generated_events(count: int, *, seed: int, failure_share: float) -> list[Sam
             "customerId": str(uuid.UUID(int=rng.getrandbits(128))),
             "partner": partner,
         }
-        if kind == "token":
-            event["token"] = credential if partner != "Checkout.com" else f"{prefix}-pay_{index}"
-        elif kind == "plaid":
-            event["plaid"] = {"publicToken": credential}
-        elif kind == "mx":
-            event["mx"] = {"availableConnectionToken": credential}
-        else:
-            event["finicity"] = {"receiptId": credential, "profile": 3, "version": "1"}
-        events.append(SampleEvent(event["eventId"], json.dumps(event), expected_status, expected_error))
+        if partner == "Checkout.com":
+            credential = f"{prefix}-pay_{index}"
+        event.update(link_events.credential(kind, credential, receipt=_MINIMAL_RECEIPT))
+        funding = None
+        if index % FUNDING_SOURCE_EVERY == 0 and partner != "Checkout.com":  # Dwolla: none from a card
+            event["fundingSource"] = {"name": f"Generated {index}", "bankAccountType": "checking"}
+            funding = "CREATED" if expected_status == "CREATED" else None
+        events.append(SampleEvent(event["eventId"], json.dumps(event), expected_status, expected_error, funding))
     return events

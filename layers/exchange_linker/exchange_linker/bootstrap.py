@@ -1,4 +1,4 @@
-"""The one composition root: builds the consumer, the outcome stream publisher and the replayer from settings.
+"""The one composition root: builds the consumer, the outcome publisher and republisher and the replayer.
 
 Lambda handlers, the CLI, the local stack, the chaos harness and the benchmarks all build through here,
 so production wiring exists once. Only this module and `adapters/` know which adapter backs which port.
@@ -13,9 +13,17 @@ from datetime import datetime
 
 from exchange_linker.adapters.aws import CONSUMER_CLIENT_CONFIG, AwsClients
 from exchange_linker.adapters.dwolla_http import DwollaHttpApi, pooled_session
+from exchange_linker.adapters.dynamodb_reconcile import DynamoDbRecordedExchanges
 from exchange_linker.adapters.dynamodb_results import DynamoDbResults
 from exchange_linker.adapters.eventbridge_outcomes import EventBridgeOutcomes
-from exchange_linker.adapters.secrets_manager import CredentialsSecret, FingerprintKeySecret, Secrets, TokenSecret
+from exchange_linker.adapters.outcome_failures import DynamoDbTerminalOutcomes, SqsFailureQueue
+from exchange_linker.adapters.secrets_manager import (
+    CredentialsSecret,
+    FingerprintKeySecret,
+    Secrets,
+    SharedTokenReader,
+    TokenSecret,
+)
 from exchange_linker.adapters.sqs_dead_letters import SqsDeadLetters
 from exchange_linker.adapters.sqs_queues import (
     DEFAULT_WAIT_SECONDS,
@@ -33,11 +41,13 @@ from exchange_linker.errors import DependencyError
 from exchange_linker.ingest.batch import LinkCompletedConsumer
 from exchange_linker.ingest.processor import RecordProcessor
 from exchange_linker.invocation import Invocation
+from exchange_linker.outcomes.republish import OutcomeRepublisher
 from exchange_linker.outcomes.stream import OutcomeStreamPublisher
+from exchange_linker.reconcile.service import ReconciliationService
 from exchange_linker.replay.pacing import Deadline, RateLimiter
 from exchange_linker.replay.replayer import Replayer, ReplaySummary, check_route
 from exchange_linker.replay.request import ReplayRequest
-from exchange_linker.settings import OutcomePublisherSettings, ReplaySettings, Settings
+from exchange_linker.settings import OutcomePublisherSettings, ReconcileSettings, ReplaySettings, Settings
 from exchange_linker.timestamps import utc_now
 
 # Time kept back from the replay Lambda's remaining time: enough to release every held message and answer.
@@ -105,6 +115,38 @@ def build_outcome_stream_publisher(
 ) -> OutcomeStreamPublisher:
     """The outcome publisher function: the results table's stream records to Exchange Created/Failed on the bus."""
     return OutcomeStreamPublisher(EventBridgeOutcomes(clients or AwsClients(), settings.outcome_event_bus))
+
+
+def build_outcome_republisher(
+    clients: AwsClients, failure_queue_url: str, results_table_name: str, bus_name: str
+) -> OutcomeRepublisher:
+    """`republish-outcomes`: the failure queue's batches, their rows from the table, their events to the bus."""
+    return OutcomeRepublisher(
+        SqsFailureQueue(clients, failure_queue_url),
+        DynamoDbTerminalOutcomes(clients, results_table_name),
+        EventBridgeOutcomes(clients, bus_name),
+    )
+
+
+def build_reconciliation(settings: ReconcileSettings, clients: AwsClients | None = None) -> ReconciliationService:
+    """The reconciliation, read-only: the table through Scan/Query, Dwolla through its list endpoints, every
+    request to Dwolla paced to `settings.requests_per_second`, the fleet's token read but never written."""
+    clients = clients or AwsClients()
+    invocation = Invocation(margin=0.0)
+    secrets = Secrets(clients)
+    api = DwollaHttpApi(
+        settings.dwolla_base_url,
+        CredentialsSecret(secrets, settings.credentials_secret_id),
+        session=pooled_session(1),
+        timeout=(settings.connect_timeout, settings.read_timeout),
+        invocation=invocation,
+        pace=RateLimiter(settings.requests_per_second).wait,
+    )
+    tokens = TokenProvider(SharedTokenReader(secrets, settings.token_secret_id), api)
+    exchanges = ExchangeService(api, tokens, limiter=AdaptiveLimiter(1), invocation=invocation)
+    return ReconciliationService(
+        DynamoDbRecordedExchanges(clients, settings.results_table_name), exchanges, invocation=invocation
+    )
 
 
 def build_replayer(

@@ -42,6 +42,7 @@ class Metric(StrEnum):
     OUTCOME_EVENTS_UNSENT = "OutcomeEventsUnsent"
     REPLAY_MESSAGES_MOVED = "ReplayMessagesMoved"
     REPLAY_SEND_FAILURES = "ReplaySendFailures"
+    RECONCILE_DISAGREEMENTS = "ReconcileDisagreements"  # per scheduled run: 0 when the table and Dwolla agree
 
 
 logger = Logger(service=SERVICE)

@@ -137,23 +137,39 @@ class EmulatorApp:
         return create_exchange(self._state, request, None)
 
     def _list_customer_exchanges(self, request: Request, customer_id: str) -> Response:
+        self._state.stats.incr("exchange_reads")
         if not is_known_customer(customer_id):
             return responses.error(404, "NotFound", "Customer ID not found. Check Customer ID.")
-        return self._exchange_list(lambda e: e.customer_id == customer_id)
+        return self._exchange_list(request, lambda e: e.customer_id == customer_id)
 
     def _list_account_exchanges(self, request: Request) -> Response:
         """The account's own exchanges: those created with POST /exchanges."""
-        return self._exchange_list(lambda e: e.customer_id is None)
+        self._state.stats.incr("exchange_reads")
+        return self._exchange_list(request, lambda e: e.customer_id is None)
 
     def _get_exchange(self, request: Request, exchange_id: str) -> Response:
+        self._state.stats.incr("exchange_reads")
         exchange = next((e for e in self._state.exchanges() if e.id == exchange_id), None)
         if exchange is None:
             return responses.error(404, "NotFound", "The requested resource was not found. Check Exchange ID.")
         return responses.hal(self._exchange(exchange))
 
-    def _exchange_list(self, wanted: Callable[[CreatedExchange], bool]) -> Response:
+    def _exchange_list(self, request: Request, wanted: Callable[[CreatedExchange], bool]) -> Response:
         newest_first = [self._exchange(e) for e in reversed(self._state.exchanges()) if wanted(e)]
-        return responses.hal(representations.exchange_list(newest_first, self._state.base_url))
+        size = self._state.list_page_size
+        if size is None:
+            return responses.hal(representations.exchange_list(newest_first, self._state.base_url))
+        offset = max(0, request.args.get("offset", 0, type=int) or 0)
+        limit = min(size, max(1, request.args.get("limit", size, type=int) or size))
+        next_href = None
+        if offset + limit < len(newest_first):
+            next_href = (
+                f"{self._state.public_url or self._state.base_url}{request.path}?limit={limit}&offset={offset + limit}"
+            )
+        page = newest_first[offset : offset + limit]
+        return responses.hal(
+            representations.exchange_list(page, self._state.base_url, total=len(newest_first), next_href=next_href)
+        )
 
     def _exchange(self, exchange: CreatedExchange) -> dict[str, Any]:
         partner = next(p for p in self._state.partners if p.name == exchange.partner)

@@ -57,6 +57,12 @@ class EmulatorControls:
         """Mark an exchange ``removed`` at "Dwolla", e.g. to test reconciliation against the service's table."""
         return self._state.set_exchange_status(exchange, "removed")
 
+    def page_exchange_lists(self, page_size: int | None) -> None:
+        """Serve both exchange lists ``page_size`` at a time, each page linking the ``next`` one (None: whole)."""
+        if page_size is not None and page_size < 1:
+            raise ValueError("a page holds at least one exchange")
+        self._state.list_page_size = page_size
+
     def set_rate_limit(self, requests_per_second: float | None, burst: float | None = None) -> RateLimit | None:
         """Requests per second over the whole API (None: off); ``burst`` defaults to one second's worth.
 
@@ -86,15 +92,24 @@ class EmulatorControls:
         return self._state.hangs.current()
 
     def add_fault_rule(
-        self, code: str, *, customer_id: str | None = None, partner: str | None = None, status: int | None = None
+        self,
+        code: str,
+        *,
+        customer_id: str | None = None,
+        partner: str | None = None,
+        status: int | None = None,
+        operation: str = "exchange",
     ) -> FaultRule:
         """Every valid exchange POST for ``customer_id`` and/or ``partner`` answers the Dwolla error ``code``.
 
         Codes: InvalidScope, InvalidExchangeToken (400, or ``status=401``), InvalidExchange,
         InactiveExchange, UpdateCredentials, Forbidden, NotFound, TooManyRequests, ServerError.
         ``partner`` is a name (any case). The first matching rule answers, until removed or cleared.
+        ``operation="funding-source"``: the funding-source POSTs from those exchanges answer it instead.
         """
-        return self._state.fault_rules.add(code, customer_id=customer_id, partner=partner, status=status)
+        return self._state.fault_rules.add(
+            code, customer_id=customer_id, partner=partner, status=status, operation=operation
+        )
 
     @property
     def fault_rules(self) -> list[FaultRule]:

@@ -50,13 +50,15 @@ def exchange_body(exchange: CreatedExchange, partner: Partner, base_url: str, ac
     return {"_links": links, "id": exchange.id, "status": exchange.status, "created": exchange.created}
 
 
-def exchange_list(bodies: list[dict[str, Any]], base_url: str) -> dict[str, Any]:
-    """``bodies`` newest first. The self link is ``/exchanges`` for both lists, as both official examples show."""
-    return {
-        "_links": {"self": link(f"{base_url}/exchanges", "exchange")},
-        "_embedded": {"exchanges": bodies},
-        "total": len(bodies),
-    }
+def exchange_list(
+    bodies: list[dict[str, Any]], base_url: str, *, total: int | None = None, next_href: str | None = None
+) -> dict[str, Any]:
+    """``bodies`` newest first. The self link is ``/exchanges`` for both lists, as both official examples show;
+    a page of a paged list (``total`` of them all) links the ``next`` one."""
+    links = {"self": link(f"{base_url}/exchanges", "exchange")}
+    if next_href:
+        links["next"] = link(next_href, "exchange")
+    return {"_links": links, "_embedded": {"exchanges": bodies}, "total": len(bodies) if total is None else total}
 
 
 def funding_source_body(

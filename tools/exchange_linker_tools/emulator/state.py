@@ -60,6 +60,9 @@ class EmulatorState:
         # The base Dwolla writes into a created exchange's Location; None: base_url. Lets a test play a
         # Dwolla whose canonical spelling differs from the one the client was configured with.
         self.public_url: str | None = None
+        # Exchanges per page of both lists (`limit`/`offset` and a `next` link, as Dwolla pages its other
+        # lists); None: one page, as the official document describes these two.
+        self.list_page_size: int | None = None
         self._stopping = False
         self._wake = threading.Condition()
         self._rng = random.Random(seed)  # noqa: S311 - reproducible faults, not security

@@ -21,6 +21,7 @@ CounterName = Literal[
     "validation_errors",
     "rate_limited",
     "funding_sources_created",
+    "exchange_reads",
 ]
 
 
@@ -38,6 +39,7 @@ class EmulatorStats:
     conflicts: int = 0  # 409: same Idempotency-Key still in flight, or still locked after a 500-after-create
     validation_errors: int = 0  # 400 ValidationError / BadRequest on exchange POSTs
     funding_sources_created: int = 0
+    exchange_reads: int = 0  # authorised GET /exchanges/{id} and both exchange lists (each page)
     rate_limited: int = 0  # 429s from the rate limit (injected and scripted 429s are counted with those)
     in_flight: int = 0  # gauge: exchange POSTs now between key claim and response
     hanging: int = 0  # gauge: requests now held by a hang
@@ -143,6 +145,7 @@ class StatsRecorder:
             validation_errors=counts["validation_errors"],
             rate_limited=counts["rate_limited"],
             funding_sources_created=counts["funding_sources_created"],
+            exchange_reads=counts["exchange_reads"],
             in_flight=self._in_flight,
             hanging=self._hanging,
             faults_injected=dict(self._faults),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -9,7 +10,15 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from exchange_linker.adapters.aws import AwsClients, translated
-from exchange_linker.contracts.results import ExchangeResult, KeyState, OwnerEntry, Status
+from exchange_linker.adapters.owner_index import owner_activity, owner_of
+from exchange_linker.contracts.results import (
+    ExchangeResult,
+    FundingSourceResult,
+    FundingSourceStatus,
+    KeyState,
+    OwnerEntry,
+    Status,
+)
 from exchange_linker.dwolla.fingerprint import REQUEST
 
 if TYPE_CHECKING:
@@ -21,13 +30,6 @@ _deserialize = TypeDeserializer().deserialize
 KEPT_ONCE_SET = frozenset({"uncertainSince", "fingerprint"})
 KEY_STATE = ("exchangeMayExist", "uncertainSince", "intentId")
 BY_CUSTOMER = "byCustomer"
-# Every parsed event's item names its owner, so the account's own events have an index too.
-BY_OWNER = "byOwner"
-ACCOUNT_OWNER = "#account"  # never a customer id (those are UUIDs)
-
-
-def owner_of(customer_id: str | None) -> str:
-    return customer_id or ACCOUNT_OWNER
 
 
 class DynamoDbResults:
@@ -59,40 +61,20 @@ class DynamoDbResults:
         return {item["exchangeId"]["S"]: item["eventId"]["S"] for item in items if "S" in item.get("exchangeId", {})}
 
     def owner_activity(self, customer_id: str | None, partner: str, since: str) -> list[OwnerEntry]:
-        pages = self._clients.dynamodb.get_paginator("query").paginate(
-            TableName=self._table,
-            IndexName=BY_OWNER,
-            KeyConditionExpression="#owner = :owner AND #updatedAt >= :since",
-            FilterExpression="#partner = :partner AND (attribute_exists(#exchangeId) OR attribute_exists(#mayExist))",
-            ExpressionAttributeNames={
-                "#owner": "owner",
-                "#updatedAt": "updatedAt",
-                "#partner": "partner",
-                "#exchangeId": "exchangeId",
-                "#mayExist": "exchangeMayExist",
-            },
-            ExpressionAttributeValues={
-                ":owner": {"S": owner_of(customer_id)},
-                ":since": {"S": since},
-                ":partner": {"S": partner},
-            },
-        )
-        with translated("dynamodb"):
-            items = [
-                from_item({k: _deserialize(v) for k, v in item.items()}) for page in pages for item in page["Items"]
-            ]
-        return [
-            OwnerEntry(row.event_id, row.status, row.exchange_id, row.exchange_may_exist, row.uncertain_since)
-            for row in items
-        ]
+        return owner_activity(self._clients, self._table, customer_id, partner, since)
 
     def put(self, result: ExchangeResult, *, expected: KeyState | None = None) -> bool:
-        update = to_update(result, expected)
+        return self._update(result.event_id, to_update(result, expected))
+
+    def put_funding_source(self, event_id: str, funding: FundingSourceResult, *, attempts: int, at: str) -> bool:
+        return self._update(event_id, funding_source_update(funding, attempts=attempts, at=at))
+
+    def _update(self, event_id: str, update: Update) -> bool:
         try:
             with translated("dynamodb"):
                 self._clients.dynamodb.update_item(
                     TableName=self._table,
-                    Key={"eventId": {"S": result.event_id}},
+                    Key={"eventId": {"S": event_id}},
                     UpdateExpression=update.expression,
                     ConditionExpression=update.condition,
                     ExpressionAttributeNames=update.names,
@@ -156,6 +138,40 @@ def to_update(result: ExchangeResult, expected: KeyState | None = None) -> Updat
     return update
 
 
+def funding_source_update(funding: FundingSourceResult, *, attempts: int, at: str) -> Update:
+    """Only the funding-source fields (and updatedAt, attempts) of a CREATED row; never its status.
+
+    Condition: the row is CREATED and its funding source is not, so a recorded funding source is never
+    overwritten by a slower copy's failure, and nothing is written for an exchange that is not recorded.
+    """
+    update = Update()
+    fields = funding_fields(funding) | {"updatedAt": at, "attempts": attempts}
+    for attribute, value in fields.items():
+        if value is not None:
+            update.sets.append(f"{update.name(attribute)} = {update.value(attribute, value)}")
+    update.removes = [update.name(attribute) for attribute, value in fields.items() if value is None]
+    status, funding_status = update.name("status"), update.name("fundingSourceStatus")
+    created = update.value("created", Status.CREATED.value)
+    update.conditions = [
+        f"{status} = {created}",
+        f"(attribute_not_exists({funding_status}) OR {funding_status} <> {created})",
+    ]
+    return update
+
+
+def funding_fields(funding: FundingSourceResult | None) -> dict[str, Any]:
+    if funding is None:
+        return {}
+    return {
+        "fundingSourceStatus": funding.status.value,
+        "fundingSourceUrl": funding.url,
+        "fundingSourceId": funding.funding_source_id,
+        "fundingSourceErrorCode": funding.error_code,
+        "fundingSourceErrorMessage": funding.error_message,
+        "fundingSourceKeyGeneration": funding.key_generation,
+    }
+
+
 def item_fields(result: ExchangeResult) -> dict[str, Any]:
     return {
         "status": result.status.value,
@@ -175,6 +191,8 @@ def item_fields(result: ExchangeResult) -> dict[str, Any]:
         "intentId": result.intent_id,
         "fingerprint": dict(result.fingerprint) or None,
         "owner": owner_of(result.customer_id) if result.partner else None,  # an unparsed event has none
+        # Only PENDING, with the CREATED write: the step's own writes are funding_source_update's.
+        "fundingSourceStatus": result.funding_source.status.value if result.funding_source else None,
     }
 
 
@@ -245,4 +263,21 @@ def from_item(item: dict[str, Any]) -> ExchangeResult:
         reconciled=item.get("reconciled") is True,
         intent_id=text("intentId"),
         fingerprint=strings("fingerprint"),
+        funding_source=_funding_source(item, text, number),
+    )
+
+
+def _funding_source(
+    item: dict[str, Any], text: Callable[[str], str | None], number: Callable[[str], int | None]
+) -> FundingSourceResult | None:
+    status = text("fundingSourceStatus")
+    if status is None or status not in FundingSourceStatus.__members__:
+        return None
+    return FundingSourceResult(
+        status=FundingSourceStatus(status),
+        url=text("fundingSourceUrl"),
+        funding_source_id=text("fundingSourceId"),
+        error_code=text("fundingSourceErrorCode"),
+        error_message=text("fundingSourceErrorMessage"),
+        key_generation=number("fundingSourceKeyGeneration") or 0,
     )

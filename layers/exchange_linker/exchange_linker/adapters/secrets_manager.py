@@ -97,6 +97,23 @@ class TokenSecret:
             logger.warning("could not share the new access token", extra={"errorCode": error.code})
 
 
+class SharedTokenReader:
+    """A tokens.TokenStore that reads the fleet's token but never writes one: the reconciliation is read-only.
+
+    No token secret (None), or no usable token in it, means asking `POST /token`; that token is then kept
+    in this process's memory only.
+    """
+
+    def __init__(self, secrets: Secrets, secret_id: str | None) -> None:
+        self._shared = TokenSecret(secrets, secret_id) if secret_id else None
+
+    def load(self, *, fresh: bool) -> AccessToken | None:
+        return self._shared.load(fresh=fresh) if self._shared else None
+
+    def save(self, token: AccessToken) -> None:
+        return
+
+
 def parse_token(raw: str) -> AccessToken | None:
     try:
         data = json.loads(raw)

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from exchange_linker.observability import Metric, count
 
-# Tuned by simulation against a token bucket (tests/unit/test_limiter.py, 2,000 events at 20/s): one
+# Tuned by simulation against a token bucket (tests/unit/dwolla/test_limiter.py, 2,000 events at 20/s): one
 # container keeps about 98 % of the limit with under 1 % of its POSTs answered 429; two, three and five
 # containers keep all of it with about 1.5 %, 2.5 % and 4.5 % answered 429.
 DEFAULT_DECREASE = 0.7

@@ -19,6 +19,7 @@ from exchange_linker.ingest.attempt import Attempt
 from exchange_linker.ingest.backoff import retry_delay
 from exchange_linker.ingest.dead_lettering import DeadLettering
 from exchange_linker.ingest.deferral import deferral
+from exchange_linker.ingest.intent import withdraw_intent
 from exchange_linker.ingest.messages import InboundMessage, Outcome, RetryableError, already_created
 from exchange_linker.observability import Metric, count, count_error, logger
 from exchange_linker.redaction import scrub
@@ -48,7 +49,7 @@ class FailurePath:
         text = scrub(error.message, attempt.event.secret_values())
         count_error(error.code)
         if isinstance(error, NotAttemptedError):  # Dwolla never looked at it: not an attempt, never the DLQ
-            self._withdraw_intent(attempt)
+            withdraw_intent(self._results, attempt, self._clock())
             raise deferral(error, attempt.message.receive_count, self._rng)
         evidence = attempt.evidence(error)
         if attempt.exchange is not None:  # Dwolla made it; only the table is missing it: keep the URL safe
@@ -124,24 +125,6 @@ class FailurePath:
         if differing:
             return self.conflicting(attempt, differing)
         return already_created() if current is not None and current.status is Status.CREATED else None
-
-    def _withdraw_intent(self, attempt: Attempt) -> None:
-        """Dwolla never looked at the POST: the item goes back to the key state it had before the intent."""
-        if attempt.intent is None:
-            return
-        held = attempt.existing is not None and attempt.existing.exchange_may_exist
-        since = attempt.existing.uncertain_since if attempt.existing is not None and held else None
-        restored = attempt.row(
-            Status.RETRYING,
-            self._clock(),
-            key_generation=attempt.generation,
-            exchange_may_exist=held,
-            uncertain_since=since,
-        )
-        try:
-            self._results.put(restored, expected=attempt.intent)
-        except DependencyError:
-            logger.warning("could not withdraw the intent; the next receive sends the same key")
 
     def _retry(
         self, attempt: Attempt, error: DependencyError, text: str, *, may_exist: bool, since: str | None

@@ -9,9 +9,9 @@ forgotten its Idempotency-Key, Dwolla's lists decide instead of a new POST (see 
 from __future__ import annotations
 
 import random
-import uuid
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from exchange_linker.contracts.dead_letter import DeadLetterQueue, read_evidence
 from exchange_linker.contracts.link_completed import parse_link_completed
@@ -21,7 +21,10 @@ from exchange_linker.dwolla.exchanges import CreatedExchange, ExchangeService
 from exchange_linker.dwolla.fingerprint import Fingerprinter, differing_parts
 from exchange_linker.errors import DependencyError, InvalidEventError
 from exchange_linker.ingest.attempt import Attempt
+from exchange_linker.ingest.dead_lettering import DeadLettering
 from exchange_linker.ingest.failures import FailurePath
+from exchange_linker.ingest.funding import FundingSourceStep
+from exchange_linker.ingest.intent import IntentRefused, write_intent
 from exchange_linker.ingest.messages import (
     InboundMessage,
     Outcome,
@@ -34,14 +37,6 @@ from exchange_linker.observability import Metric, count, logger, record_context
 from exchange_linker.timestamps import timestamp, utc_now
 
 __all__ = ["InboundMessage", "Outcome", "RecordProcessor", "RetryableError", "timestamp", "utc_now"]
-
-
-class IntentRefused(Exception):  # noqa: N818 - a signal carrying the outcome, not a failure
-    """The write-ahead intent was refused: nothing was sent, and `outcome` says where the message ends."""
-
-    def __init__(self, outcome: Outcome) -> None:
-        super().__init__(outcome)
-        self.outcome = outcome
 
 
 class RecordProcessor:
@@ -61,12 +56,11 @@ class RecordProcessor:
         self._fingerprints = fingerprints
         self._reconciler = Reconciler(exchanges, results)
         self._clock = clock
-        self._failures = FailurePath(
-            results,
-            dead_letters,
-            max_receive_count=max_receive_count,
-            clock=clock,
-            rng=rng or random.Random(),  # noqa: S311 - jitter, not cryptography
+        rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
+        self._failures = FailurePath(results, dead_letters, max_receive_count=max_receive_count, clock=clock, rng=rng)
+        terminal = DeadLettering(results, dead_letters, max_receive_count=max_receive_count, clock=clock)
+        self._funding = FundingSourceStep(
+            exchanges, results, terminal, max_receive_count=max_receive_count, clock=clock, rng=rng
         )
 
     def process(self, message: InboundMessage) -> Outcome:
@@ -97,7 +91,7 @@ class RecordProcessor:
         if differing:
             return self._failures.conflicting(attempt, differing)
         if existing is not None and existing.status is Status.CREATED:
-            return already_created()
+            return self._funding.resume(attempt, existing) or already_created()
         evidence = read_evidence(attempt.message.attributes)
         attempt.evidence_url = evidence.url
         if attempt.evidence_url is not None:
@@ -111,39 +105,11 @@ class RecordProcessor:
         attempt.generation = attempt.existing.key_generation or 0 if attempt.existing is not None else 0
         request = self._exchanges.prepare(event, attempt.generation)
         try:
-            exchange = self._exchanges.send(request, before_sending=lambda: self._intend(attempt))
+            intend = partial(write_intent, self._results, attempt, self._clock, partial(self._refused, attempt))
+            exchange = self._exchanges.send(request, before_sending=intend)
         except IntentRefused as refused:
             return refused.outcome
         return self._record(attempt, exchange)
-
-    def _intend(self, attempt: Attempt) -> None:
-        """Write-ahead: before Dwolla can make an exchange the item says one may exist from now on, so
-        reconciling another event of the same owner sees it (reconcile.py). Only an outcome replaces it;
-        nothing is sent unless this write succeeds from exactly the state that was read (or the item
-        already said so and only the table failed)."""
-        attempt.started = now = self._clock()
-        existing = attempt.existing
-        held = existing.uncertain_since if existing is not None and existing.exchange_may_exist else None
-        intent = attempt.row(
-            Status.RETRYING,
-            now,
-            key_generation=attempt.generation,
-            exchange_may_exist=True,
-            uncertain_since=held or timestamp(now),
-            intent_id=uuid.uuid4().hex,
-        )
-        try:
-            written = self._results.put(intent, expected=KeyState.of(existing))
-        except DependencyError:
-            if held is None:
-                raise
-            # The item already says an exchange may exist since `held` under this key: the same key may go
-            # (so a 201 whose write the table refuses still reaches the DLQ with its URL).
-            logger.warning("could not write the intent; the item already says an exchange may exist")
-            return
-        if not written:
-            raise IntentRefused(self._refused(attempt))
-        attempt.intent = KeyState.of(intent)
 
     def _refused(self, attempt: Attempt) -> Outcome:
         settled = self._failures.settled_by_another(attempt)
@@ -181,6 +147,7 @@ class RecordProcessor:
             exchange_id=exchange.exchange_id,
             key_generation=attempt.generation,
             reconciled=reconciled,
+            funding_source=self._funding.pending(attempt),
         )
         if not self._results.put(result):  # another copy got there first, or holds another request
             return self._refused(attempt)
@@ -188,4 +155,4 @@ class RecordProcessor:
         extra = {"outcome": outcome, "exchangeId": exchange.exchange_id, "dwollaRequestId": exchange.request_id}
         logger.info("exchange recorded" if reconciled else "exchange created", extra=extra)
         count(Metric.EXCHANGES_CREATED)
-        return outcome
+        return self._funding.resume(attempt, result) or outcome

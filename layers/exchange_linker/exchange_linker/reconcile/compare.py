@@ -29,6 +29,7 @@ class DwollaExchange:
     exchange_id: str
     status: str
     partner_href: str
+    created: str | None = None  # as Dwolla spells it, for the operator
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Reconciliation:
     missing: list[RecordedExchange] = field(default_factory=list)  # CREATED, not listed by Dwolla
     removed: list[RecordedExchange] = field(default_factory=list)  # CREATED, listed as removed
     counts: dict[str, tuple[int, int]] = field(default_factory=dict)  # partner: (CREATED items, live at Dwolla)
+    partner_names: dict[str, str] = field(default_factory=dict)  # href -> name, as counted
 
     @property
     def agrees(self) -> bool:
@@ -61,7 +63,7 @@ def compare(
     items = [item for item in recorded if item.customer_id in listed]
     by_key = {(item.customer_id, item.exchange_id): item for item in items}
     at_dwolla = {(owner, e.exchange_id): e for owner, exchanges in listed.items() for e in exchanges}
-    result = Reconciliation()
+    result = Reconciliation(partner_names=dict(partner_names))
     for (owner, exchange_id), exchange in at_dwolla.items():
         if (owner, exchange_id) not in by_key:
             result.unrecorded.append((owner, exchange))
