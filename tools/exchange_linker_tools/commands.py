@@ -82,13 +82,9 @@ def run(
     from exchange_linker_tools.local_run import run_pipeline
     from exchange_linker_tools.local_stack import DEFAULT_STACK_NAME, local_stack
     from exchange_linker_tools.run_report import render_summary
-    from exchange_linker_tools.sample_events import FUNDING_SOURCE_EVERY, generated_events, sample_events
+    from exchange_linker_tools.sample_events import generated_events, sample_events
 
-    events = (
-        generated_events(event_count, seed=seed, failure_share=failure_share, funding_source_every=FUNDING_SOURCE_EVERY)
-        if event_count
-        else sample_events()
-    )
+    events = generated_events(event_count, seed=seed, failure_share=failure_share) if event_count else sample_events()
     console = Console(stderr=True)
     columns = (TextColumn("events"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     outcome_bus = {"OutcomeEventBusName": f"{DEFAULT_STACK_NAME}-outcomes"}  # so the outcome publisher runs too
