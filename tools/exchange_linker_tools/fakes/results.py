@@ -8,7 +8,13 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from exchange_linker.contracts.results import ExchangeResult, KeyState, Status
+from exchange_linker.contracts.results import (
+    ExchangeResult,
+    FundingSourceResult,
+    FundingSourceStatus,
+    KeyState,
+    Status,
+)
 from exchange_linker.errors import AwsError
 from exchange_linker.reconcile.compare import RecordedExchange, recorded_exchanges
 
@@ -63,6 +69,20 @@ class MemoryResults:
             self.rows[result.event_id] = _merged(result, current, conditional=expected is not None)
             return True
 
+    def put_funding_source(self, event_id: str, funding: FundingSourceResult, *, attempts: int, at: str) -> bool:
+        """Only on a CREATED row whose funding source is not CREATED yet; never changes its status."""
+        if self.fail_writes:
+            raise AwsError("dynamodb", "ProvisionedThroughputExceededException", "slow down")
+        with self._lock:
+            current = self.rows.get(event_id)
+            if current is None or current.status is not Status.CREATED:
+                return False
+            held = current.funding_source
+            if held is not None and held.status is FundingSourceStatus.CREATED:
+                return False
+            self.rows[event_id] = replace(current, funding_source=funding, attempts=attempts, updated_at=at)
+            return True
+
 
 def _merged(result: ExchangeResult, current: ExchangeResult | None, *, conditional: bool) -> ExchangeResult:
     """What the item holds after the write: the adapter's SET, if_not_exists and REMOVE, field by field.
@@ -100,6 +120,7 @@ def _written(result: ExchangeResult) -> dict[str, Any]:
         "uncertain_since": result.uncertain_since if result.exchange_may_exist else None,
         "reconciled": True if result.reconciled else None,
         "fingerprint": dict(result.fingerprint) or None,
+        "funding_source": result.funding_source,  # PENDING, with the CREATED write (issue 14)
     }
 
 
