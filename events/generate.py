@@ -49,6 +49,9 @@ NAMESPACE = uuid.UUID("5b0b8a52-3c4d-4f7e-9a61-2f1d7c9e0a00")
 BASE_TIME = datetime(2026, 11, 20, 18, 4, 5, tzinfo=UTC)
 
 CREATED = {"status": "CREATED"}
+# Issue 14: the event asked for a funding source from its exchange, and the run must end with one.
+CREATED_WITH_FUNDING_SOURCE = {"status": "CREATED", "fundingSource": "CREATED"}
+ON_DEMAND_AUTHORIZATION = "https://api-sandbox.dwolla.com/on-demand-authorizations/30e7c028-0bdf-e511-80de-0aa34a9b2388"
 
 
 def failed(code: str) -> dict[str, str]:
@@ -158,6 +161,29 @@ def samples() -> list[Sample]:
         sample("invalid-exchange-token", "Plaid", 14, failed("InvalidExchangeToken"), token=processor(15, "invalid-")),
         sample("update-credentials", "Plaid", 15, failed("UpdateCredentials"), token=processor(16, "reauth-")),
         sample("unknown-customer", "Plaid", 16, failed("NotFound"), customerId=UNKNOWN_CUSTOMER, token=processor(17)),
+        # Appended, so the earlier files keep their timestamps.
+        sample(
+            "plaid-funding-source",
+            "Plaid",
+            17,
+            CREATED_WITH_FUNDING_SOURCE,
+            token=processor(18),
+            fundingSource={"name": "Jane Doe's Checking", "bankAccountType": "checking"},
+        ),
+        sample(
+            "account-funding-source",
+            "Finicity",
+            18,
+            CREATED_WITH_FUNDING_SOURCE,
+            event_id="account-funding-source:2026-11-20.0019",
+            customerId=None,
+            finicity=sandbox_receipt(),
+            fundingSource={
+                "name": "Operating savings",
+                "bankAccountType": "savings",
+                "onDemandAuthorization": ON_DEMAND_AUTHORIZATION,
+            },
+        ),
     ]
 
 

@@ -1,7 +1,8 @@
 """The real pipeline under seeded chaos: killed containers, Dwolla and AWS faults, expired tokens, replays.
 
 The small run is part of `make test`; `make chaos` runs the large one (CHAOS_EVENTS, default 3000;
-CHAOS_PUBLISH_RATE; CHAOS_KEY_EXPIRY=1 and CHAOS_CONFLICT_SHARE=0.02 for the faults that need the consumer's
+CHAOS_PUBLISH_RATE, default 40/s, and CHAOS_PUBLISH_WINDOW, default 100: the consumer sets the pace;
+CHAOS_KEY_EXPIRY=1 and CHAOS_CONFLICT_SHARE=0.02 for the faults that need the consumer's
 reconciliation and ConflictingEvent).
 CHAOS_SEED picks the fault schedule and the traffic; a failing seed replays with the same schedule.
 Worker logs and report.json stay in the test's tmp_path.
@@ -76,16 +77,23 @@ def test_small_chaos_run(tmp_path: Path) -> None:
 @pytest.mark.timeout(3600)
 def test_large_chaos_run(tmp_path: Path) -> None:
     events = env_int("CHAOS_EVENTS", 3000)
+    workers = env_int("CHAOS_WORKERS", 2)
+    chaos_seconds = max(600, events / 6)  # 10,000 events take ~15 min at ~11/s; faults stop then whatever happens
     config = ChaosConfig(
-        publish_rate=float(os.environ.get("CHAOS_PUBLISH_RATE", "").strip() or 10.0),
+        # Faster than two workers drain the queue under faults (~11 events/s on a shared 2-core machine):
+        # the window, not the rate, sets the pace, so no run waits on its publisher.
+        publish_rate=float(os.environ.get("CHAOS_PUBLISH_RATE", "").strip() or 40.0),
+        publish_window=env_int("CHAOS_PUBLISH_WINDOW", 100),
         seed=env_int("CHAOS_SEED", 7),
         events=events,
-        workers=env_int("CHAOS_WORKERS", 2),
+        workers=workers,
         run_dir=Path(os.environ["CHAOS_RUN_DIR"]) if os.environ.get("CHAOS_RUN_DIR") else tmp_path,
         visibility_timeout=20,  # kills are rarer here, so a longer margin over slow batches costs little
-        chaos_seconds=max(600, events / 8),  # 3,000 events at 10/s take ~300 s; faults stop then whatever happens
+        chaos_seconds=chaos_seconds,
         settle_seconds=360,
-        schedule=ScheduleSettings(kill_every=(8.0, 20.0), replay_every=(20.0, 40.0)),
+        schedule=ScheduleSettings(
+            horizon=chaos_seconds, kill_every=(8.0, 20.0), replay_every=(20.0, 40.0), workers=workers
+        ),
         # Fewer permanent failures than the small run: every replay scans the whole DLQ, and moto's
         # receive is quadratic in a queue's length (~130 messages stay cheap, ~300 do not).
         # At 10,000 events the DLQ would keep ~400 messages: cap the permanent ones near 160.

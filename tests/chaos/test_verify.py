@@ -117,6 +117,34 @@ def test_outcomes_must_match_what_the_event_asked_for() -> None:
     assert verdict.unsettled == ["e2 (ServerError)"]  # a replayable failure left behind
 
 
+def test_a_row_left_retrying_defers_to_the_dlq_messages_reason() -> None:
+    """The last receive's FAILED write was refused (a results table refusing writes): the row keeps an
+    earlier attempt's transient code, the DLQ message carries the final reason, and that is the outcome."""
+    state = good_state()
+    state["rows"]["e2"] = {"status": "RETRYING", "errorCode": "Timeout"}
+    verdict = run(state)
+    assert verdict.ok, verdict.problems()
+    assert verdict.by_outcome["FAILED:InvalidExchangeToken"] == 1
+    assert verdict.failed_without_failed_row == ["e2 (row RETRYING)"]
+    state["letters"][0] = DeadLetterRecord("m2", REFUSED.body, {})  # redriven by SQS: only the row says why
+    assert run(state).unsettled == ["e2 (Timeout)"]
+
+
+def test_an_exchange_that_may_exist_is_held_for_a_person_not_unexpected() -> None:
+    """ExchangeMayExist ends an event whose outcome was unknown and never recorded (every write refused):
+    by design a person decides (runbook). Held, counted, never a second exchange."""
+    state = good_state()
+    state["rows"]["e1"] = {"status": "FAILED", "errorCode": "ExchangeMayExist"}
+    state["letters"].append(DeadLetterRecord("m1", CREATED.body, {REASON: '{"errorCode":"ExchangeMayExist"}'}))
+    verdict = run(state)
+    assert verdict.ok, verdict.problems()
+    assert verdict.held == {"e1": "expected CREATED, 1 exchange at Dwolla"}
+    state["exchanges"] = []
+    assert run(state).held == {"e1": "expected CREATED, 0 exchanges at Dwolla"}
+    state["exchanges"] = [exchange(CREATED), exchange(CREATED, "x2")]
+    assert run(state).duplicates == {"e1": 2}
+
+
 @pytest.mark.parametrize(
     "where",
     ["worker.out", "results table", "DLQ attributes"],

@@ -46,6 +46,8 @@ class OutcomeSubscriber:
             messages = sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10).get("Messages", [])
             if not messages:
                 return found
-            for message in messages:
-                found.append(json.loads(message["Body"]))
-                sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+            found.extend(json.loads(message["Body"]) for message in messages)
+            sqs.delete_message_batch(  # one call per receive: a long run reads thousands
+                QueueUrl=self.queue_url,
+                Entries=[{"Id": str(index), "ReceiptHandle": m["ReceiptHandle"]} for index, m in enumerate(messages)],
+            )

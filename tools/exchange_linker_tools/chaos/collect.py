@@ -36,7 +36,8 @@ def build_report(run: ChaosRun, elapsed: float) -> ChaosReport:
         outputs[worker.err.name] = worker.err.read_text(errors="replace")
     raw_items = stack.dynamodb.get_paginator("scan").paginate(TableName=stack.resources.table_name)
     outputs["results table"] = json.dumps([item for page in raw_items for item in page["Items"]])
-    outputs[run.relay.log_path.name] = run.relay.log_path.read_text(errors="replace")
+    for path in (run.relay.log_path, run.relay.err_path):
+        outputs[path.name] = path.read_text(errors="replace")
     outputs["DLQ attributes"] = json.dumps([letter.attributes for letter in letters])
     exchanges = [
         DwollaExchange(e.id, e.location, e.credential_fingerprint, e.idempotency_key) for e in emulator.exchanges
@@ -89,6 +90,7 @@ def build_report(run: ChaosRun, elapsed: float) -> ChaosReport:
             "distinct": len(run.relay.announced),
             "republished_batches": run.relay.republished_batches,
             "stream_poll_errors": run.relay.poll_errors,
+            "publisher_crashes": run.relay.crashes,
         },
         token_expiries=run.expiries,
         key_expiries={"days_passed": run.keys.days, "keys_forgotten": run.keys.keys_forgotten},

@@ -17,6 +17,9 @@ class ChaosConfig:
     workers: int = 2
     run_dir: Path = field(default_factory=lambda: Path("chaos-run"))
     publish_rate: float = 10.0  # messages per second
+    # The queue never holds more (visible, in flight, or delayed by a retry's back-off): moto scans it on
+    # every receive and delete, and a window the back-off fills keeps the workers idle.
+    publish_window: int = 50
     permanent_share: float = 0.06  # events Dwolla refuses for good (scripted credentials, unknown customer)
     invalid_share: float = 0.03  # contract violations with a usable eventId
     garbage_share: float = 0.01  # bodies that are not events at all

@@ -79,9 +79,9 @@ class ChaosRun:
         self.stack = stack
         self.proxy = proxy
         self.fleet = fleet
-        self.publisher = Publisher(stack, traffic.publish_order, config.publish_rate)
+        self.publisher = Publisher(stack, traffic.publish_order, config.publish_rate, config.publish_window)
         self.keys = KeyExpiry(stack.emulator, fleet)
-        self.relay = OutcomeRelay(stack, proxy, config.run_dir / "outcome-publisher.log")
+        self.relay = OutcomeRelay(stack, proxy, config.run_dir)
         self.phases: Counter[str] = Counter()
         self.hangs: Counter[str] = Counter()  # hang phases by endpoint
         self.refused_write_phases = 0  # phases in which the results table refused every write
@@ -106,7 +106,7 @@ class ChaosRun:
             self.settle_seconds = time.monotonic() - self.started - self.chaos_seconds
             self.fleet.stop()
         finally:
-            self.relay.finish()  # also puts the process's environment and log stream back
+            self.relay.finish()
         return build_report(self, time.monotonic() - self.started)
 
     def _chaos(self) -> None:
@@ -136,6 +136,7 @@ class ChaosRun:
             last = now
             self.keys.forget_when_safe()
             self.fleet.check()
+            self.relay.check()
             depth = queue_depth(self.stack)
             sent = self.publisher.top_up(depth, now)
             if (self.publisher.done and depth == 0 and sent == 0) or now > self.config.chaos_seconds:
@@ -178,6 +179,7 @@ class ChaosRun:
         """Every message published (what the chaos phase had no time for goes now) and the queue empty."""
         while time.monotonic() < deadline:
             self.fleet.check()
+            self.relay.check()
             depth = queue_depth(self.stack)
             sent = self.publisher.top_up(depth, elapsed=float("inf"))
             if self.publisher.done and depth == 0 and sent == 0:

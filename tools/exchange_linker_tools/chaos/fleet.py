@@ -17,6 +17,7 @@ from exchange_linker_tools.chaos.proxy import AwsFaultProxy
 from exchange_linker_tools.local_stack import LocalStack
 
 STOP_GRACE_SECONDS = 30.0
+DEADLINE_MARGIN_SHARE = 1 / 3  # of the function's timeout, kept back to record outcomes (settings: 10 s of 30 s)
 
 
 @dataclass
@@ -85,6 +86,8 @@ class Fleet:
                 str(resources.batch_size),
                 "--retry-delay",
                 str(self._config.retry_delay),
+                "--function-timeout",
+                str(self._config.function_timeout),
                 "--state-file",
                 str(state),
                 "--clock-file",
@@ -185,5 +188,7 @@ def worker_environment(stack: LocalStack, proxy: AwsFaultProxy, config: ChaosCon
         "LOG_LEVEL": "DEBUG",
         "POWERTOOLS_DEV": "false",
         "DWOLLA_READ_TIMEOUT": str(config.read_timeout),
+        # The time budget scaled with the function's timeout (production: 10 s kept back of 30 s).
+        "DEADLINE_MARGIN_SECONDS": str(round(config.function_timeout * DEADLINE_MARGIN_SHARE, 2)),
         "PYTHONUNBUFFERED": "1",  # a SIGKILLed worker must not take unflushed log lines with it
     }

@@ -2,97 +2,120 @@
 the fault proxy), a subscriber on the bus, and the operator's `republish-outcomes` for what the stream's
 mapping gave up on after its retries.
 
-The publisher runs in a thread of the driver, behind the same Lambda-faithful stream poller `make run` uses;
-its logs go to `outcome-publisher.log` in the run directory (scanned for leaks like every other output).
+The publisher runs in a process of its own (`chaos.outbox_process`, a "Lambda container" of the function
+with its stream mapping), so the driver's work cannot starve it; its logs go to `outcome-publisher.log`
+in the run directory (scanned for leaks like every other output). The driver collects the subscriber's
+queue as the run goes: moto's receive scans the whole queue, so a backlog read at the end is quadratic.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import IO
 
 from exchange_linker_tools.chaos.proxy import AwsFaultProxy
-from exchange_linker_tools.local_run import PUBLISHER_PATH, load_handler
 from exchange_linker_tools.local_stack import LocalStack, aws_environment
 from exchange_linker_tools.outcome_bus import OutcomeSubscriber
 
-IDLE_SECONDS = 0.2
+COLLECT_SECONDS = 1.0  # the subscriber's queue is read at most this often during the run
+DRAIN_SECONDS = 600.0  # how long the publisher may take to read the stream to its end once stopped
 
 
 class OutcomeRelay:
-    """The outcome publisher function, polled in a background thread until `stop()`."""
+    """The outcome publisher's process (replaced if it dies), the bus subscriber, the final republish."""
 
-    def __init__(self, stack: LocalStack, proxy: AwsFaultProxy, log_path: Path) -> None:
+    def __init__(self, stack: LocalStack, proxy: AwsFaultProxy, run_dir: Path) -> None:
         self._stack = stack
         self._subscriber = OutcomeSubscriber.attach(stack)
-        self.log_path = log_path
-        self._log: IO[str] = log_path.open("w")
-        from exchange_linker.observability import logger
-
-        # The driver's process hosts the publisher only for this run: its log stream and environment are
-        # put back in finish(), so whatever runs next in the process (tests) finds them as they were.
-        self._previous_stream = logger.registered_handler.setStream(self._log)  # type: ignore[attr-defined]
+        self.log_path = run_dir / "outcome-publisher.log"
+        self.err_path = run_dir / "outcome-publisher.err"
+        self._mapping_path = run_dir / "stream-mapping.json"
+        self._mapping_path.write_text(json.dumps(dataclasses.asdict(stack.stream_mapping)))
         through_proxy = {"AWS_ENDPOINT_URL_EVENTBRIDGE": proxy.url, "AWS_ENDPOINT_URL_EVENTS": proxy.url}
-        # Its EMF lines would go to the driver's stdout (a run's thousands of them); the count is in the report.
+        # Its EMF lines would fill the log (a run's thousands of them); the count is in the report.
         through_proxy["POWERTOOLS_METRICS_DISABLED"] = "true"
-        environment = {**stack.outcome_environment(), **through_proxy}
-        self._previous_environ = {name: os.environ.get(name) for name in environment}
-        handler = load_handler(environment, PUBLISHER_PATH)
-        self._source = stack.stream_source(handler)
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="outcome-publisher", daemon=True)
+        inherited = {name: value for name, value in os.environ.items() if not name.startswith(("AWS_", "POWERTOOLS_"))}
+        self._environment = {
+            **inherited,
+            **stack.outcome_environment(),
+            **through_proxy,
+            "PYTHONUNBUFFERED": "1",
+        }
+        self._files: list[IO[bytes]] = [self.log_path.open("wb"), self.err_path.open("wb")]
+        self._process: subprocess.Popen[bytes] | None = None
+        self._collected_at = 0.0
         self.announced: set[str] = set()  # outcomeIds the subscriber received
         self.events_received = 0
-        self.poll_errors = 0
+        self.crashes = 0  # publisher processes that died during the run (replaced; the stream is read again)
         self.republished_batches = 0
 
     def start(self) -> None:
-        self._thread.start()
+        self._process = subprocess.Popen(  # noqa: S603 - our own module, no shell
+            [
+                sys.executable,
+                "-m",
+                "exchange_linker_tools.chaos.outbox_process",
+                "--mapping",
+                str(self._mapping_path),
+                "--region",
+                self._stack.resources.region,
+            ],
+            env=self._environment,
+            stdin=subprocess.DEVNULL,
+            stdout=self._files[0],
+            stderr=self._files[1],
+        )
 
-    def _loop(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                report = self._source.poll_once()
-            except Exception:  # moto busy: the mapping simply polls again, as Lambda's does
-                self.poll_errors += 1
-                time.sleep(IDLE_SECONDS)
-                continue
-            if report.invocations == 0:
-                self._collect()  # as the run goes: moto's receive scans the whole queue, so a backlog is quadratic
-                time.sleep(IDLE_SECONDS)
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
 
-    def finish(self) -> None:
-        """Stop the thread, read the stream to its end, republish what the mapping gave up on, collect."""
-        self._stopping.set()
-        self._thread.join(timeout=60)
-        try:
-            self._source.drain()
-            self.republished_batches = self._republish()
-            self._collect()
-        finally:
-            self._restore()
+    def check(self) -> None:
+        """Replace a publisher that died (it reads the stream from the mapping's start: announcements repeat,
+        none is lost); collect what the subscriber received, at most every COLLECT_SECONDS."""
+        if self._process is not None and self._process.poll() is not None:
+            self.crashes += 1
+            self.start()
+        if time.monotonic() - self._collected_at >= COLLECT_SECONDS:
+            self.collect()
 
-    def _collect(self) -> None:
+    def collect(self) -> None:
+        self._collected_at = time.monotonic()
         for event in self._subscriber.received():
             self.events_received += 1
             self.announced.add(str(event["detail"]["outcomeId"]))
 
-    def _restore(self) -> None:
-        from exchange_linker.observability import logger
+    def finish(self) -> None:
+        """Stop the publisher (it reads the stream to its end first), republish what the mapping gave up on,
+        collect. Raises if the stream could not be read to its end: the outcome check would be meaningless."""
+        try:
+            if self._process is not None and self._process.poll() is None:
+                self._process.send_signal(signal.SIGTERM)
+                try:
+                    code = self._process.wait(timeout=DRAIN_SECONDS)
+                except subprocess.TimeoutExpired:
+                    self._process.kill()
+                    self._process.wait()
+                    raise RuntimeError(f"the outcome publisher did not drain the stream in {DRAIN_SECONDS} s") from None
+                if code != 0:
+                    raise RuntimeError(f"the outcome publisher exited {code}: see {self.err_path}")
+            self.republished_batches = self._republish()
+            self.collect()
+        finally:
+            for handle in self._files:
+                handle.close()
 
-        logger.registered_handler.setStream(self._previous_stream)  # type: ignore[attr-defined]
-        for name, value in self._previous_environ.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        self._log.close()
+    @property
+    def poll_errors(self) -> int:
+        """The publisher's failed polls of the stream (moto busy), from its stderr markers."""
+        return sum('"chaos": "poll-error"' in line for line in self.err_path.read_text(errors="replace").splitlines())
 
     def _republish(self) -> int:
         """What an operator does about the failure queue: `exchange-linker republish-outcomes` (calm AWS)."""
@@ -126,5 +149,6 @@ class OutcomeRelay:
         )
         if answer.returncode != 0:
             raise RuntimeError(f"republish-outcomes failed ({answer.returncode}): {answer.stderr[-2000:]}")
-        self._log.write(json.dumps({"republish-outcomes": answer.stderr[-4000:]}) + "\n")
+        with self.err_path.open("a") as log:
+            log.write(json.dumps({"republish-outcomes": answer.stderr[-4000:]}) + "\n")
         return waiting

@@ -6,15 +6,16 @@ from exchange_linker.contracts.dead_letter import MAX_MESSAGE_SIZE
 from exchange_linker_tools.chaos.events import ChaosEvent
 from exchange_linker_tools.local_stack import LocalStack
 
-PUBLISH_WINDOW = 50  # moto scans a queue as a list on every receive (quadratic): keep it short
+PUBLISH_WINDOW = 50  # moto scans a queue as a list on every receive and delete: keep it short
 
 
 class Publisher:
     """Publishes at `rate` messages per second (upstream traffic arrives over time, so the faults meet
-    it), never letting the queue hold more than PUBLISH_WINDOW."""
+    it), never letting the queue hold more than `window` (visible, in flight or delayed)."""
 
-    def __init__(self, stack: LocalStack, order: list[ChaosEvent], rate: float) -> None:
+    def __init__(self, stack: LocalStack, order: list[ChaosEvent], rate: float, window: int = PUBLISH_WINDOW) -> None:
         self._stack = stack
+        self._window = window
         self._pending = list(reversed(order))
         self._rate = rate
         self.published = 0
@@ -27,7 +28,7 @@ class Publisher:
         """Publish what is due; returns how many messages were sent."""
         sent = 0
         due = len(self._pending) if elapsed == float("inf") else int(self._rate * elapsed) + 1 - self.published
-        while self._pending and depth < PUBLISH_WINDOW and sent < due:
+        while self._pending and depth < self._window and sent < due:
             chunk = self._next_chunk(min(10, due - sent))
             response = self._stack.sqs.send_message_batch(
                 QueueUrl=self._stack.resources.queue_url,

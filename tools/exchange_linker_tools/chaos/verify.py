@@ -26,8 +26,9 @@ from exchange_linker_tools.chaos.verify_messages import (
 )
 
 INVALID_EVENT = "InvalidEvent"
+EXCHANGE_MAY_EXIST = "ExchangeMayExist"  # an unknown outcome the table never recorded: a person decides
 # Replaying these changes nothing: the same content conflicts again; a person decides about the other.
-HELD_BACK = {INVALID_EVENT, CONFLICTING_EVENT, "ExchangeMayExist"}
+HELD_BACK = {INVALID_EVENT, CONFLICTING_EVENT, EXCHANGE_MAY_EXIST}
 _CLIENT_ERROR = re.compile(r"Http4\d\d")
 
 
@@ -95,6 +96,7 @@ class Verdict:
     outcomes_announced: int = 0  # terminal results with an outcome event on the bus
     outcomes_missing: list[str] = field(default_factory=list)  # terminal results never announced (outcomeId)
     attributes_lost: list[str] = field(default_factory=list)  # DLQ messages missing (or altering) some
+    held: dict[str, str] = field(default_factory=dict)  # event key -> note: ExchangeMayExist, for a person
 
     @property
     def ok(self) -> bool:
@@ -193,7 +195,11 @@ def _check_terminal(
             outcome, code = "CREATED", None
         elif letters:
             coded = [letter.error_code for letter in letters if letter.error_code]
-            code = (row or {}).get("errorCode") or (coded[-1] if coded else None)
+            # A FAILED row has the final word; a row left RETRYING (its last write refused) only an earlier
+            # attempt's code: the DLQ message's reason is the outcome then, the row's code only without one.
+            row_code = (row or {}).get("errorCode")
+            code = row_code if status == "FAILED" else (coded[-1] if coded else row_code)
+            code = code or (coded[-1] if coded else None)
             outcome = f"FAILED:{code}"
             if event.event_id and status != "FAILED":
                 verdict.failed_without_failed_row.append(f"{event.key} (row {status})")
@@ -204,7 +210,9 @@ def _check_terminal(
             continue
         _add(verdict.by_outcome, outcome)
         expected = "CREATED" if event.expected_status == "CREATED" else f"FAILED:{event.expected_error}"
-        if outcome != expected:
+        if outcome == f"FAILED:{EXCHANGE_MAY_EXIST}" and outcome != expected:
+            verdict.held[event.key] = f"expected {expected}"  # by design (runbook): not a wrong outcome
+        elif outcome != expected:
             verdict.unexpected.append(f"{event.key}: expected {expected}, got {outcome}")
 
 
@@ -239,7 +247,9 @@ def _check_exchanges(
                 verdict.created_mismatches.append(f"{event.key}: CREATED with {len(found)} exchanges at Dwolla")
             elif (row.get("exchangeId"), row.get("exchangeUrl")) != (found[0].id, found[0].location):
                 verdict.created_mismatches.append(f"{event.key}: the table's exchange is not Dwolla's")
-        elif found:
+        if event.key in verdict.held:  # whether Dwolla made it is what the person settles (at most one)
+            verdict.held[event.key] += f", {len(found)} exchange{'' if len(found) == 1 else 's'} at Dwolla"
+        elif found and not created:
             verdict.orphan_exchanges.append(f"{event.key} ({(row or {}).get('status')}, {len(found)} at Dwolla)")
 
 

@@ -41,6 +41,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--batch-size", type=int, default=10)
     parser.add_argument("--retry-delay", type=int, default=1, help="seconds before a reported failure is retried")
     parser.add_argument(
+        "--function-timeout",
+        type=float,
+        default=30.0,
+        help="the function's Timeout (scaled): the context's get_remaining_time_in_millis() counts down from it, "
+        "as the consumer's time budget reads it on AWS; the driver SIGKILLs an invocation that outlives it",
+    )
+    parser.add_argument(
         "--clock-file",
         type=Path,
         default=None,
@@ -132,6 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler=traced,
         batch_size=args.batch_size,
         retry_delay=args.retry_delay,
+        timeout_seconds=args.function_timeout,
     )
     mark("ready")
     parent = os.getppid()

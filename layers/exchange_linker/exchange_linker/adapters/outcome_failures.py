@@ -11,7 +11,7 @@ from boto3.dynamodb.types import TypeDeserializer
 from exchange_linker.adapters.aws import AwsClients, translated
 from exchange_linker.contracts.outcome_event import OutcomeEvent
 from exchange_linker.outcomes.republish import FailedBatch
-from exchange_linker.outcomes.transition import outcome_of
+from exchange_linker.outcomes.transition import outcomes_of
 
 HOLD_SECONDS = 300  # long enough to republish a batch's outcomes before the message shows again
 _deserialize = TypeDeserializer().deserialize
@@ -69,7 +69,5 @@ class DynamoDbTerminalOutcomes:
         with translated("dynamodb"):
             for page in pages:
                 for item in page["Items"]:
-                    event = outcome_of(None, {name: _deserialize(value) for name, value in item.items()})
-                    if event is not None:
-                        events.append(event)
+                    events.extend(outcomes_of(None, {name: _deserialize(value) for name, value in item.items()}))
         return sorted(events, key=lambda event: (event.occurred_at, event.outcome_id))
