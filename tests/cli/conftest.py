@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from exchange_linker_cli.local_env import TARGETS
 from exchange_linker_cli.main import cli
 
 # What a shell pointed at nothing has: no endpoint, region, credentials, profile or config files.
@@ -77,7 +78,8 @@ class LiveStack:
 
     def shell_env(self) -> dict[str, str]:
         environ = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
-        for name in ("LINK_COMPLETED_QUEUE_URL", "DEAD_LETTER_QUEUE_URL", "RESULTS_TABLE_NAME"):
+        # What an env file names: an earlier in-process command (CliRunner) may have left an old stack's here.
+        for name in TARGETS:
             environ.pop(name, None)
         return {**environ, "EXCHANGE_LINKER_ENV_FILE": str(self.env_file), "AWS_EC2_METADATA_DISABLED": "true"}
 
