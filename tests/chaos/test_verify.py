@@ -43,7 +43,7 @@ def good_state() -> dict[str, Any]:
     }
 
 
-def run(state: dict[str, Any], events: list[ChaosEvent] = EVENTS):
+def run(state: dict[str, Any], events: list[ChaosEvent] = EVENTS, **extra: Any):
     return verify(
         events,
         rows=state["rows"],
@@ -52,6 +52,7 @@ def run(state: dict[str, Any], events: list[ChaosEvent] = EVENTS):
         outputs=state["outputs"],
         secrets=state["secrets"],
         marker=MARKER,
+        **extra,
     )
 
 
@@ -255,16 +256,7 @@ TWIN = ChaosEvent("e1#twin", "e1", '{"eventId": "e1", "token": "twin"}', f"twin-
 
 
 def run_twinned(state: dict[str, Any]):
-    return verify(
-        EVENTS,
-        rows=state["rows"],
-        dead_letters=state["letters"],
-        exchanges=state["exchanges"],
-        outputs=state["outputs"],
-        secrets=state["secrets"],
-        marker=MARKER,
-        twins={"e1": TWIN},
-    )
+    return run(state, twins={"e1": TWIN})
 
 
 def conflict(body: str) -> DeadLetterRecord:

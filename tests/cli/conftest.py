@@ -83,6 +83,7 @@ class LiveStack:
 
     def shell_env(self) -> dict[str, str]:
         environ = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
+        # What an env file names: an earlier in-process command (CliRunner) may have left an old stack's here.
         for name in (*TARGETS, "DWOLLA_ENVIRONMENT"):
             environ.pop(name, None)
         return {**environ, "EXCHANGE_LINKER_ENV_FILE": str(self.env_file), "AWS_EC2_METADATA_DISABLED": "true"}

@@ -20,8 +20,9 @@ from exchange_linker.reconcile.scope import Scope
 from exchange_linker_tools.local_stack import LocalStack
 from tests.conftest import CUSTOMER_ID
 from tests.contract.conformance import breaches
-from tests.contract.official_spec import HAL_JSON, OPERATIONS, raw_document
+from tests.contract.official_spec import OPERATIONS, raw_document
 from tests.contract.recorder import Exchange, RecordingProxy, recording_proxy
+from tests.dwolla_client import authorized_session
 from tests.integration.helpers import drain, replay_everything
 from tests.integration.reconcile.stack_helpers import reconciliation
 
@@ -194,12 +195,4 @@ def _operation(path: str) -> str:
 
 def _authorized(base_url: str, stack: LocalStack) -> requests.Session:
     """A client of the operations the service's own client does not call."""
-    token = requests.post(
-        f"{base_url}/token",
-        data={"grant_type": "client_credentials"},
-        auth=(stack.emulator.client_key, stack.emulator.client_secret),
-        timeout=10,
-    ).json()["access_token"]
-    session = requests.Session()
-    session.headers.update({"Accept": HAL_JSON, "Authorization": f"Bearer {token}", "Content-Type": HAL_JSON})
-    return session
+    return authorized_session(base_url, stack.emulator.client_key, stack.emulator.client_secret)

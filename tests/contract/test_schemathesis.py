@@ -12,12 +12,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import requests
 import schemathesis
 from schemathesis import Case
 
 from exchange_linker_tools.emulator import DwollaEmulator
 from tests.contract.official_spec import HAL_JSON, OPERATIONS, prepared_document
+from tests.dwolla_client import access_token
 
 pytestmark = pytest.mark.slow
 # Only the responses are checked: whether the emulator refuses every request the document forbids
@@ -50,13 +50,7 @@ schema = _schema()
 
 @pytest.fixture(scope="module")
 def bearer(emulator: DwollaEmulator) -> str:
-    answer = requests.post(
-        f"{emulator.url}/token",
-        data={"grant_type": "client_credentials"},
-        auth=(emulator.client_key, emulator.client_secret),
-        timeout=10,
-    )
-    return str(answer.json()["access_token"])
+    return access_token(emulator.url, emulator.client_key, emulator.client_secret)
 
 
 @schema.parametrize()

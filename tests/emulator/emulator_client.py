@@ -12,6 +12,7 @@ import requests
 from exchange_linker_tools.emulator import DwollaEmulator, FaultPlan
 from exchange_linker_tools.link_events import CUSTOMER_ID, UNKNOWN_CUSTOMER_ID
 from exchange_linker_tools.link_events import credential as credential_fields
+from tests.dwolla_client import access_token
 
 HAL = "application/vnd.dwolla.v1.hal+json"
 ZERO_CUSTOMER_ID = UNKNOWN_CUSTOMER_ID
@@ -21,14 +22,7 @@ PARTNER_FOR_KIND = {"token": "Plaid", "plaid": "Plaid", "mx": "MX", "finicity": 
 
 
 def fetch_token(emulator: DwollaEmulator) -> str:
-    response = requests.post(
-        f"{emulator.url}/token",
-        data={"grant_type": "client_credentials"},
-        auth=(emulator.client_key, emulator.client_secret),
-        timeout=5,
-    )
-    response.raise_for_status()
-    return str(response.json()["access_token"])
+    return access_token(emulator.url, emulator.client_key, emulator.client_secret)
 
 
 def exchange_body(

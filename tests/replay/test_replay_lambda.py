@@ -2,37 +2,22 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-import uuid
-from pathlib import Path
 
 import pytest
 
 from exchange_linker.errors import ConfigurationError
 from exchange_linker_tools.poller import LambdaContext
+from tests.cold_start import cold_start
 from tests.conftest import link_event
 from tests.integration.helpers import reason
 from tests.replay.conftest import dead_letter, depth, messages_in, strings
 
 pytestmark = pytest.mark.integration
 
-APP = Path(__file__).resolve().parents[2] / "functions" / "dlq_replay" / "app.py"
-
 
 def load_handler(environment: dict[str, str], monkeypatch: pytest.MonkeyPatch):
-    """A cold start: the module is executed afresh under a unique name (both functions have an app.py)."""
-    for name, value in environment.items():
-        monkeypatch.setenv(name, value)
-    name = f"dlq_replay_app_{uuid.uuid4().hex}"
-    spec = importlib.util.spec_from_file_location(name, APP)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, name, module)
-    spec.loader.exec_module(module)
-    return module.lambda_handler
+    return cold_start("dlq_replay", environment, monkeypatch)
 
 
 def context(remaining_ms: int = 900_000) -> LambdaContext:

@@ -12,10 +12,10 @@ from exchange_linker.reconcile.service import ReconcileReport, ReconciliationSer
 from exchange_linker.settings import ReconcileSettings
 from exchange_linker_tools.local_stack import LocalStack
 from tests.conftest import CUSTOMER_ID, link_event
+from tests.dwolla_client import authorized_session
 from tests.integration.helpers import drain
 
 OTHER_CUSTOMER = "5b29279d-6359-4c87-a318-e09095532733"
-HAL_JSON = "application/vnd.dwolla.v1.hal+json"
 
 
 def consumer_creates_exchanges(stack: LocalStack) -> dict[str, dict[str, Any]]:
@@ -43,15 +43,7 @@ def reconcile(stack: LocalStack, scope: Scope | None = None, **overrides: Any) -
 
 def authorized(stack: LocalStack) -> requests.Session:
     """A client of our own, straight to the emulator: what someone acting outside this service would do."""
-    token = requests.post(
-        f"{stack.emulator.url}/token",
-        data={"grant_type": "client_credentials"},
-        auth=(stack.emulator.client_key, stack.emulator.client_secret),
-        timeout=10,
-    ).json()["access_token"]
-    session = requests.Session()
-    session.headers.update({"Accept": HAL_JSON, "Authorization": f"Bearer {token}", "Content-Type": HAL_JSON})
-    return session
+    return authorized_session(stack.emulator.url, stack.emulator.client_key, stack.emulator.client_secret)
 
 
 def plant_orphan(stack: LocalStack, customer_id: str | None = CUSTOMER_ID, partner: str = "Plaid") -> str:

@@ -3,25 +3,21 @@ an EventBridge scheduled event, against moto server and the emulator; its metric
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
-import sys
-import uuid
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from exchange_linker_tools.local_stack import LocalStack
 from exchange_linker_tools.poller import LambdaContext
+from tests.cold_start import cold_start
 from tests.conftest import CUSTOMER_ID
 from tests.integration.reconcile.stack_helpers import OTHER_CUSTOMER, consumer_creates_exchanges, plant_orphan
 
 pytestmark = pytest.mark.integration
 
-APP = Path(__file__).resolve().parents[3] / "functions" / "reconcile" / "app.py"
 METRIC = "ReconcileDisagreements"
 SCHEDULED_EVENT = {
     "version": "0",
@@ -49,17 +45,7 @@ def reconcile_environment(stack: LocalStack) -> dict[str, str]:
 
 
 def load_reconcile_handler(stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Any]:
-    """A cold start: the module executed afresh under a unique name (every function has an app.py)."""
-    for name, value in reconcile_environment(stack).items():
-        monkeypatch.setenv(name, value)
-    name = f"reconcile_app_{uuid.uuid4().hex}"
-    spec = importlib.util.spec_from_file_location(name, APP)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, name, module)
-    spec.loader.exec_module(module)
-    return module.lambda_handler  # type: ignore[no-any-return]
+    return cold_start("reconcile", reconcile_environment(stack), monkeypatch)
 
 
 def context() -> LambdaContext:

@@ -4,25 +4,13 @@ import json
 
 import pytest
 
-from exchange_linker.contracts.link_completed import parse_link_completed
 from exchange_linker.dwolla.fingerprint import Fingerprinter, differing_parts
 from exchange_linker.dwolla.funding_sources import build_funding_source_request, funding_source_key
-from exchange_linker.errors import InvalidEventError
-from tests.conftest import link_event
+from tests.unit.contracts.test_events import invalid, parse
 
 FUNDING = {"name": "Jane Doe's Checking", "bankAccountType": "checking"}
 ODA = "https://api-sandbox.dwolla.com/on-demand-authorizations/30e7c028-0bdf-e511-80de-0aa34a9b2388"
 EXCHANGE_URL = "https://api-sandbox.dwolla.com/exchanges/6bc9109a-04fd-49b6-ace6-ca06fd282d65"
-
-
-def parse(**fields):
-    return parse_link_completed(json.dumps(link_event(**fields)))
-
-
-def invalid(**fields) -> InvalidEventError:
-    with pytest.raises(InvalidEventError) as caught:
-        parse(**fields)
-    return caught.value
 
 
 @pytest.mark.parametrize("account_type", ["checking", "savings"])
