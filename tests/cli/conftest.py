@@ -43,8 +43,16 @@ KEYS = {"AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "not-a-real
 
 
 def run_cli(*args: str, env: Mapping[str, str | None] | None = None, stdin: str | None = None) -> Result:
+    """In-process, as a shell would run it. The CLI points os.environ at a running local stack's env file
+    (connection.apply_env_file); CliRunner restores only the keys it was given, so the whole environment is
+    put back here: a later test's subprocesses must not inherit a stopped stack's DWOLLA_API_URL."""
     runner = CliRunner(mix_stderr=False)
-    return runner.invoke(cli, list(args), env=dict(env or {}), input=stdin, catch_exceptions=False)
+    saved = dict(os.environ)
+    try:
+        return runner.invoke(cli, list(args), env=dict(env or {}), input=stdin, catch_exceptions=False)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def one_line(result: Result, exit_code: int) -> str:
