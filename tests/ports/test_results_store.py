@@ -110,6 +110,14 @@ def test_a_conditional_write_that_expects_no_item(results: ResultsStore, event_i
     assert _read(results, event_id).attempts == 1
 
 
+def test_a_conditional_write_that_expects_an_item_writes_none_where_there_is_none(
+    results: ResultsStore, event_id: str
+) -> None:
+    """A key state read from an item is never a licence to create one (an item deleted by hand meanwhile)."""
+    assert results.put(retrying(event_id, attempts=2), expected=KeyState(exists=True)) is False
+    assert results.get(event_id) is None
+
+
 def test_a_conditional_write_from_the_state_read_replaces_the_key_state(results: ResultsStore, event_id: str) -> None:
     results.put(uncertain(event_id, key_generation=0))
     state = _state(results, event_id)

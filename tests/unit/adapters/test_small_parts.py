@@ -62,7 +62,8 @@ def test_a_conditional_write_happens_only_from_the_state_read_and_replaces_it():
     update = to_update(fresh, read)
     assert update.removes[-3:] == ["#exchangeMayExist", "#uncertainSince", "#intentId"]
     assert update.condition == (
-        "#status <> :created AND #keyGeneration = :expectedGeneration AND #exchangeMayExist = :true"
+        "attribute_exists(eventId) AND #status <> :created AND #keyGeneration = :expectedGeneration"
+        " AND #exchangeMayExist = :true"
         " AND #uncertainSince = :expectedSince AND attribute_not_exists(#intentId)"
     )
     assert (update.values[":expectedGeneration"], update.values[":expectedSince"]) == ({"N": "2"}, {"S": "t0"})

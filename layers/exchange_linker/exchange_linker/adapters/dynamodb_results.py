@@ -209,6 +209,7 @@ def _condition(update: Update, expected: KeyState | None) -> list[str]:
         same_generation = f"(attribute_not_exists({generation}) OR {same_generation})"
     may_exist, since, intent = update.name("exchangeMayExist"), update.name("uncertainSince"), update.name("intentId")
     return [
+        "attribute_exists(eventId)",  # a state read from an item never licenses creating one
         f"{status} <> {created}",
         same_generation,
         f"{may_exist} = {update.value('true', True)}"
