@@ -19,7 +19,8 @@ def format_report(report: ChaosReport) -> str:
         f"scheduled actions skipped while the driver was busy: {report.skipped_actions}",
         f"  Dwolla: {_counts(report.dwolla)}",
         f"  AWS faults injected (proxy): {_counts(report.aws_faults)}",
-        f"  Dwolla endpoints hung: {_counts(report.hangs)}; phases refusing every results-table write: "
+        f"  endpoints hung (Dwolla's, and a slow DynamoDB): {_counts(report.hangs)}; phases refusing every "
+        f"results-table write: "
         f"{report.refused_write_phases}",
         f"  workers killed: {report.kills} ({report.kills_mid_batch} mid-batch, "
         f"{report.kills_during_cold_start} during cold start); past the function timeout, SIGKILLed: "
