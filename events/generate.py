@@ -25,12 +25,16 @@ from typing import Any
 
 from exchange_linker_tools.link_events import (
     CUSTOMER_ID,
-    UNKNOWN_CUSTOMER_ID,
     eventbridge_event,
     finicity_receipt,
+    flinks_token,
+    mx_connection_token,
     signed,
     sns_notification,
     sqs_record,
+)
+from exchange_linker_tools.link_events import (
+    UNKNOWN_CUSTOMER_ID as UNKNOWN_CUSTOMER,
 )
 
 HERE = Path(__file__).resolve().parent
@@ -45,6 +49,9 @@ NAMESPACE = uuid.UUID("5b0b8a52-3c4d-4f7e-9a61-2f1d7c9e0a00")
 BASE_TIME = datetime(2026, 11, 20, 18, 4, 5, tzinfo=UTC)
 
 CREATED = {"status": "CREATED"}
+# Issue 14: the event asked for a funding source from its exchange, and the run must end with one.
+CREATED_WITH_FUNDING_SOURCE = {"status": "CREATED", "fundingSource": "CREATED"}
+ON_DEMAND_AUTHORIZATION = "https://api-sandbox.dwolla.com/on-demand-authorizations/30e7c028-0bdf-e511-80de-0aa34a9b2388"
 
 
 def failed(code: str) -> dict[str, str]:
@@ -117,155 +124,82 @@ def sandbox_receipt() -> dict[str, Any]:
     )
 
 
-def mx_connection_token() -> str:
-    ids = {"accountId": "ACT-sandbox-0000-4c1e-9d2a-000000000001", "memberId": "MBR-sandbox-0000-4f7b-8e3c-01"}
-    return base64.b64encode(json.dumps(ids, separators=(",", ":")).encode()).decode()
+PLAID_EVENT_ID = "c0a8012e-6f1c-4a53-9d0a-6c2b4f2f0b11"
+PLAID_METADATA = {"channel": "web", "linkSessionId": "sandbox-link-session-0001"}
+ACCOUNT_EVENT_ID = "account-exchange:2026-11-20.0008"
+NOT_JSON = '{"eventId": "bad-not-json", "eventType": "link.completed", partner: Plaid'
+FLINKS_TOKEN = flinks_token("sandbox-auth-secret", "sandbox-access-token-0003")
+MX_CONNECTION_TOKEN = mx_connection_token("ACT-sandbox-0000-4c1e-9d2a-000000000001", "MBR-sandbox-0000-4f7b-8e3c-01")
 
 
-def flinks_token() -> str:
-    # Dwolla's Flinks token: base64("<AuthSecret>:<AccessToken>").
-    return base64.b64encode(b"sandbox-auth-secret:sandbox-access-token-0003").decode()
+def processor(number: int, prefix: str = "") -> str:
+    """A Plaid processor token; `invalid-` and `reauth-` make the emulator refuse it."""
+    return f"{prefix}processor-sandbox-0f3a7c2e-5b1d-4e8a-9c6f-{number:012d}"
+
+
+def public_token(number: int) -> dict[str, str]:
+    return {"publicToken": f"public-sandbox-00000000-0000-4000-8000-{number:012d}"}
 
 
 def samples() -> list[Sample]:
-    def eid(name: str) -> str:
-        return stable_uuid(name, "eventId")
-
+    invalid = failed("InvalidEvent")
     return [
-        Sample(
-            "plaid-token.json",
-            link_event(
-                "c0a8012e-6f1c-4a53-9d0a-6c2b4f2f0b11",
-                "Plaid",
-                0,
-                token="processor-sandbox-0f3a7c2e-5b1d-4e8a-9c6f-000000000001",
-                metadata={"channel": "web", "linkSessionId": "sandbox-link-session-0001"},
-            ),
-            CREATED,
+        sample("plaid-token", "Plaid", 0, event_id=PLAID_EVENT_ID, token=processor(1), metadata=PLAID_METADATA),
+        sample("mx-token", "MX", 1, token="sandbox-mx-authorization-code-0002"),
+        sample("flinks-token", "Flinks", 2, token=FLINKS_TOKEN),
+        sample("checkout-token", "Checkout.com", 3, token="pay_sandbox0000000000000000004"),
+        sample("finicity-receipt", "Finicity", 4, finicity=sandbox_receipt()),
+        sample("mx-open-banking", "mx", 5, mx={"availableConnectionToken": MX_CONNECTION_TOKEN}),
+        sample("plaid-open-banking", "PLAID", 6, plaid=public_token(7)),
+        sample("account-exchange", "Plaid", 7, event_id=ACCOUNT_EVENT_ID, customerId=None, token=processor(8)),
+        sample("sns-wrapped", "Plaid", 8, wrap=sns_wrap, token=processor(9)),
+        sample("eventbridge-wrapped", "MX", 9, wrap=eventbridge_wrap, token="sandbox-mx-authorization-code-0010"),
+        Sample("bad-not-json.json", None, invalid, raw_body=NOT_JSON),
+        sample("bad-unknown-partner", "Yodlee", 11, invalid, token="sandbox-yodlee-token-0012"),
+        sample("bad-two-credentials", "Plaid", 12, invalid, token=processor(13), plaid=public_token(13)),
+        sample("bad-account-open-banking", "Plaid", 13, invalid, customerId=None, plaid=public_token(14)),
+        sample("invalid-exchange-token", "Plaid", 14, failed("InvalidExchangeToken"), token=processor(15, "invalid-")),
+        sample("update-credentials", "Plaid", 15, failed("UpdateCredentials"), token=processor(16, "reauth-")),
+        sample("unknown-customer", "Plaid", 16, failed("NotFound"), customerId=UNKNOWN_CUSTOMER, token=processor(17)),
+        # Appended, so the earlier files keep their timestamps.
+        sample(
+            "plaid-funding-source",
+            "Plaid",
+            17,
+            CREATED_WITH_FUNDING_SOURCE,
+            token=processor(18),
+            fundingSource={"name": "Jane Doe's Checking", "bankAccountType": "checking"},
         ),
-        Sample(
-            "mx-token.json",
-            link_event(eid("mx-token"), "MX", 1, token="sandbox-mx-authorization-code-0002"),
-            CREATED,
-        ),
-        Sample(
-            "flinks-token.json",
-            link_event(eid("flinks-token"), "Flinks", 2, token=flinks_token()),
-            CREATED,
-        ),
-        Sample(
-            "checkout-token.json",
-            link_event(eid("checkout-token"), "Checkout.com", 3, token="pay_sandbox0000000000000000004"),
-            CREATED,
-        ),
-        Sample(
-            "finicity-receipt.json",
-            link_event(eid("finicity-receipt"), "Finicity", 4, finicity=sandbox_receipt()),
-            CREATED,
-        ),
-        Sample(
-            "mx-open-banking.json",
-            link_event(eid("mx-open-banking"), "mx", 5, mx={"availableConnectionToken": mx_connection_token()}),
-            CREATED,
-        ),
-        Sample(
-            "plaid-open-banking.json",
-            link_event(
-                eid("plaid-open-banking"),
-                "PLAID",
-                6,
-                plaid={"publicToken": "public-sandbox-00000000-0000-4000-8000-000000000007"},
-            ),
-            CREATED,
-        ),
-        Sample(
-            "account-exchange.json",
-            link_event(
-                "account-exchange:2026-11-20.0008",
-                "Plaid",
-                7,
-                customerId=None,
-                token="processor-sandbox-0f3a7c2e-5b1d-4e8a-9c6f-000000000008",
-            ),
-            CREATED,
-        ),
-        Sample(
-            "sns-wrapped.json",
-            link_event(eid("sns-wrapped"), "Plaid", 8, token="processor-sandbox-0f3a7c2e-5b1d-4e8a-9c6f-000000000009"),
-            CREATED,
-            wrap=sns_wrap,
-        ),
-        Sample(
-            "eventbridge-wrapped.json",
-            link_event(eid("eventbridge-wrapped"), "MX", 9, token="sandbox-mx-authorization-code-0010"),
-            CREATED,
-            wrap=eventbridge_wrap,
-        ),
-        Sample(
-            "bad-not-json.json",
-            None,
-            failed("InvalidEvent"),
-            raw_body='{"eventId": "bad-not-json", "eventType": "link.completed", partner: Plaid',
-        ),
-        Sample(
-            "bad-unknown-partner.json",
-            link_event(eid("bad-unknown-partner"), "Yodlee", 11, token="sandbox-yodlee-token-0012"),
-            failed("InvalidEvent"),
-        ),
-        Sample(
-            "bad-two-credentials.json",
-            link_event(
-                eid("bad-two-credentials"),
-                "Plaid",
-                12,
-                token="processor-sandbox-0f3a7c2e-5b1d-4e8a-9c6f-000000000013",
-                plaid={"publicToken": "public-sandbox-00000000-0000-4000-8000-000000000013"},
-            ),
-            failed("InvalidEvent"),
-        ),
-        Sample(
-            "bad-account-open-banking.json",
-            link_event(
-                eid("bad-account-open-banking"),
-                "Plaid",
-                13,
-                customerId=None,
-                plaid={"publicToken": "public-sandbox-00000000-0000-4000-8000-000000000014"},
-            ),
-            failed("InvalidEvent"),
-        ),
-        Sample(
-            "invalid-exchange-token.json",
-            link_event(
-                eid("invalid-exchange-token"),
-                "Plaid",
-                14,
-                token="invalid-processor-sandbox-0f3a7c2e-5b1d-4e8a-9c6f-000000000015",
-            ),
-            failed("InvalidExchangeToken"),
-        ),
-        Sample(
-            "update-credentials.json",
-            link_event(
-                eid("update-credentials"),
-                "Plaid",
-                15,
-                token="reauth-processor-sandbox-0f3a7c2e-5b1d-4e8a-9c6f-000000000016",
-            ),
-            failed("UpdateCredentials"),
-        ),
-        Sample(
-            "unknown-customer.json",
-            link_event(
-                eid("unknown-customer"),
-                "Plaid",
-                16,
-                customerId=UNKNOWN_CUSTOMER_ID,
-                token="processor-sandbox-0f3a7c2e-5b1d-4e8a-9c6f-000000000017",
-            ),
-            failed("NotFound"),
+        sample(
+            "account-funding-source",
+            "Finicity",
+            18,
+            CREATED_WITH_FUNDING_SOURCE,
+            event_id="account-funding-source:2026-11-20.0019",
+            customerId=None,
+            finicity=sandbox_receipt(),
+            fundingSource={
+                "name": "Operating savings",
+                "bankAccountType": "savings",
+                "onDemandAuthorization": ON_DEMAND_AUTHORIZATION,
+            },
         ),
     ]
+
+
+def sample(
+    name: str,
+    partner: str,
+    minute: int,
+    expected: dict[str, str] = CREATED,
+    *,
+    event_id: str | None = None,
+    wrap: Callable[[Sample, dict[str, Any]], str] | None = None,
+    **fields: Any,
+) -> Sample:
+    """`name`.json: an event `minute` minutes after the base time, its eventId derived from the name."""
+    event = link_event(event_id or stable_uuid(name, "eventId"), partner, minute, **fields)
+    return Sample(f"{name}.json", event, expected, wrap=wrap)
 
 
 def body_of(sample: Sample) -> str:

@@ -5,15 +5,13 @@ moto runs in its own process and the emulator in this one, so the worker's RSS i
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from typing import Any
 
+from bench.child import JsonLinesChild
 from bench.context import Context
 from bench.report import Check, Detail, ScenarioResult
-from bench.stack import REPO_ROOT, bench_stack, fresh_bodies, synthetic_event
+from bench.stack import bench_stack, fresh_bodies, synthetic_event
 
 LIMIT_MIB = 128
 GROWTH_ALLOWANCE_MIB = 2.0  # allocator noise between two samples of a steady process
@@ -23,37 +21,16 @@ def mib(kb: int) -> float:
     return kb / 1024
 
 
-class Worker:
-    def __init__(self, environment: dict[str, str]) -> None:
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "bench.probes.memory_worker"],
-            cwd=REPO_ROOT,
-            env=environment,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        self.started = self._read()
-        self.imported = self._read()
+class Worker(JsonLinesChild):
+    """bench/probes/memory_worker.py: says its RSS once started and once the handler is imported."""
 
-    def _read(self) -> dict[str, Any]:
-        assert self._process.stdout is not None
-        line = self._process.stdout.readline()
-        if not line:
-            raise RuntimeError(f"the memory worker died (exit {self._process.wait()})")
-        answer: dict[str, Any] = json.loads(line)
-        return answer
+    def __init__(self, environment: dict[str, str]) -> None:
+        super().__init__("memory worker", "bench.probes.memory_worker", environment=environment)
+        self.started = self.read()
+        self.imported = self.read()
 
     def handle(self, event: dict[str, Any]) -> dict[str, Any]:
-        assert self._process.stdin is not None
-        self._process.stdin.write(json.dumps(event) + "\n")
-        self._process.stdin.flush()
-        return self._read()
-
-    def close(self) -> None:
-        assert self._process.stdin is not None
-        self._process.stdin.close()
-        self._process.wait(timeout=30)
+        return self.ask(event)
 
 
 def run(context: Context) -> ScenarioResult:

@@ -43,9 +43,9 @@ def good_state() -> dict[str, Any]:
     }
 
 
-def run(state: dict[str, Any]):
+def run(state: dict[str, Any], events: list[ChaosEvent] = EVENTS):
     return verify(
-        EVENTS,
+        events,
         rows=state["rows"],
         dead_letters=state["letters"],
         exchanges=state["exchanges"],
@@ -225,15 +225,7 @@ def tagged_state(attributes: dict[str, str], types: dict[str, str]) -> dict[str,
 
 
 def run_tagged(state: dict[str, Any]):
-    return verify(
-        [*EVENTS, TAGGED],
-        rows=state["rows"],
-        dead_letters=state["letters"],
-        exchanges=state["exchanges"],
-        outputs=state["outputs"],
-        secrets=state["secrets"],
-        marker=MARKER,
-    )
+    return run(state, [*EVENTS, TAGGED])
 
 
 def test_every_upstream_attribute_must_reach_the_dlq_as_sent() -> None:

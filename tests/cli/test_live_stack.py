@@ -97,7 +97,7 @@ def test_ctrl_c_stops_everything_and_removes_the_env_file(live_stack):
     summary = json.loads(stdout)  # --json: nothing else on stdout, the environment included
     assert summary["envFile"] == str(live_stack.env_file)
     assert summary["environment"]["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:")
-    assert summary["countsByStatus"] == {"CREATED": 10, "FAILED": 7}
+    assert summary["countsByStatus"] == {"CREATED": 12, "FAILED": 7}
     assert "Stopped" in stderr
     result = run_cli("dlq", env=live_stack.cli_env)  # a second terminal, afterwards
     assert result.exit_code == 2

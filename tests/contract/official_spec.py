@@ -30,6 +30,7 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("/exchanges", "get"),
     ("/exchanges/{id}", "get"),
     ("/customers/{id}/funding-sources", "post"),
+    ("/funding-sources", "post"),
     ("/funding-sources/{id}", "get"),
 )
 
@@ -55,11 +56,26 @@ def _strip_ref_siblings(node: Any) -> None:
 
 
 def _account_exchange_takes_hal(document: dict[str, Any]) -> None:
-    """Quirk 2: `POST /exchanges` declares only `application/json` while every other Dwolla body (and
-    the customer variant of the same operation) is HAL JSON; the client sends HAL JSON everywhere, so
-    the same schema is offered under both media types."""
-    content = document["paths"]["/exchanges"]["post"]["requestBody"]["content"]
-    content.setdefault(HAL_JSON, copy.deepcopy(content["application/json"]))
+    """Quirk 2: `POST /exchanges` and `POST /funding-sources` declare only `application/json` while every
+    other Dwolla body (and the customer variants of the same operations, and the account funding source's
+    own code sample) is HAL JSON; the client sends HAL JSON everywhere, so the same schema is offered
+    under both media types."""
+    for path in ("/exchanges", "/funding-sources"):
+        content = document["paths"][path]["post"]["requestBody"]["content"]
+        content.setdefault(HAL_JSON, copy.deepcopy(content["application/json"]))
+
+
+def _account_funding_source_from_an_exchange(document: dict[str, Any]) -> None:
+    """Quirk 9: `CreateAccountFundingSource` has a `_links.exchange` but requires `routingNumber` and
+    `accountNumber` even with it; a funding source made from an exchange has no numbers to send (the
+    customer variant, `CreateCustomerExchangeFundingSource`, requires none). Either the numbers or the
+    exchange link are required."""
+    schema = document["components"]["schemas"]["CreateAccountFundingSource"]
+    schema["required"] = ["name", "bankAccountType"]
+    schema["anyOf"] = [
+        {"required": ["accountNumber", "routingNumber"]},
+        {"required": ["_links"], "properties": {"_links": {"required": ["exchange"]}}},
+    ]
 
 
 def _identical_one_of_is_any_of(document: dict[str, Any]) -> None:
@@ -105,6 +121,7 @@ def prepared_document(base_url: str) -> dict[str, Any]:
     document = copy.deepcopy(raw_document())
     _strip_ref_siblings(document)
     _account_exchange_takes_hal(document)
+    _account_funding_source_from_an_exchange(document)
     _identical_one_of_is_any_of(document)
     _account_exchange_created_has_no_body(document)
     _checkout_is_a_partner(document)

@@ -8,6 +8,7 @@ with openapi-core against tests/contract/dwolla-openapi/openapi.yml, quirks list
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,12 +21,13 @@ from exchange_linker_tools.local_stack import LocalStack
 from tests.conftest import CUSTOMER_ID
 from tests.contract.conformance import breaches
 from tests.contract.official_spec import HAL_JSON, OPERATIONS, raw_document
-from tests.contract.recorder import RecordingProxy, recording_proxy
-from tests.integration.helpers import drain
+from tests.contract.recorder import Exchange, RecordingProxy, recording_proxy
+from tests.integration.helpers import drain, replay_everything
 from tests.integration.reconcile.stack_helpers import reconciliation
 
 pytestmark = pytest.mark.integration
 EVENTS = Path(__file__).parents[2] / "events"
+FUNDING = {"name": "Jane Doe's Checking", "bankAccountType": "checking"}
 
 
 @pytest.fixture
@@ -51,9 +53,12 @@ def test_every_request_the_consumer_sends_and_every_answer_conform(stack: LocalS
     drain(stack, stack.consumer(DWOLLA_API_URL=proxy.url))
     recorded = proxy.take()
     seen = {(e.request.method, e.request.path.split("/")[1], e.response.status_code) for e in recorded}
-    # token, partners, customer and account creations, created and refused (400, 404) all crossed the wire
+    # token, partners, customer and account creations, created and refused (400, 404) all crossed the wire,
+    # and the funding sources the funding-source samples ask for (the account's POST /funding-sources too)
     assert {("POST", "token", 200), ("GET", "exchange-partners", 200), ("POST", "exchanges", 201)} <= seen
     assert {("POST", "customers", 201), ("POST", "customers", 400), ("POST", "customers", 404)} <= seen
+    assert ("POST", "funding-sources", 201) in seen
+    assert any(e.request.path.endswith("/funding-sources") and e.response.status_code == 201 for e in recorded)
     assert breaches(recorded, proxy.url) == []
 
 
@@ -97,18 +102,54 @@ def test_the_reads_the_service_sends_conform(stack: LocalStack, proxy: Recording
     assert breaches(recorded, proxy.url) == []
 
 
+def test_the_consumers_funding_source_requests_and_their_answers_conform(
+    stack: LocalStack, proxy: RecordingProxy
+) -> None:
+    """The consumer's own funding-source POSTs (customer and account), answered 201, 403 and 400
+    DuplicateResource, each validated against CreateCustomerExchangeFundingSource / createFundingSource."""
+    stack.emulator.add_fault_rule("Forbidden", customer_id=CUSTOMER_ID, operation="funding-source")
+    customer = _event(fundingSource=FUNDING)
+    stack.publish(json.dumps(customer))
+    stack.publish(json.dumps(_event(customerId=None, fundingSource={**FUNDING, "bankAccountType": "savings"})))
+    consumer = stack.consumer(DWOLLA_API_URL=proxy.url)
+    drain(stack, consumer)
+    first = proxy.take()
+    assert {_line(e) for e in first if "funding-sources" in e.request.path} == {
+        ("POST", "/customers/*/funding-sources", 403),
+        ("POST", "/funding-sources", 201),
+    }
+    # Someone else made the customer's funding source meanwhile; the replay's POST is a DuplicateResource.
+    stack.emulator.clear_fault_rules()
+    session = _authorized(proxy.url, stack)
+    exchange_url = stack.result(customer["eventId"])["exchangeUrl"]
+    made = session.post(
+        f"{proxy.url}/customers/{CUSTOMER_ID}/funding-sources",
+        json={**FUNDING, "_links": {"exchange": {"href": exchange_url}}},
+    )
+    assert made.status_code == 201
+    proxy.take()
+    assert replay_everything(stack).moved == 1
+    drain(stack, consumer)
+    second = proxy.take()
+    assert [_line(e) for e in second if "funding-sources" in e.request.path] == [
+        ("POST", "/customers/*/funding-sources", 400)
+    ]
+    assert stack.result(customer["eventId"])["fundingSourceUrl"] == made.headers["Location"]
+    assert breaches(first + second, proxy.url) == []
+
+
 def test_operations_the_service_does_not_call_conform(stack: LocalStack, proxy: RecordingProxy) -> None:
-    """The emulator's partner-by-id and funding-source answers, asked by hand: the service has no such call."""
-    stack.publish(json.dumps(_event()))
+    """The emulator's partner-by-id and funding-source answers, asked by hand: the service has no such call
+    (it POSTs funding sources itself, above, but never reads one)."""
+    stack.publish(json.dumps(_event(fundingSource=FUNDING)))
     drain(stack, stack.consumer(DWOLLA_API_URL=proxy.url))
-    (created,) = [e.response.headers["Location"] for e in proxy.take() if e.response.status_code == 201]
+    (funding_source,) = [
+        e.response.headers["Location"] for e in proxy.take() if e.request.path.endswith("/funding-sources")
+    ]
     session = _authorized(proxy.url, stack)
     partner = session.get(f"{proxy.url}/exchange-partners").json()["_embedded"]["exchange-partners"][0]
-    answers = [session.get(f"{proxy.url}/exchange-partners/{partner['id']}")]
-    funding = {"_links": {"exchange": {"href": created}}, "bankAccountType": "checking", "name": "Checking"}
-    answers.append(session.post(f"{proxy.url}/customers/{CUSTOMER_ID}/funding-sources", json=funding))
-    answers.append(session.get(answers[-1].headers["Location"]))
-    assert [a.status_code for a in answers] == [200, 201, 200]
+    answers = [session.get(f"{proxy.url}/exchange-partners/{partner['id']}"), session.get(funding_source)]
+    assert [a.status_code for a in answers] == [200, 200]
     assert breaches(proxy.take(), proxy.url) == []
 
 
@@ -134,6 +175,11 @@ def _event(**fields: object) -> dict[str, object]:
     from tests.conftest import link_event
 
     return link_event(**fields)
+
+
+def _line(exchange: Exchange) -> tuple[str, str, int]:
+    path = re.sub(r"^/customers/[^/]+/", "/customers/*/", exchange.request.path)
+    return exchange.request.method, path, exchange.response.status_code
 
 
 def _operation(path: str) -> str:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import requests
 
-from exchange_linker_tools.emulator import DwollaEmulator
+from exchange_linker_tools.emulator import DwollaEmulator, FaultPlan
 from exchange_linker_tools.link_events import CUSTOMER_ID, UNKNOWN_CUSTOMER_ID
 from exchange_linker_tools.link_events import credential as credential_fields
 
@@ -73,3 +76,24 @@ def embedded_errors(response: requests.Response) -> list[dict[str, Any]]:
 def admin(emulator: DwollaEmulator, method: str, path: str, body: Any = None) -> requests.Response:
     """An operator call: no token, no versioned Accept, plain JSON."""
     return requests.request(method, f"{emulator.url}/_emulator{path}", json=body, timeout=5)
+
+
+@contextmanager
+def post_in_flight(
+    api: Api, emulator: DwollaEmulator, body: dict[str, Any], key: str
+) -> Iterator[list[requests.Response]]:
+    """A POST held in flight by 30 s of latency while the block runs; its answer is in the list afterwards.
+
+    On exit a new fault plan releases it from its latency, and the thread must have finished.
+    """
+    emulator.faults = FaultPlan(latency=30.0)
+    answer: list[requests.Response] = []
+    worker = threading.Thread(target=lambda: answer.append(api.post_exchange(body, key=key, timeout=60)))
+    worker.start()
+    emulator.wait_for_stats(lambda stats: stats.in_flight == 1)
+    try:
+        yield answer
+    finally:
+        emulator.faults = FaultPlan()
+        worker.join(timeout=10)
+    assert not worker.is_alive()

@@ -24,6 +24,7 @@ def test_customer_fault_answers_only_that_customers_posts(api: Api, emulator: Dw
         "status": 401,
         "customerId": CUSTOMER_ID,
         "partner": None,
+        "operation": "exchange",
         "description": f"InvalidScope (401) for customer {CUSTOMER_ID}",
     }
     assert refused.status_code == 401

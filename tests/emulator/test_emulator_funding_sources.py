@@ -277,3 +277,31 @@ def test_admin_lists_funding_sources_and_reset_forgets_them(api: Api, emulator: 
     assert listing["fundingSources"][0]["exchangeId"] == exchange.rsplit("/", 1)[1]
     assert listing["fundingSources"][0]["idempotencyKey"] == "k"
     assert emulator.funding_sources == []
+
+
+def test_a_funding_source_fault_rule_refuses_funding_sources_only(api: Api, emulator: DwollaEmulator) -> None:
+    """Issue 14: Dwolla refusing funding sources (the consumer's permanent-failure path) while exchanges work."""
+    exchange = _exchange(api)
+    body = {"code": "Forbidden", "customerId": CUSTOMER_ID, "operation": "funding-source"}
+    rule = admin(emulator, "POST", "/faults", body)
+    assert (rule.status_code, rule.json()["operation"]) == (201, "funding-source")
+    assert rule.json()["description"] == f"Forbidden (403) funding sources for customer {CUSTOMER_ID}"
+    refused = _post(api, _body(exchange))
+    assert (refused.status_code, refused.json()["code"]) == (403, "Forbidden")
+    assert _exchange(api, credential="tok-2")  # the customer's exchanges are not refused
+    assert emulator.funding_sources == []
+    admin(emulator, "DELETE", "/faults")
+    assert _post(api, _body(exchange)).status_code == 201
+
+
+def test_a_fault_rule_for_an_unknown_operation_is_refused(emulator: DwollaEmulator) -> None:
+    body = {"code": "Forbidden", "customerId": CUSTOMER_ID, "operation": "transfers"}
+    assert admin(emulator, "POST", "/faults", body).status_code == 400
+
+
+def test_funding_source_locations_use_the_public_url(api: Api, emulator: DwollaEmulator) -> None:
+    """As exchanges' do: a client configured with the public origin finds its funding sources there."""
+    exchange = _exchange(api)
+    emulator.public_url = "https://api-sandbox.dwolla.example"
+    created = _post(api, _body(exchange))
+    assert created.headers["Location"].startswith("https://api-sandbox.dwolla.example/funding-sources/")

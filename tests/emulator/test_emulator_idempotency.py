@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 import requests
-from emulator_client import Api, embedded_errors, exchange_body
+from emulator_client import Api, embedded_errors, exchange_body, post_in_flight
 
 from exchange_linker_tools.emulator import DwollaEmulator, FaultPlan
 from exchange_linker_tools.fakes import FakeClock
@@ -67,18 +65,9 @@ def test_same_key_on_another_customer_is_a_different_request(api: Api, emulator:
 
 
 def test_same_key_while_in_flight_is_409(api: Api, emulator: DwollaEmulator) -> None:
-    emulator.faults = FaultPlan(latency=30.0)
     body = exchange_body(emulator)
-    first: list[requests.Response] = []
-    worker = threading.Thread(target=lambda: first.append(api.post_exchange(body, key=KEY, timeout=60)))
-
-    worker.start()
-    emulator.wait_for_stats(lambda s: s.in_flight == 1)
-    duplicate = api.post_exchange(body, key=KEY)
-    emulator.faults = FaultPlan()  # a new plan releases the first request from its latency
-    worker.join(timeout=10)
-
-    assert not worker.is_alive()
+    with post_in_flight(api, emulator, body, KEY) as first:
+        duplicate = api.post_exchange(body, key=KEY)
 
     assert duplicate.status_code == 409
     assert duplicate.json()["code"] == "Conflict"

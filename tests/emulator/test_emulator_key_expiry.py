@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import threading
+from emulator_client import Api, admin, exchange_body, post_in_flight
 
-import requests
-from emulator_client import Api, admin, exchange_body
-
-from exchange_linker_tools.emulator import DwollaEmulator, FaultPlan
+from exchange_linker_tools.emulator import DwollaEmulator
 
 KEY = "2f0e7b1c-5a3d-4c1e-9d7a-8b6f4e2a1c3d"
 OTHER_KEY = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
@@ -72,17 +69,10 @@ def test_admin_endpoint_forgets_one_key(api: Api, emulator: DwollaEmulator) -> N
 
 
 def test_a_request_in_flight_keeps_its_claim(api: Api, emulator: DwollaEmulator) -> None:
-    emulator.faults = FaultPlan(latency=30.0)
     body = exchange_body(emulator)
-    first: list[requests.Response] = []
-    worker = threading.Thread(target=lambda: first.append(api.post_exchange(body, key=KEY, timeout=60)))
-    worker.start()
-    emulator.wait_for_stats(lambda s: s.in_flight == 1)
-
-    forgotten = emulator.forget_idempotency_keys()
-    duplicate = api.post_exchange(body, key=KEY)
-    emulator.faults = FaultPlan()
-    worker.join(timeout=10)
+    with post_in_flight(api, emulator, body, KEY) as first:
+        forgotten = emulator.forget_idempotency_keys()
+        duplicate = api.post_exchange(body, key=KEY)
 
     assert forgotten == 0
     assert duplicate.status_code == 409

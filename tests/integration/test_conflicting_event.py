@@ -72,5 +72,5 @@ def test_fingerprints_are_keyed_and_per_event_so_a_short_credential_cannot_be_gu
     plain = {hashlib.sha256(text.encode()).hexdigest() for text in (short, json.dumps({"token": short}))}
     assert not any(digest in dump for digest in plain)
     assert short not in dump
-    assert set(rows[0]["fingerprint"]) == {"request", "customerId", "partner", "credential"}
+    assert set(rows[0]["fingerprint"]) == {"request", "customerId", "partner", "credential", "fundingSource"}
     assert rows[0]["fingerprint"]["credential"] != rows[1]["fingerprint"]["credential"]  # not linkable

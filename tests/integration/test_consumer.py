@@ -252,7 +252,18 @@ def test_no_secret_reaches_logs_table_or_dlq(stack, capfd, captured_logs):
         link_event(partner="Finicity", token=None, finicity={**RECEIPT, "receiptId": "cr_SECRET5"}),
         link_event(partner="Yodlee", token="tok-SECRET6"),
         link_event(customerId=None, token=None, mx={"availableConnectionToken": "SECRET7"}),
+        # issue 14: a funding source made, and one refused (its DLQ reason and FAILED fields)
+        link_event(
+            token="processor-sandbox-SECRET9", fundingSource={"name": "Checking", "bankAccountType": "checking"}
+        ),
+        link_event(
+            partner="Finicity",
+            token=None,
+            finicity={**RECEIPT, "receiptId": "cr_SECRET10"},
+            fundingSource={"name": "Savings", "bankAccountType": "savings"},
+        ),
     ]
+    stack.emulator.add_fault_rule("Forbidden", partner="Finicity", operation="funding-source")
     for event in events:
         stack.publish(event)
     consumer = stack.consumer()
@@ -267,10 +278,12 @@ def test_no_secret_reaches_logs_table_or_dlq(stack, capfd, captured_logs):
     fingerprint_key = secrets.get_secret_value(
         SecretId=stack.resources.function_environment["FINGERPRINT_KEY_SECRET_ID"]
     )["SecretString"]
-    forbidden = [f"SECRET{i}" for i in range(1, 9)] + [access_token, stack.emulator.client_secret, fingerprint_key]
+    forbidden = [f"SECRET{i}" for i in range(1, 11)] + [access_token, stack.emulator.client_secret, fingerprint_key]
     captured = capfd.readouterr()
     logs = captured_logs.getvalue() + captured.out + captured.err
     assert "exchange created" in logs  # the logs were captured at all
+    assert "funding source created" in logs
+    assert "FundingSourceForbidden" in logs
     assert "ExchangeErrors" in logs  # and so were the metrics
     table_dump = json.dumps(stack.dynamodb.scan(TableName=stack.resources.table_name)["Items"])
     dlq_attributes = json.dumps([attributes(letter) for letter in stack.dead_letters()])

@@ -12,8 +12,8 @@ from exchange_linker_tools.local_run import PUBLISHER_PATH, load_handler
 from exchange_linker_tools.outcome_bus import OutcomeSubscriber
 from exchange_linker_tools.template import load_template
 from tests.conftest import link_event
-from tests.reconcile.test_reconcile_lambda import SCHEDULED_EVENT, load_reconcile_handler
-from tests.reconcile.test_reconcile_lambda import context as reconcile_context
+from tests.integration.reconcile.test_reconcile_lambda import SCHEDULED_EVENT, load_reconcile_handler
+from tests.integration.reconcile.test_reconcile_lambda import context as reconcile_context
 from tests.replay.test_replay_lambda import context as replay_context
 from tests.replay.test_replay_lambda import load_handler as load_replay_handler
 

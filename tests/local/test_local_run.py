@@ -52,10 +52,13 @@ def test_make_run_command_exits_zero_and_prints_json(tmp_path):
     report = json.loads(completed.stdout)
     assert report["allTerminal"] is True
     assert report["unexpected"] == []
-    assert report["countsByStatus"] == {"CREATED": 10, "FAILED": 7}
+    assert report["countsByStatus"] == {"CREATED": 12, "FAILED": 7}
     assert report["deadLetterQueue"]["depth"] == 7
     camel = {"name", "eventId", "partner", "customerId", "status", "exchangeId", "errorCode"}
-    assert set(report["events"][0]) == camel | {"expectedStatus", "expectedError"}
+    funding = {"fundingSourceStatus", "fundingSourceId", "expectedFundingSource"}
+    assert set(report["events"][0]) == camel | {"expectedStatus", "expectedError"} | funding
+    # Issue 14: the two funding-source samples end with one each, made at the emulator.
+    assert (report["eventsWithFundingSource"], report["fundingSourcesCreatedAtDwolla"]) == (2, 2)
     # Every terminal row announced through the stream (one FAILED sample has no usable eventId, so no row).
-    assert report["outcomeEvents"] == {"Exchange Created": 10, "Exchange Failed": 6}
+    assert report["outcomeEvents"] == {"Exchange Created": 12, "Exchange Failed": 6, "Funding Source Created": 2}
     assert report["unannounced"] == []

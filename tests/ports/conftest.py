@@ -6,7 +6,7 @@ The adapters talk to moto server over HTTP (AWS_ENDPOINT_URL), on a stack provis
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -45,17 +45,21 @@ def event_id() -> str:
     return f"evt-{uuid.uuid4()}"
 
 
-@pytest.fixture(params=["memory", pytest.param("sqs", marks=pytest.mark.integration)])
+BOTH_QUEUES = ["memory", pytest.param("sqs", marks=pytest.mark.integration)]
+
+
+@pytest.fixture(params=BOTH_QUEUES)
 def dead_letters(request: pytest.FixtureRequest) -> DeadLetterSide:
-    if request.param == "memory":
-        return memory_dead_letters()
-    request.getfixturevalue("aws_endpoint")
-    return sqs_dead_letters()
+    return _side(request, memory_dead_letters, sqs_dead_letters)
 
 
-@pytest.fixture(params=["memory", pytest.param("sqs", marks=pytest.mark.integration)])
+@pytest.fixture(params=BOTH_QUEUES)
 def replay_queues(request: pytest.FixtureRequest) -> ReplaySide:
+    return _side(request, memory_replay, sqs_replay)
+
+
+def _side[Side](request: pytest.FixtureRequest, memory: Callable[[], Side], sqs: Callable[[], Side]) -> Side:
     if request.param == "memory":
-        return memory_replay()
-    request.getfixturevalue("aws_endpoint")
-    return sqs_replay()
+        return memory()
+    request.getfixturevalue("aws_endpoint")  # moto server, started only for the adapter's side
+    return sqs()

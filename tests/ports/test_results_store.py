@@ -154,3 +154,36 @@ def _read(results: ResultsStore, event_id: str) -> ExchangeResult:
 
 def _state(results: ResultsStore, event_id: str) -> KeyState:
     return KeyState.of(results.get(event_id))
+
+
+# ---------------------------------------------------------------- issue 14: the funding source of a CREATED row
+FS_URL = "https://api-sandbox.dwolla.com/funding-sources/f1"
+
+
+def test_a_created_write_records_a_pending_funding_source(results: ResultsStore, event_id: str) -> None:
+    from exchange_linker.contracts.results import FundingSourceResult, FundingSourceStatus
+
+    pending = FundingSourceResult(FundingSourceStatus.PENDING)
+    assert results.put(created(event_id, funding_source=pending)) is True
+    assert _read(results, event_id).funding_source == pending
+
+
+def test_the_funding_source_is_written_only_on_a_created_row_and_never_left_once_created(
+    results: ResultsStore, event_id: str
+) -> None:
+    from exchange_linker.contracts.results import FundingSourceResult, FundingSourceStatus
+
+    failing = FundingSourceResult(FundingSourceStatus.PENDING, None, None, "FundingSourceServerError", "500", 0)
+    made = FundingSourceResult(FundingSourceStatus.CREATED, FS_URL, "f1", key_generation=0)
+    results.put(retrying(event_id))
+    assert results.put_funding_source(event_id, made, attempts=2, at=T1) is False  # no exchange recorded
+    assert _read(results, event_id).funding_source is None
+    results.put(created(event_id, funding_source=FundingSourceResult(FundingSourceStatus.PENDING)))
+    assert results.put_funding_source(event_id, failing, attempts=3, at=T1) is True
+    assert _read(results, event_id).funding_source == failing
+    assert results.put_funding_source(event_id, made, attempts=4, at=T2) is True
+    row = _read(results, event_id)
+    assert (row.status, row.funding_source, row.attempts, row.updated_at) == (Status.CREATED, made, 4, T2)
+    refused = FundingSourceResult(FundingSourceStatus.FAILED, None, None, "FundingSourceForbidden", "no", 1)
+    assert results.put_funding_source(event_id, refused, attempts=5, at=T2) is False  # a slower copy's failure
+    assert _read(results, event_id).funding_source == made

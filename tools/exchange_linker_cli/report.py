@@ -56,8 +56,18 @@ MESSAGE_COLUMNS = (
 )
 
 
+# Issue 14, shown only when some row asks for a funding source: "exchange CREATED, funding source FAILED (why)".
+FUNDING_SOURCE_COLUMNS = (
+    Column("fundingSourceStatus", "fundingSource", style=_style(STATUS_STYLE | {"PENDING": "yellow"})),
+    Column("fundingSourceId", identifier=True),
+    Column("fundingSourceErrorCode", identifier=True),
+    Column("fundingSourceErrorMessage"),
+)
+
+
 def render_results(rows: list[dict[str, Any]]) -> None:
-    print_rows(rows, RESULT_COLUMNS)
+    funding = any(row.get("fundingSourceStatus") for row in rows)
+    print_rows(rows, RESULT_COLUMNS + FUNDING_SOURCE_COLUMNS if funding else RESULT_COLUMNS)
 
 
 def _capped(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from exchange_linker.contracts.link_completed import LinkCompletedEvent, Partner
-from exchange_linker.contracts.outcome_event import DETAIL_TYPES, SOURCE, OutcomeEvent
+from exchange_linker.contracts.outcome_event import DETAIL_TYPES, FUNDING_SOURCE_DETAIL_TYPES, SOURCE, OutcomeEvent
 
 # The checkout the CLI is installed from (editable): tools/exchange_linker_cli/ -> the repository.
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -42,13 +42,20 @@ def link_completed_schema() -> dict[str, Any]:
             "An SQS message body asking exchange-linker to create a Dwolla exchange. Exactly one credential "
             "(token, plaid, mx, finicity); no customerId means the account exchange, which takes only token or "
             "finicity. The credential must suit the partner; partner names are matched case-insensitively. May "
-            "also arrive wrapped by SNS (Message) or EventBridge (detail)."
+            "also arrive wrapped by SNS (Message) or EventBridge (detail). With fundingSource, a bank funding "
+            "source is also made from the exchange (not for Checkout.com: Dwolla makes none from a card)."
         ),
         **{key: value for key, value in schema.items() if key != "title"},
         # Rules the model enforces in a validator, spelled out for JSON Schema users:
         "oneOf": [{"required": [name]} for name in CREDENTIALS],
         "if": {"not": {"required": ["customerId"]}},
         "then": {"not": {"anyOf": [{"required": ["plaid"]}, {"required": ["mx"]}]}},
+        "allOf": [
+            {
+                "if": {"properties": {"partner": {"pattern": case_insensitive([Partner.CHECKOUT.value])}}},
+                "then": {"not": {"required": ["fundingSource"]}},
+            }
+        ],
     }
 
 
@@ -60,8 +67,10 @@ def exchange_outcome_schema() -> dict[str, Any]:
         "title": "Exchange Created / Exchange Failed v1 (EventBridge detail)",
         "description": (
             f"The detail of the events exchange-linker puts on its outcome bus (source {SOURCE!r}, detail-type "
-            f"{' or '.join(repr(t) for t in DETAIL_TYPES.values())}) after each terminal outcome. Absent fields are "
-            "omitted, never null. At-least-once: a consumer de-duplicates by outcomeId (eventId:status)."
+            f"{' or '.join(repr(t) for t in [*DETAIL_TYPES.values(), *FUNDING_SOURCE_DETAIL_TYPES.values()])}) after "
+            "each terminal outcome (of the exchange, and of the funding source made from it when the event asked "
+            "for one). Absent fields are omitted, never null. At-least-once: a consumer de-duplicates by outcomeId "
+            "(eventId:status, or eventId:fundingSource:status)."
         ),
         **{key: value for key, value in schema.items() if key != "title"},
     }

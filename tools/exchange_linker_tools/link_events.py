@@ -58,6 +58,17 @@ def finicity_receipt(
     }
 
 
+def mx_connection_token(account_id: str, member_id: str) -> str:
+    """MX open banking's availableConnectionToken: base64 of its ids as compact JSON."""
+    ids = {"accountId": account_id, "memberId": member_id}
+    return base64.b64encode(json.dumps(ids, separators=(",", ":")).encode()).decode()
+
+
+def flinks_token(auth_secret: str, access_token: str) -> str:
+    """Dwolla's Flinks token: base64("<AuthSecret>:<AccessToken>")."""
+    return base64.b64encode(f"{auth_secret}:{access_token}".encode()).decode()
+
+
 def credential(kind: str, secret: str, receipt: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Where each variant carries its credential: `token`, or Plaid's, MX's or Finicity's open-banking object
     (a Finicity receipt is `receipt`, the seed example by default, with `secret` as its receiptId)."""

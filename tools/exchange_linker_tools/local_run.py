@@ -40,6 +40,9 @@ class EventOutcome:
     error_code: str | None = None
     expected_status: str | None = None
     expected_error: str | None = None
+    funding_source_status: str | None = None  # the funding source made from the exchange (issue 14)
+    funding_source_id: str | None = None
+    expected_funding_source: str | None = None
 
     @property
     def terminal(self) -> bool:
@@ -49,7 +52,8 @@ class EventOutcome:
     def as_expected(self) -> bool:
         if self.expected_status is None:
             return True
-        return self.status == self.expected_status and self.error_code == self.expected_error
+        funding_ok = self.funding_source_status == self.expected_funding_source
+        return self.status == self.expected_status and self.error_code == self.expected_error and funding_ok
 
     def as_dict(self) -> dict[str, Any]:
         """camelCase, like the events and every other JSON the CLI prints."""
@@ -63,6 +67,7 @@ class RunSummary:
     elapsed_seconds: float
     batches: int
     exchanges_created_at_dwolla: int
+    funding_sources_created_at_dwolla: int = 0
     log_file: str | None = None
     endpoints: dict[str, str] = field(default_factory=dict)
     environment: dict[str, str] = field(default_factory=dict)  # --keep-running: what a shell needs
@@ -74,6 +79,11 @@ class RunSummary:
     @property
     def counts_by_status(self) -> dict[str, int]:
         return dict(Counter(outcome.status for outcome in self.outcomes))
+
+    @property
+    def with_funding_source(self) -> int:
+        """Events that ended with a funding source made from their exchange."""
+        return sum(1 for outcome in self.outcomes if outcome.funding_source_status == "CREATED")
 
     @property
     def all_terminal(self) -> bool:
@@ -92,6 +102,8 @@ class RunSummary:
                 "byErrorCode": self.dead_letters_by_code,
             },
             "exchangesCreatedAtDwolla": self.exchanges_created_at_dwolla,
+            "fundingSourcesCreatedAtDwolla": self.funding_sources_created_at_dwolla,
+            "eventsWithFundingSource": self.with_funding_source,
             "allTerminal": self.all_terminal,
             "unexpected": [outcome.name for outcome in self.unexpected],
             "elapsedSeconds": round(self.elapsed_seconds, 3),
@@ -209,13 +221,18 @@ def run_pipeline(
         elapsed_seconds=elapsed,
         batches=batches,
         exchanges_created_at_dwolla=len(stack.emulator.exchanges),
+        funding_sources_created_at_dwolla=len(stack.emulator.funding_sources),
     )
     if outcomes is not None:
         announced = subscriber.received()
         summary.outcome_events = dict(Counter(str(event["detail-type"]) for event in announced))
         received = {str(event["detail"]["outcomeId"]) for event in announced}
-        terminal = {
-            f"{row['eventId']}:{row['status']}" for row in stack.results().values() if row["status"] in TERMINAL
+        rows = stack.results().values()
+        terminal = {f"{row['eventId']}:{row['status']}" for row in rows if row["status"] in TERMINAL}
+        terminal |= {  # issue 14: a funding source made (or refused) is announced too
+            f"{row['eventId']}:fundingSource:{row['fundingSourceStatus']}"
+            for row in rows
+            if row["status"] == "CREATED" and row.get("fundingSourceStatus") in TERMINAL
         }
         summary.unannounced = sorted(terminal - received)
     return summary
@@ -246,6 +263,9 @@ def collect_outcomes(stack: LocalStack, events: list[SampleEvent]) -> list[Event
                 error_code=str(error) if error else None,
                 expected_status=event.expected_status,
                 expected_error=event.expected_error,
+                funding_source_status=(row or {}).get("fundingSourceStatus"),
+                funding_source_id=(row or {}).get("fundingSourceId"),
+                expected_funding_source=event.expected_funding_source,
             )
         )
     return outcomes

@@ -7,7 +7,7 @@ from rich.markup import escape
 from exchange_linker_cli.output import Column, is_terminal, print_rows, say
 from exchange_linker_tools.local_run import RunSummary
 
-STATUS_STYLE = {"CREATED": "green", "FAILED": "red", "RETRYING": "yellow", "MISSING": "bold red"}
+STATUS_STYLE = {"CREATED": "green", "FAILED": "red", "RETRYING": "yellow", "PENDING": "yellow", "MISSING": "bold red"}
 MAX_TERMINAL_ROWS = 40
 
 
@@ -26,6 +26,7 @@ COLUMNS = (
     Column("customerId", identifier=True),
     Column("status", style=_status),
     Column("result", "exchangeId / errorCode", identifier=True),
+    Column("fundingSource", "funding source", style=_status),
     Column("asExpected", "as expected", style=_expected),
 )
 
@@ -35,7 +36,8 @@ def render_summary(summary: RunSummary) -> None:
     for outcome in summary.outcomes:
         expected = "-" if outcome.expected_status is None else ("yes" if outcome.as_expected else "NO")
         result = outcome.exchange_id or outcome.error_code
-        rows.append({**outcome.as_dict(), "result": result, "asExpected": expected})
+        funding = outcome.funding_source_status or "-"
+        rows.append({**outcome.as_dict(), "result": result, "fundingSource": funding, "asExpected": expected})
     if is_terminal() and len(rows) > MAX_TERMINAL_ROWS:
         say(f"[dim]showing {MAX_TERMINAL_ROWS} of {len(rows)} events (pipe the output or use --json for all)[/dim]")
         rows = rows[:MAX_TERMINAL_ROWS]
@@ -47,8 +49,10 @@ def render_summary(summary: RunSummary) -> None:
     rate = len(summary.outcomes) / summary.elapsed_seconds if summary.elapsed_seconds else 0
     say(
         f"[bold]Dwolla emulator:[/bold] {summary.exchanges_created_at_dwolla} exchanges created; "
+        f"{summary.funding_sources_created_at_dwolla} funding sources; "
         f"{len(summary.outcomes)} events in {summary.elapsed_seconds:.1f} s ({rate:.0f}/s, {summary.batches} batches)"
     )
+    say(f"[bold]Funding sources:[/bold] {summary.with_funding_source} events ended with a funding source")
     if summary.outcome_events is not None:
         kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(summary.outcome_events.items())) or "none"
         missing = f", [bold red]{len(summary.unannounced)} never announced[/bold red]" if summary.unannounced else ""

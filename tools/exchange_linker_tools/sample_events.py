@@ -22,6 +22,7 @@ class SampleEvent:
     body: str
     expected_status: str | None = None
     expected_error: str | None = None
+    expected_funding_source: str | None = None  # CREATED when the event asks for a funding source
 
     @property
     def event_id(self) -> str | None:
@@ -47,7 +48,15 @@ def sample_events(directory: Path = EVENTS_DIR) -> list[SampleEvent]:
     samples = []
     for name, outcome in expected.items():
         for record in json.loads((directory / name).read_text())["Records"]:
-            samples.append(SampleEvent(name, record["body"], outcome.get("status"), outcome.get("errorCode")))
+            samples.append(
+                SampleEvent(
+                    name,
+                    record["body"],
+                    outcome.get("status"),
+                    outcome.get("errorCode"),
+                    outcome.get("fundingSource"),
+                )
+            )
     return samples
 
 
@@ -71,6 +80,9 @@ _FAILURES: list[tuple[str, str]] = [
 ]
 
 
+FUNDING_SOURCE_EVERY = 4  # every 4th generated event also asks for a funding source (issue 14)
+
+
 def generated_events(count: int, *, seed: int, failure_share: float) -> list[SampleEvent]:
     """A reproducible mix of partners and variants; `failure_share` of them are scripted to fail."""
     rng = random.Random(seed)  # noqa: S311 - test data, not cryptography
@@ -92,5 +104,9 @@ def generated_events(count: int, *, seed: int, failure_share: float) -> list[Sam
         if partner == "Checkout.com":
             credential = f"{prefix}-pay_{index}"
         event.update(link_events.credential(kind, credential, receipt=_MINIMAL_RECEIPT))
-        events.append(SampleEvent(event["eventId"], json.dumps(event), expected_status, expected_error))
+        funding = None
+        if index % FUNDING_SOURCE_EVERY == 0 and partner != "Checkout.com":  # Dwolla: none from a card
+            event["fundingSource"] = {"name": f"Generated {index}", "bankAccountType": "checking"}
+            funding = "CREATED" if expected_status == "CREATED" else None
+        events.append(SampleEvent(event["eventId"], json.dumps(event), expected_status, expected_error, funding))
     return events

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from exchange_linker.timestamps import timestamp
 from exchange_linker_tools.poller import Handler, LambdaContext
 from exchange_linker_tools.provision import StreamMapping
 
@@ -196,7 +197,7 @@ class DynamoDbStreamEventSource:
             },
             "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
             "version": "1.0",
-            "timestamp": self._clock().isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "timestamp": timestamp(self._clock()),
             "DDBStreamBatchInfo": {
                 "shardId": shard_id,
                 "startSequenceNumber": records[0]["dynamodb"]["SequenceNumber"],

@@ -1,4 +1,4 @@
-"""The one composition root: builds the consumer, the outcome stream publisher and the replayer from settings.
+"""The one composition root: builds the consumer, the outcome publisher and republisher and the replayer.
 
 Lambda handlers, the CLI, the local stack, the chaos harness and the benchmarks all build through here,
 so production wiring exists once. Only this module and `adapters/` know which adapter backs which port.
@@ -16,6 +16,7 @@ from exchange_linker.adapters.dwolla_http import DwollaHttpApi, pooled_session
 from exchange_linker.adapters.dynamodb_reconcile import DynamoDbRecordedExchanges
 from exchange_linker.adapters.dynamodb_results import DynamoDbResults
 from exchange_linker.adapters.eventbridge_outcomes import EventBridgeOutcomes
+from exchange_linker.adapters.outcome_failures import DynamoDbTerminalOutcomes, SqsFailureQueue
 from exchange_linker.adapters.secrets_manager import (
     CredentialsSecret,
     FingerprintKeySecret,
@@ -40,6 +41,7 @@ from exchange_linker.errors import DependencyError
 from exchange_linker.ingest.batch import LinkCompletedConsumer
 from exchange_linker.ingest.processor import RecordProcessor
 from exchange_linker.invocation import Invocation
+from exchange_linker.outcomes.republish import OutcomeRepublisher
 from exchange_linker.outcomes.stream import OutcomeStreamPublisher
 from exchange_linker.reconcile.service import ReconciliationService
 from exchange_linker.replay.pacing import Deadline, RateLimiter
@@ -113,6 +115,17 @@ def build_outcome_stream_publisher(
 ) -> OutcomeStreamPublisher:
     """The outcome publisher function: the results table's stream records to Exchange Created/Failed on the bus."""
     return OutcomeStreamPublisher(EventBridgeOutcomes(clients or AwsClients(), settings.outcome_event_bus))
+
+
+def build_outcome_republisher(
+    clients: AwsClients, failure_queue_url: str, results_table_name: str, bus_name: str
+) -> OutcomeRepublisher:
+    """`republish-outcomes`: the failure queue's batches, their rows from the table, their events to the bus."""
+    return OutcomeRepublisher(
+        SqsFailureQueue(clients, failure_queue_url),
+        DynamoDbTerminalOutcomes(clients, results_table_name),
+        EventBridgeOutcomes(clients, bus_name),
+    )
 
 
 def build_reconciliation(settings: ReconcileSettings, clients: AwsClients | None = None) -> ReconciliationService:

@@ -82,35 +82,41 @@ class EnvironmentSettings(BaseSettings):
         return (init_settings, env_settings if environ is None else _MappingSource(settings_cls, environ))
 
 
-class Settings(EnvironmentSettings):
-    """The link-completed consumer."""
+class DwollaSettings(EnvironmentSettings):
+    """What every function that calls Dwolla reads: which host, and how long to wait for it."""
 
     dwolla_api_url: OptionalText = Field(default=None, validation_alias=env("DWOLLA_API_URL"))
     dwolla_environment: Annotated[
         Literal["sandbox", "production"], BeforeValidator(lambda v: (_stripped(v) or "sandbox").lower())
     ] = Field(default="sandbox", validation_alias=env("DWOLLA_ENVIRONMENT"))
-    credentials_secret_id: Text = Field(validation_alias=env("DWOLLA_CREDENTIALS_SECRET_ID"))
-    token_secret_id: Text = Field(validation_alias=env("DWOLLA_TOKEN_SECRET_ID"))
-    fingerprint_key_secret_id: Text = Field(validation_alias=env("FINGERPRINT_KEY_SECRET_ID"))
-    results_table_name: Text = Field(validation_alias=env("RESULTS_TABLE_NAME"))
-    dead_letter_queue_url: Text = Field(validation_alias=env("DEAD_LETTER_QUEUE_URL"))
-    max_receive_count: PositiveInt = Field(validation_alias=env("MAX_RECEIVE_COUNT"))
     connect_timeout: PositiveFloat = Field(default=3.05, validation_alias=env("DWOLLA_CONNECT_TIMEOUT"))
     read_timeout: PositiveFloat = Field(default=10.0, validation_alias=env("DWOLLA_READ_TIMEOUT"))
-    max_concurrent_requests: PositiveInt = Field(default=10, validation_alias=env("DWOLLA_MAX_CONCURRENCY"))
-    # Seconds kept back from each invocation's remaining time to record the outcome of the records in flight.
-    deadline_margin: PositiveFloat = Field(default=10.0, validation_alias=env("DEADLINE_MARGIN_SECONDS"))
-    # The link-completed queue, to back off retries; optional.
-    queue_url: OptionalText = Field(default=None, validation_alias=env("LINK_COMPLETED_QUEUE_URL"))
 
     @property
     def dwolla_base_url(self) -> str:
+        """The Dwolla host: `DWOLLA_API_URL` if set (HTTPS, or plain HTTP on loopback), else by environment."""
         if self.dwolla_api_url:
             return validate_base_url(self.dwolla_api_url)
         return DWOLLA_HOSTS[self.dwolla_environment]
 
     def model_post_init(self, context: Any, /) -> None:
         self.dwolla_base_url  # noqa: B018 - an unsafe DWOLLA_API_URL fails here, at the cold start
+
+
+class Settings(DwollaSettings):
+    """The link-completed consumer."""
+
+    credentials_secret_id: Text = Field(validation_alias=env("DWOLLA_CREDENTIALS_SECRET_ID"))
+    token_secret_id: Text = Field(validation_alias=env("DWOLLA_TOKEN_SECRET_ID"))
+    fingerprint_key_secret_id: Text = Field(validation_alias=env("FINGERPRINT_KEY_SECRET_ID"))
+    results_table_name: Text = Field(validation_alias=env("RESULTS_TABLE_NAME"))
+    dead_letter_queue_url: Text = Field(validation_alias=env("DEAD_LETTER_QUEUE_URL"))
+    max_receive_count: PositiveInt = Field(validation_alias=env("MAX_RECEIVE_COUNT"))
+    max_concurrent_requests: PositiveInt = Field(default=10, validation_alias=env("DWOLLA_MAX_CONCURRENCY"))
+    # Seconds kept back from each invocation's remaining time to record the outcome of the records in flight.
+    deadline_margin: PositiveFloat = Field(default=10.0, validation_alias=env("DEADLINE_MARGIN_SECONDS"))
+    # The link-completed queue, to back off retries; optional.
+    queue_url: OptionalText = Field(default=None, validation_alias=env("LINK_COMPLETED_QUEUE_URL"))
 
 
 class OutcomePublisherSettings(EnvironmentSettings):
@@ -127,46 +133,17 @@ class ReplaySettings(EnvironmentSettings):
     results_table_name: Text = Field(validation_alias=env("RESULTS_TABLE_NAME"))
 
 
-class ReconcileSettings(EnvironmentSettings):
+class ReconcileSettings(DwollaSettings):
     """The reconciliation (the scheduled function and `exchange-linker reconcile`): read-only, so no queue,
     no fingerprint key, and the token secret only read (a token is shared when one is there, never written)."""
 
-    dwolla_api_url: OptionalText = Field(default=None, validation_alias=env("DWOLLA_API_URL"))
-    dwolla_environment: Annotated[
-        Literal["sandbox", "production"], BeforeValidator(lambda v: (_stripped(v) or "sandbox").lower())
-    ] = Field(default="sandbox", validation_alias=env("DWOLLA_ENVIRONMENT"))
     credentials_secret_id: Text = Field(validation_alias=env("DWOLLA_CREDENTIALS_SECRET_ID"))
     token_secret_id: OptionalText = Field(default=None, validation_alias=env("DWOLLA_TOKEN_SECRET_ID"))
     results_table_name: Text = Field(validation_alias=env("RESULTS_TABLE_NAME"))
-    connect_timeout: PositiveFloat = Field(default=3.05, validation_alias=env("DWOLLA_CONNECT_TIMEOUT"))
-    read_timeout: PositiveFloat = Field(default=10.0, validation_alias=env("DWOLLA_READ_TIMEOUT"))
     # Requests per second to Dwolla, every request counted (token, partners, each page of a list).
     requests_per_second: PositiveFloat = Field(default=5.0, validation_alias=env("RECONCILE_REQUESTS_PER_SECOND"))
     # The scheduled run's window: the owners of the items written in the last this many hours.
     window_hours: PositiveFloat = Field(default=24.0, validation_alias=env("RECONCILE_WINDOW_HOURS"))
-
-    @property
-    def dwolla_base_url(self) -> str:
-        if self.dwolla_api_url:
-            return validate_base_url(self.dwolla_api_url)
-        return DWOLLA_HOSTS[self.dwolla_environment]
-
-    def model_post_init(self, context: Any, /) -> None:
-        self.dwolla_base_url  # noqa: B018 - an unsafe DWOLLA_API_URL fails here, at the cold start
-
-
-def dwolla_base_url(environ: Mapping[str, str]) -> str:
-    """The Dwolla host: `DWOLLA_API_URL` if set (HTTPS, or plain HTTP on loopback), else by environment."""
-    override = environ.get("DWOLLA_API_URL", "").strip()
-    if override:
-        return validate_base_url(override)
-    environment = environ.get("DWOLLA_ENVIRONMENT", "sandbox").strip().lower() or "sandbox"
-    try:
-        return DWOLLA_HOSTS[environment]
-    except KeyError:
-        raise ConfigurationError(
-            f"DWOLLA_ENVIRONMENT must be one of {sorted(DWOLLA_HOSTS)}, got {environment!r}"
-        ) from None
 
 
 def validate_base_url(url: str) -> str:

@@ -113,3 +113,17 @@ def test_a_run_that_agrees_emits_zero_so_the_alarm_clears(
     assert answer["agrees"] is True
     assert answer["owners"] == 3
     assert metric_values(capfd.readouterr().out) == [0.0]
+
+
+def test_a_run_out_of_time_reports_its_owners_unread_and_counts_them(
+    stack: LocalStack, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lambda's 15 minutes are a hard stop: owners not reached by the deadline (less the margin kept to answer)
+    are disagreements, so the alarm says the run could not vouch for them."""
+    consumer_creates_exchanges(stack)
+    handler = load_reconcile_handler(stack, monkeypatch)
+    capfd.readouterr()
+    answer = handler(SCHEDULED_EVENT, LambdaContext(function_name="ReconcileFunction", timeout_ms=10_500))
+    assert {row["errorCode"] for row in answer["unread"]} == {"DeadlineExceeded"}
+    assert len(answer["unread"]) == 3
+    assert metric_values(capfd.readouterr().out) == [3.0]

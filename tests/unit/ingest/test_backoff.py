@@ -6,13 +6,16 @@ from exchange_linker.contracts.link_completed import parse_link_completed
 from exchange_linker.dwolla.exchanges import RATE_LIMITED_ATTEMPTS, ExchangeService
 from exchange_linker.dwolla.limiter import AdaptiveLimiter
 from exchange_linker.dwolla.partners import PartnerDirectory
-from exchange_linker.errors import DwollaError, NotAttemptedError
+from exchange_linker.dwolla.tokens import TokenProvider
+from exchange_linker.errors import AwsError, DwollaError, NotAttemptedError
 from exchange_linker.ingest.backoff import MAX_DELAY, RATE_LIMIT_PENALTY, retry_delay
-from exchange_linker_tools.fakes import (
-    FakeDwolla,
-    MemoryTokens,
-)
+from exchange_linker_tools.fakes import FakeDwolla, MemoryTokens
 from tests.conftest import body
+
+
+def limited_service(dwolla: FakeDwolla, limiter: AdaptiveLimiter) -> ExchangeService:
+    partners = PartnerDirectory(lambda: {"Plaid": "https://dwolla.test/p"})
+    return ExchangeService(dwolla, TokenProvider(MemoryTokens(), dwolla), partners, limiter=limiter)
 
 
 def test_rate_limit_waits_out_the_penalty_or_retry_after():
@@ -30,16 +33,9 @@ def test_other_transient_failures_back_off_exponentially_and_are_capped():
 
 
 def test_a_429_is_retried_through_the_limiter_then_handed_back_not_failed():
-    from exchange_linker.dwolla.tokens import TokenProvider
-
     dwolla = FakeDwolla()
     limiter = AdaptiveLimiter(4, min_rate=50.0)  # a high floor: the paced retries wait milliseconds
-    service = ExchangeService(
-        dwolla,
-        TokenProvider(MemoryTokens(), dwolla),
-        PartnerDirectory(lambda: {"Plaid": "https://dwolla.test/p"}),
-        limiter=limiter,
-    )
+    service = limited_service(dwolla, limiter)
     event = parse_link_completed(body())
     too_many = DwollaError("TooManyRequests", "slow down", permanent=False, status=429)
     dwolla.failures = [too_many, too_many]
@@ -53,17 +49,9 @@ def test_a_429_is_retried_through_the_limiter_then_handed_back_not_failed():
 
 
 def test_a_post_that_fails_any_way_gives_its_permit_back():
-    from exchange_linker.dwolla.tokens import TokenProvider
-    from exchange_linker.errors import AwsError
-
     dwolla = FakeDwolla()
     limiter = AdaptiveLimiter(2)
-    service = ExchangeService(
-        dwolla,
-        TokenProvider(MemoryTokens(), dwolla),
-        PartnerDirectory(lambda: {"Plaid": "https://dwolla.test/p"}),
-        limiter=limiter,
-    )
+    service = limited_service(dwolla, limiter)
     event = parse_link_completed(body())
     dwolla.failures = [
         DwollaError("ServerError", "boom", permanent=False, status=500),

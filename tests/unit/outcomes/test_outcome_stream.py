@@ -164,3 +164,49 @@ def test_a_batch_where_everything_fails_is_an_answer_not_a_crash():
     bus = MemoryBus(fail_on={"e1"})
     response = OutcomeStreamPublisher(bus).handle_batch({"Records": [record(7, CREATED_ROW)]})
     assert response == {"batchItemFailures": [{"itemIdentifier": "7"}]}
+
+
+# ---------------------------------------------------------------- issue 14: the funding source's own outcome
+PENDING_ROW = {**CREATED_ROW, "fundingSourceStatus": "PENDING"}
+FUNDED_ROW = {
+    **CREATED_ROW,
+    "fundingSourceStatus": "CREATED",
+    "fundingSourceUrl": "https://api-sandbox.dwolla.com/funding-sources/f1",
+    "fundingSourceId": "f1",
+}
+REFUSED_ROW = {**PENDING_ROW, "fundingSourceStatus": "FAILED", "fundingSourceErrorCode": "FundingSourceForbidden"}
+
+
+def test_exchange_created_says_a_funding_source_is_pending_and_announces_nothing_else():
+    from exchange_linker.outcomes.transition import outcomes_of
+
+    (event,) = outcomes_of({"eventId": "e1", "status": "RETRYING"}, PENDING_ROW)
+    assert (event.detail_type, event.outcome_id) == ("Exchange Created", "e1:CREATED")
+    assert json.loads(event.detail_json())["fundingSourceStatus"] == "PENDING"
+
+
+def test_a_funding_source_made_is_its_own_outcome_with_its_own_id():
+    from exchange_linker.outcomes.transition import outcomes_of
+
+    (event,) = outcomes_of(PENDING_ROW, FUNDED_ROW)
+    detail = json.loads(event.detail_json())
+    assert (event.detail_type, detail["outcomeId"]) == ("Funding Source Created", "e1:fundingSource:CREATED")
+    assert (detail["fundingSourceUrl"], detail["fundingSourceId"], detail["exchangeId"]) == (
+        FUNDED_ROW["fundingSourceUrl"],
+        "f1",
+        "x1",
+    )
+    assert "announcesFundingSource" not in detail
+    assert "announces_funding_source" not in detail
+    assert outcomes_of(FUNDED_ROW, {**FUNDED_ROW, "attempts": Decimal(3)}) == []  # the same outcome again
+
+
+def test_a_refused_funding_source_is_announced_with_its_code_then_its_success_after_a_replay():
+    from exchange_linker.outcomes.transition import outcomes_of
+
+    (failed,) = outcomes_of(PENDING_ROW, REFUSED_ROW)
+    detail = json.loads(failed.detail_json())
+    assert (failed.detail_type, detail["outcomeId"]) == ("Funding Source Failed", "e1:fundingSource:FAILED")
+    assert (detail["status"], detail["fundingSourceErrorCode"]) == ("CREATED", "FundingSourceForbidden")
+    (created,) = outcomes_of(REFUSED_ROW, FUNDED_ROW)
+    assert created.outcome_id == "e1:fundingSource:CREATED"

@@ -1,7 +1,7 @@
 import pytest
 
 from exchange_linker.errors import ConfigurationError
-from exchange_linker.settings import Settings, dwolla_base_url
+from exchange_linker.settings import Settings
 
 BASE = {
     "DWOLLA_CREDENTIALS_SECRET_ID": "creds",
@@ -27,7 +27,7 @@ BASE = {
     ],
 )
 def test_base_url(environ, url):
-    assert dwolla_base_url(environ) == url
+    assert Settings.from_environ(BASE | environ).dwolla_base_url == url
 
 
 @pytest.mark.parametrize(
@@ -46,12 +46,12 @@ def test_base_url(environ, url):
 )
 def test_refuses_unsafe_base_urls(url):
     with pytest.raises(ConfigurationError):
-        dwolla_base_url({"DWOLLA_API_URL": url})
+        Settings.from_environ(BASE | {"DWOLLA_API_URL": url})
 
 
 def test_unknown_environment():
     with pytest.raises(ConfigurationError):
-        dwolla_base_url({"DWOLLA_ENVIRONMENT": "staging"})
+        Settings.from_environ(BASE | {"DWOLLA_ENVIRONMENT": "staging"})
 
 
 def test_settings_from_environ():

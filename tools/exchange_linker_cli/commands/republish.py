@@ -1,19 +1,12 @@
 """`exchange-linker republish-outcomes`: announce again what the outcome publisher gave up on.
 
-Each message on the outcome publisher's failure queue is Lambda's description of a stream batch that
-still failed after every retry (shard, sequence range, arrival times), never the records themselves. The
-table is the source of truth, so the command republishes the current outcome of every CREATED or FAILED
-row written in that batch's time window (a margin either side), through the same event construction as
-the stream, then deletes the message. That works after the stream's 24 h retention too; outcomes outside
-the batch may be announced again, which consumers de-duplicate by outcomeId.
+What it does is exchange_linker.outcomes.republish (built by bootstrap); this command finds the failure
+queue, the table and the bus, and says what it republished.
 """
 
 from __future__ import annotations
 
-import json
 import os
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -23,16 +16,11 @@ from exchange_linker_cli.failures import usage
 from exchange_linker_cli.options import aws_options
 from exchange_linker_cli.targets import stack_outputs
 
-if TYPE_CHECKING:
-    from exchange_linker.adapters.aws import AwsClients
-    from exchange_linker.contracts.outcome_event import OutcomeEvent
-
 EXAMPLE = """\b
 Example:
   exchange-linker republish-outcomes --stack-name exchange-linker-production --dry-run
   exchange-linker republish-outcomes --stack-name exchange-linker-production
 """
-MARGIN = timedelta(seconds=60)  # stream arrival times are whole seconds; updatedAt is taken just before the write
 stderr = Console(stderr=True)
 
 
@@ -45,47 +33,6 @@ def _target(
     if not found:
         raise usage(f"no {output}: pass {flag} or --stack-name NAME, or export {variable}")
     return found
-
-
-def window(document: dict[str, Any]) -> tuple[str, str]:
-    """The updatedAt range (as the table spells it) of a failed batch, with the margin either side."""
-    info = document["DDBStreamBatchInfo"]
-
-    def at(text: str) -> datetime:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
-
-    def spelled(moment: datetime) -> str:
-        return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-    first, last = at(info["approximateArrivalOfFirstRecord"]), at(info["approximateArrivalOfLastRecord"])
-    return spelled(first - MARGIN), spelled(last + MARGIN)
-
-
-def outcomes_between(clients: AwsClients, table: str, start: str, end: str) -> list[OutcomeEvent]:
-    """The current outcome of every terminal row whose updatedAt is in [start, end]."""
-    from boto3.dynamodb.types import TypeDeserializer
-
-    from exchange_linker.outcomes.transition import outcome_of
-
-    deserialize = TypeDeserializer().deserialize
-    pages = clients.dynamodb.get_paginator("scan").paginate(
-        TableName=table,
-        FilterExpression="#updatedAt BETWEEN :start AND :end AND #status IN (:created, :failed)",
-        ExpressionAttributeNames={"#updatedAt": "updatedAt", "#status": "status"},
-        ExpressionAttributeValues={
-            ":start": {"S": start},
-            ":end": {"S": end},
-            ":created": {"S": "CREATED"},
-            ":failed": {"S": "FAILED"},
-        },
-    )
-    events = []
-    for page in pages:
-        for item in page["Items"]:
-            event = outcome_of(None, {name: deserialize(value) for name, value in item.items()})
-            if event is not None:
-                events.append(event)
-    return sorted(events, key=lambda event: (event.occurred_at, event.outcome_id))
 
 
 @click.command("republish-outcomes", epilog=EXAMPLE)
@@ -112,7 +59,8 @@ def republish_outcomes(
 
     After the outcome-publisher-failures alarm, once PutEvents works again.
     """
-    from exchange_linker.adapters.eventbridge_outcomes import EventBridgeOutcomes
+    from exchange_linker.bootstrap import build_outcome_republisher
+    from exchange_linker.contracts.outcome_event import OutcomeEvent
 
     connection = connect(ctx, region=region, profile=profile)
     queue = _target(
@@ -139,29 +87,13 @@ def republish_outcomes(
         stack_name=stack_name,
         flag="--bus-name",
     )
-    clients = connection.clients
-    bus = EventBridgeOutcomes(clients, bus_name)
-    batches = published = 0
-    held: dict[str, str] = {}  # message id -> receipt handle, for messages received and not deleted
-    try:
-        while messages := clients.sqs.receive_message(
-            QueueUrl=queue, MaxNumberOfMessages=10, VisibilityTimeout=300
-        ).get("Messages", []):
-            for message in messages:
-                held[message["MessageId"]] = message["ReceiptHandle"]
-                start, end = window(json.loads(message.get("Body", "{}")))
-                events = outcomes_between(clients, table, start, end)
-                click.echo(f"batch written {start} .. {end}: {len(events)} outcome(s)")
-                for event in events:
-                    click.echo(f"  {event.detail_type}: {event.outcome_id}")
-                    if not dry_run:
-                        bus.publish(event)  # raises AwsError: this message stays on the queue
-                published += len(events)
-                batches += 1
-                if not dry_run:
-                    clients.sqs.delete_message(QueueUrl=queue, ReceiptHandle=held.pop(message["MessageId"]))
-    finally:
-        for receipt in held.values():  # what a dry run looked at, or what could not be republished, is visible again
-            clients.sqs.change_message_visibility(QueueUrl=queue, ReceiptHandle=receipt, VisibilityTimeout=0)
+    republisher = build_outcome_republisher(connection.clients, queue, table, bus_name)
+
+    def seen(start: str, end: str, events: list[OutcomeEvent]) -> None:
+        click.echo(f"batch written {start} .. {end}: {len(events)} outcome(s)")
+        for event in events:
+            click.echo(f"  {event.detail_type}: {event.outcome_id}")
+
+    summary = republisher.run(dry_run=dry_run, on_batch=seen)
     verb = "would republish" if dry_run else "republished"
-    stderr.print(f"{batches} failed batch(es): {verb} {published} outcome event(s)")
+    stderr.print(f"{summary.batches} failed batch(es): {verb} {summary.published} outcome event(s)")

@@ -24,6 +24,7 @@ def rule_json(rule: FaultRule) -> dict[str, Any]:
         "status": rule.status,
         "customerId": rule.customer_id,
         "partner": rule.partner,
+        "operation": rule.operation,
         "description": rule.describe(),
     }
 
@@ -72,7 +73,8 @@ def routes(state: EmulatorState) -> list[Route]:
 
     def add_rule(request: Request) -> Response:
         """``{"code": "InvalidScope", "customerId": "<uuid>"}`` or ``{"code": ..., "partner": "Plaid"}``
-        (both targets may be given; ``status`` optional, e.g. 401 for InvalidExchangeToken)."""
+        (both targets may be given; ``status`` optional, e.g. 401 for InvalidExchangeToken; ``operation``
+        ``funding-source`` refuses the funding-source POSTs instead of the exchange POSTs)."""
         body = json_object(request)
         try:
             rule = state.fault_rules.add(
@@ -80,6 +82,7 @@ def routes(state: EmulatorState) -> list[Route]:
                 customer_id=field(body, "customerId", str),
                 partner=field(body, "partner", str),
                 status=field(body, "status", int),
+                operation=field(body, "operation", str) or "exchange",
             )
         except ValueError as exc:
             raise bad_request(str(exc)) from exc

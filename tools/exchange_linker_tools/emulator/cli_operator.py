@@ -13,7 +13,7 @@ from typing import Any, NoReturn, TextIO
 
 from exchange_linker_tools.emulator.admin_client import EmulatorUnreachable, call, check_url
 from exchange_linker_tools.emulator.error_catalog import CODES
-from exchange_linker_tools.emulator.fault_rules import canonical_customer_id, canonical_partner
+from exchange_linker_tools.emulator.fault_rules import OPERATIONS, canonical_customer_id, canonical_partner
 from exchange_linker_tools.emulator.models import PARTNER_NAMES
 
 PROG = "python -m exchange_linker_tools.emulator"
@@ -34,8 +34,9 @@ def fault_parser() -> OneLineParser:
         prog=f"{PROG} fault",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description=(
-            "Make every exchange POST for a customer and/or a partner answer a Dwolla error,\n"
-            "until `clear`. Prints the new fault on one line."
+            "Make every exchange POST (or, with --operation funding-source, every funding-source POST)\n"
+            "for a customer and/or a partner answer a Dwolla error, until `clear`. Prints the new fault\n"
+            "on one line."
         ),
         epilog=(
             f"codes: {', '.join(CODES)}\n"
@@ -50,6 +51,12 @@ def fault_parser() -> OneLineParser:
     parser.add_argument("--customer-id", metavar="UUID", help="only POST /customers/<UUID>/exchanges")
     parser.add_argument("--partner", metavar="NAME", help=f"only this partner: {', '.join(PARTNER_NAMES)}")
     parser.add_argument("--status", type=int, help="another documented status, e.g. 401 for InvalidExchangeToken")
+    parser.add_argument(
+        "--operation",
+        choices=OPERATIONS,
+        default="exchange",
+        help="which POSTs answer it: exchange (default) or funding-source (those made from the exchanges)",
+    )
     return parser
 
 
@@ -82,7 +89,13 @@ def run_fault(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None
             canonical_partner(args.partner)
     except ValueError as exc:
         parser.error(str(exc).replace("customerId", "--customer-id").replace("partner must", "--partner must"))
-    body = {"code": args.code, "customerId": args.customer_id, "partner": args.partner, "status": args.status}
+    body = {
+        "code": args.code,
+        "customerId": args.customer_id,
+        "partner": args.partner,
+        "status": args.status,
+        "operation": args.operation,
+    }
     return _report(
         parser, url, ("POST", "/faults", body), lambda r: f"fault {r['id']} set: {r['description']}", out=out, err=err
     )

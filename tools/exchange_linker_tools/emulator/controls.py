@@ -92,15 +92,24 @@ class EmulatorControls:
         return self._state.hangs.current()
 
     def add_fault_rule(
-        self, code: str, *, customer_id: str | None = None, partner: str | None = None, status: int | None = None
+        self,
+        code: str,
+        *,
+        customer_id: str | None = None,
+        partner: str | None = None,
+        status: int | None = None,
+        operation: str = "exchange",
     ) -> FaultRule:
         """Every valid exchange POST for ``customer_id`` and/or ``partner`` answers the Dwolla error ``code``.
 
         Codes: InvalidScope, InvalidExchangeToken (400, or ``status=401``), InvalidExchange,
         InactiveExchange, UpdateCredentials, Forbidden, NotFound, TooManyRequests, ServerError.
         ``partner`` is a name (any case). The first matching rule answers, until removed or cleared.
+        ``operation="funding-source"``: the funding-source POSTs from those exchanges answer it instead.
         """
-        return self._state.fault_rules.add(code, customer_id=customer_id, partner=partner, status=status)
+        return self._state.fault_rules.add(
+            code, customer_id=customer_id, partner=partner, status=status, operation=operation
+        )
 
     @property
     def fault_rules(self) -> list[FaultRule]:

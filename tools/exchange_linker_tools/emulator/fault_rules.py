@@ -1,5 +1,8 @@
 """Operator fault rules: "every exchange POST for this customer (or partner) answers this Dwolla error".
 
+A rule targets the exchange POSTs (the default) or, with ``operation="funding-source"``, the funding-source
+POSTs made from that customer's (or partner's) exchanges: Dwolla refusing funding sources (issue 14).
+
 Unlike FaultPlan's shares, a rule is deterministic and targeted, and can be set on an emulator
 running in another process (POST /_emulator/faults, or the ``fault`` CLI subcommand). A rule
 answers only POSTs whose body is valid: Dwolla validates a body before it calls the partner.
@@ -11,9 +14,13 @@ import itertools
 import threading
 import uuid
 from dataclasses import dataclass
+from typing import Literal
 
 from exchange_linker_tools.emulator.error_catalog import resolve_status
 from exchange_linker_tools.emulator.models import PARTNER_NAMES
+
+Operation = Literal["exchange", "funding-source"]
+OPERATIONS: tuple[Operation, ...] = ("exchange", "funding-source")
 
 
 @dataclass(frozen=True)
@@ -23,16 +30,18 @@ class FaultRule:
     status: int
     customer_id: str | None  # lower-case canonical UUID
     partner: str | None  # canonical partner name, e.g. "Plaid"
+    operation: Operation = "exchange"
 
-    def matches(self, customer_id: str | None, partner: str) -> bool:
+    def matches(self, customer_id: str | None, partner: str, operation: Operation = "exchange") -> bool:
         """Both targets must match when both are set; an account POST has no customer."""
         customer_ok = self.customer_id is None or self.customer_id == customer_id
-        return customer_ok and (self.partner is None or self.partner == partner)
+        return operation == self.operation and customer_ok and (self.partner is None or self.partner == partner)
 
     def describe(self) -> str:
         targets = [f"customer {self.customer_id}"] if self.customer_id else []
         targets += [f"partner {self.partner}"] if self.partner else []
-        return f"{self.code} ({self.status}) for {' and '.join(targets)}"
+        what = " funding sources" if self.operation == "funding-source" else ""
+        return f"{self.code} ({self.status}){what} for {' and '.join(targets)}"
 
 
 def canonical_customer_id(value: str) -> str:
@@ -58,22 +67,37 @@ class FaultRules:
         self._ids = itertools.count(1)
 
     def add(
-        self, code: str, *, customer_id: str | None = None, partner: str | None = None, status: int | None = None
+        self,
+        code: str,
+        *,
+        customer_id: str | None = None,
+        partner: str | None = None,
+        status: int | None = None,
+        operation: str = "exchange",
     ) -> FaultRule:
         """ValueError on an unknown code, a status the code never has, a bad target, or no target at all."""
         if customer_id is None and partner is None:
             raise ValueError("a fault needs a customerId, a partner, or both")
+        if operation not in OPERATIONS:
+            raise ValueError(f"operation must be one of: {', '.join(OPERATIONS)}")
         resolved = resolve_status(code, status)
         customer = None if customer_id is None else canonical_customer_id(customer_id)
         name = None if partner is None else canonical_partner(partner)
         with self._lock:
-            rule = FaultRule(str(next(self._ids)), code, resolved, customer, name)
+            rule = FaultRule(
+                str(next(self._ids)),
+                code,
+                resolved,
+                customer,
+                name,
+                "funding-source" if operation == "funding-source" else "exchange",
+            )
             self._rules.append(rule)
         return rule
 
-    def match(self, customer_id: str | None, partner: str) -> FaultRule | None:
+    def match(self, customer_id: str | None, partner: str, operation: Operation = "exchange") -> FaultRule | None:
         with self._lock:
-            return next((rule for rule in self._rules if rule.matches(customer_id, partner)), None)
+            return next((rule for rule in self._rules if rule.matches(customer_id, partner, operation)), None)
 
     def rules(self) -> list[FaultRule]:
         with self._lock:

@@ -1,8 +1,9 @@
 """POST /customers/{id}/funding-sources, POST /funding-sources (the account's) and GET /funding-sources/{id}.
 
 Order: customer, JSON, Idempotency-Key claim, body checks, the exchange (this emulator's, this owner's,
-active), one funding source per exchange, creation. An idempotent replay returns the first Location;
-a new request for an exchange that already has a funding source is a DuplicateResource pointing at it.
+active), operator fault rule (``operation="funding-source"``), one funding source per exchange, creation.
+An idempotent replay returns the first Location; a new request for an exchange that already has a funding
+source is a DuplicateResource pointing at it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from werkzeug.wrappers import Request, Response
 
 from exchange_linker_tools.emulator import representations, responses
 from exchange_linker_tools.emulator.clock import utc_timestamp
+from exchange_linker_tools.emulator.error_catalog import ErrorContext, build_error
 from exchange_linker_tools.emulator.exchange_post import is_known_customer
 from exchange_linker_tools.emulator.funding_sources import FundingSource, parse_body
 from exchange_linker_tools.emulator.idempotent_post import run_idempotently
@@ -56,10 +58,14 @@ def _process(state: EmulatorState, request: Request, customer_id: str | None, bo
         return _invalid_href(f"The exchange does not belong to {owner}.")
     if exchange.status != "active":
         return responses.error(400, "InactiveExchange", "The Exchange was removed or disabled.")
+    rule = state.fault_rules.match(customer_id, exchange.partner, "funding-source")
+    if rule is not None:
+        state.stats.rule_hit(rule.code)
+        return build_error(rule.code, ErrorContext(state.base_url, account=customer_id is None), rule.status)
     source_id = str(uuid.uuid4())
     candidate = FundingSource(
         id=source_id,
-        location=f"{state.base_url}/funding-sources/{source_id}",
+        location=f"{state.public_url or state.base_url}/funding-sources/{source_id}",
         customer_id=customer_id,
         exchange_id=exchange.id,
         name=parsed.name,

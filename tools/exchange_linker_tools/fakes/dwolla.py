@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from exchange_linker.dwolla.exchange_resource import ExchangeResource
 from exchange_linker.dwolla.exchanges import CreatedExchange, ExchangeRequestLike
 from exchange_linker.dwolla.fingerprint import Fingerprinter
+from exchange_linker.dwolla.funding_sources import CreatedFundingSource
 from exchange_linker.dwolla.tokens import AccessToken
 from exchange_linker.errors import DwollaError
 
@@ -16,12 +17,15 @@ PARTNERS = {"Plaid": "https://dwolla.test/exchange-partners/p", "MX": "https://d
 
 class FakeDwolla:
     """exchanges.DwollaApi: every POST creates exchange x1 unless `failures` holds errors to raise first, one
-    a POST. `keys` is every Idempotency-Key POSTed; `listed` the exchanges Dwolla's lists and GETs know."""
+    a POST. `keys` is every Idempotency-Key POSTed; `listed` the exchanges Dwolla's lists and GETs know.
+    Funding sources likewise: `funding_failures` first, `funding_keys` every key, else funding source f1."""
 
     def __init__(self) -> None:
         self.failures: list[Exception] = []
         self.keys: list[str] = []
         self.listed: list[ExchangeResource] = []
+        self.funding_failures: list[Exception] = []
+        self.funding_keys: list[str] = []
 
     def issue_token(self) -> AccessToken:
         return AccessToken("token", expires_at=4_000_000_000)
@@ -34,6 +38,12 @@ class FakeDwolla:
         if self.failures:
             raise self.failures.pop(0)
         return CreatedExchange(url="https://dwolla.test/exchanges/x1", exchange_id="x1", request_id="r1")
+
+    def create_funding_source(self, request: ExchangeRequestLike, token: AccessToken) -> CreatedFundingSource:
+        self.funding_keys.append(request.idempotency_key)
+        if self.funding_failures:
+            raise self.funding_failures.pop(0)
+        return CreatedFundingSource("https://dwolla.test/funding-sources/f1", "f1", "r2")
 
     def get_exchange(self, url: str, token: AccessToken) -> ExchangeResource:
         for exchange in self.listed:

@@ -1,4 +1,5 @@
-"""results.ResultsStore in a dict, with the DynamoDB adapter's rules (tests/ports/ holds it to them)."""
+"""results.ResultsStore (and the reconciliation's read side of it) in a dict, with the DynamoDB adapters' rules
+(tests/ports/ holds it to them)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,15 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from exchange_linker.contracts.results import ExchangeResult, KeyState, Status
+from exchange_linker.contracts.results import (
+    ExchangeResult,
+    FundingSourceResult,
+    FundingSourceStatus,
+    KeyState,
+    Status,
+)
 from exchange_linker.errors import AwsError
+from exchange_linker.reconcile.compare import RecordedExchange, recorded_exchanges
 
 
 class MemoryResults:
@@ -35,6 +43,20 @@ class MemoryResults:
             rows = [row for row in self.rows.values() if row.customer_id == customer_id and row.exchange_id]
             return {str(row.exchange_id): row.event_id for row in rows}
 
+    def owners_updated_between(self, since: str, until: str) -> set[str | None]:
+        """reconcile.service.RecordedExchanges, read from the same rows."""
+        with self._lock:
+            return {
+                row.customer_id
+                for row in self.rows.values()
+                if since <= row.updated_at <= until and (row.status is Status.CREATED or row.exchange_may_exist)
+            }
+
+    def created_of(self, owner: str | None) -> list[RecordedExchange]:
+        with self._lock:
+            rows = [r for r in self.rows.values() if r.customer_id == owner and r.status is Status.CREATED]
+        return recorded_exchanges(rows)
+
     def put(self, result: ExchangeResult, *, expected: KeyState | None = None) -> bool:
         if self.fail_writes:
             raise AwsError("dynamodb", "ProvisionedThroughputExceededException", "slow down")
@@ -45,6 +67,20 @@ class MemoryResults:
             if expected is not None and KeyState.of(current) != expected:
                 return False
             self.rows[result.event_id] = _merged(result, current, conditional=expected is not None)
+            return True
+
+    def put_funding_source(self, event_id: str, funding: FundingSourceResult, *, attempts: int, at: str) -> bool:
+        """Only on a CREATED row whose funding source is not CREATED yet; never changes its status."""
+        if self.fail_writes:
+            raise AwsError("dynamodb", "ProvisionedThroughputExceededException", "slow down")
+        with self._lock:
+            current = self.rows.get(event_id)
+            if current is None or current.status is not Status.CREATED:
+                return False
+            held = current.funding_source
+            if held is not None and held.status is FundingSourceStatus.CREATED:
+                return False
+            self.rows[event_id] = replace(current, funding_source=funding, attempts=attempts, updated_at=at)
             return True
 
 
@@ -84,6 +120,7 @@ def _written(result: ExchangeResult) -> dict[str, Any]:
         "uncertain_since": result.uncertain_since if result.exchange_may_exist else None,
         "reconciled": True if result.reconciled else None,
         "fingerprint": dict(result.fingerprint) or None,
+        "funding_source": result.funding_source,  # PENDING, with the CREATED write (issue 14)
     }
 
 

@@ -7,6 +7,7 @@ the invocation's deadline, and a call is not started at all when too little time
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -16,11 +17,13 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from exchange_linker.adapters.dwolla_answers import error_from, json_body, request_id
+from exchange_linker.adapters.dwolla_funding_sources import funding_source_from
 from exchange_linker.adapters.dwolla_reads import ExchangeReads
 from exchange_linker.adapters.secrets_manager import ClientCredentials
 from exchange_linker.dwolla.exchange_request import HAL_JSON
 from exchange_linker.dwolla.exchange_resource import ExchangeResource
 from exchange_linker.dwolla.exchanges import CreatedExchange, ExchangeRequestLike
+from exchange_linker.dwolla.funding_sources import CreatedFundingSource
 from exchange_linker.dwolla.tokens import AccessToken
 from exchange_linker.errors import ConfigurationError, DwollaError
 from exchange_linker.invocation import Invocation
@@ -34,6 +37,7 @@ _LOCATION = re.compile(
     r"(?P<origin>[A-Za-z][A-Za-z0-9+.-]*://(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?)"
     r"/exchanges/(?P<id>[A-Za-z0-9-]{1,64})"
 )
+_FUNDING_SOURCE_LOCATION = re.compile(_LOCATION.pattern.replace("/exchanges/", "/funding-sources/"))
 
 
 def pooled_session(pool_size: int) -> requests.Session:
@@ -133,6 +137,13 @@ class DwollaHttpApi:
         url = f"{self._base_url}/exchanges/{exchange_id}"  # stored in the canonical spelling
         return CreatedExchange(url=url, exchange_id=exchange_id, request_id=request_id(response))
 
+    def create_funding_source(self, request: ExchangeRequestLike, token: AccessToken) -> CreatedFundingSource:
+        """201 with a Location, or 400 DuplicateResource whose `_links.about` names the existing one: both success."""
+        headers = self._headers(token) | {"Content-Type": HAL_JSON, "Idempotency-Key": request.idempotency_key}
+        response = self._send("POST", request.path, data=request.body, headers=headers)
+        source_id = functools.partial(self._resource_id, pattern=_FUNDING_SOURCE_LOCATION)
+        return funding_source_from(response, source_id, self._base_url)
+
     def get_exchange(self, url: str, token: AccessToken) -> ExchangeResource:
         return self._reads.exchange(url, self._headers(token))
 
@@ -145,7 +156,10 @@ class DwollaHttpApi:
         The origin is normalised the way DWOLLA_API_URL was (scheme and host case, default port); the
         strict pattern keeps every character a URL parser could drop or reinterpret out.
         """
-        match = _LOCATION.fullmatch(location)
+        return self._resource_id(location, _LOCATION)
+
+    def _resource_id(self, location: str, pattern: re.Pattern[str]) -> str | None:
+        match = pattern.fullmatch(location)
         if match is None:
             return None
         try:
@@ -159,7 +173,7 @@ class DwollaHttpApi:
 
     def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """Unanswered, only an exchange POST may have created something (a read or /token cannot)."""
-        creating = method == "POST" and path.endswith("/exchanges")
+        creating = method == "POST" and path.endswith("/exchanges")  # a funding source is unique per exchange
         if self._pace is not None:
             self._pace()
         timeout = self._invocation.timeouts(*self._timeout)  # NotAttemptedError: not started, out of time

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -9,7 +10,13 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from exchange_linker.adapters.aws import AwsClients, translated
-from exchange_linker.contracts.results import ExchangeResult, KeyState, Status
+from exchange_linker.contracts.results import (
+    ExchangeResult,
+    FundingSourceResult,
+    FundingSourceStatus,
+    KeyState,
+    Status,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
@@ -51,12 +58,17 @@ class DynamoDbResults:
         return {item["exchangeId"]["S"]: item["eventId"]["S"] for item in items if "S" in item.get("exchangeId", {})}
 
     def put(self, result: ExchangeResult, *, expected: KeyState | None = None) -> bool:
-        update = to_update(result, expected)
+        return self._update(result.event_id, to_update(result, expected))
+
+    def put_funding_source(self, event_id: str, funding: FundingSourceResult, *, attempts: int, at: str) -> bool:
+        return self._update(event_id, funding_source_update(funding, attempts=attempts, at=at))
+
+    def _update(self, event_id: str, update: Update) -> bool:
         try:
             with translated("dynamodb"):
                 self._clients.dynamodb.update_item(
                     TableName=self._table,
-                    Key={"eventId": {"S": result.event_id}},
+                    Key={"eventId": {"S": event_id}},
                     UpdateExpression=update.expression,
                     ConditionExpression=update.condition,
                     ExpressionAttributeNames=update.names,
@@ -120,6 +132,40 @@ def to_update(result: ExchangeResult, expected: KeyState | None = None) -> Updat
     return update
 
 
+def funding_source_update(funding: FundingSourceResult, *, attempts: int, at: str) -> Update:
+    """Only the funding-source fields (and updatedAt, attempts) of a CREATED row; never its status.
+
+    Condition: the row is CREATED and its funding source is not, so a recorded funding source is never
+    overwritten by a slower copy's failure, and nothing is written for an exchange that is not recorded.
+    """
+    update = Update()
+    fields = funding_fields(funding) | {"updatedAt": at, "attempts": attempts}
+    for attribute, value in fields.items():
+        if value is not None:
+            update.sets.append(f"{update.name(attribute)} = {update.value(attribute, value)}")
+    update.removes = [update.name(attribute) for attribute, value in fields.items() if value is None]
+    status, funding_status = update.name("status"), update.name("fundingSourceStatus")
+    created = update.value("created", Status.CREATED.value)
+    update.conditions = [
+        f"{status} = {created}",
+        f"(attribute_not_exists({funding_status}) OR {funding_status} <> {created})",
+    ]
+    return update
+
+
+def funding_fields(funding: FundingSourceResult | None) -> dict[str, Any]:
+    if funding is None:
+        return {}
+    return {
+        "fundingSourceStatus": funding.status.value,
+        "fundingSourceUrl": funding.url,
+        "fundingSourceId": funding.funding_source_id,
+        "fundingSourceErrorCode": funding.error_code,
+        "fundingSourceErrorMessage": funding.error_message,
+        "fundingSourceKeyGeneration": funding.key_generation,
+    }
+
+
 def item_fields(result: ExchangeResult) -> dict[str, Any]:
     return {
         "status": result.status.value,
@@ -137,6 +183,8 @@ def item_fields(result: ExchangeResult) -> dict[str, Any]:
         "uncertainSince": result.uncertain_since if result.exchange_may_exist else None,
         "reconciled": True if result.reconciled else None,
         "fingerprint": dict(result.fingerprint) or None,
+        # Only PENDING, with the CREATED write: the step's own writes are funding_source_update's.
+        "fundingSourceStatus": result.funding_source.status.value if result.funding_source else None,
     }
 
 
@@ -194,4 +242,21 @@ def from_item(item: dict[str, Any]) -> ExchangeResult:
         uncertain_since=text("uncertainSince"),
         reconciled=item.get("reconciled") is True,
         fingerprint=strings("fingerprint"),
+        funding_source=_funding_source(item, text, number),
+    )
+
+
+def _funding_source(
+    item: dict[str, Any], text: Callable[[str], str | None], number: Callable[[str], int | None]
+) -> FundingSourceResult | None:
+    status = text("fundingSourceStatus")
+    if status is None or status not in FundingSourceStatus.__members__:
+        return None
+    return FundingSourceResult(
+        status=FundingSourceStatus(status),
+        url=text("fundingSourceUrl"),
+        funding_source_id=text("fundingSourceId"),
+        error_code=text("fundingSourceErrorCode"),
+        error_message=text("fundingSourceErrorMessage"),
+        key_generation=number("fundingSourceKeyGeneration") or 0,
     )

@@ -90,6 +90,40 @@ class MxOpenBanking(_Strict):
     available_connection_token: CredentialText = Field(alias="availableConnectionToken")
 
 
+MAX_FUNDING_SOURCE_NAME = 50  # Dwolla: "Must be 50 characters or less"
+ON_DEMAND_AUTHORIZATION_PATTERN = r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?/on-demand-authorizations/[A-Za-z0-9-]{1,64}$"
+NO_FUNDING_SOURCE_PARTNERS = frozenset({Partner.CHECKOUT})  # debit cards: no funding source from the exchange
+
+
+class FundingSourceRequest(_Strict):
+    """Dwolla's `CreateCustomerExchangeFundingSource`, less the exchange link the service fills in.
+
+    Not secret: a nickname, the account type and an authorization href carry no credential.
+    """
+
+    name: str = Field(min_length=1, max_length=MAX_FUNDING_SOURCE_NAME)
+    bank_account_type: Literal["checking", "savings"] = Field(alias="bankAccountType")
+    on_demand_authorization: str | None = Field(
+        default=None, alias="onDemandAuthorization", pattern=ON_DEMAND_AUTHORIZATION_PATTERN
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _printable_name(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the name must not be blank")
+        if any(ord(character) < 32 or ord(character) == 127 for character in value):
+            raise ValueError("the name must not contain control characters")
+        return value
+
+    def payload(self, exchange_url: str) -> dict[str, Any]:
+        """The request body for a funding source made from the exchange at `exchange_url`."""
+        links: dict[str, Any] = {"exchange": {"href": exchange_url}}
+        if self.on_demand_authorization is not None:
+            links["on-demand-authorization"] = {"href": self.on_demand_authorization}
+        return {"_links": links, "bankAccountType": self.bank_account_type, "name": self.name}
+
+
 class LinkCompletedEvent(_Strict):
     """One customer (or the account itself) finished linking a bank account or debit card."""
 
@@ -105,6 +139,8 @@ class LinkCompletedEvent(_Strict):
     mx: MxOpenBanking | None = None
     finicity: Secret[dict[str, Any]] | None = Field(default=None, json_schema_extra={"writeOnly": True})
     metadata: dict[MetadataKey, MetadataValue] | None = Field(default=None, max_length=50)
+    # Optional: after the exchange, also create a bank funding source from it (absent: exactly v1).
+    funding_source: FundingSourceRequest | None = Field(default=None, alias="fundingSource")
 
     @field_validator("partner", mode="before")
     @classmethod
@@ -131,6 +167,8 @@ class LinkCompletedEvent(_Strict):
             raise ValueError(f"a {kind.value} credential cannot be used with partner {self.partner.value}")
         if self.customer_id is None and kind not in ACCOUNT_CREDENTIAL_KINDS:
             raise ValueError(f"an account exchange (no customerId) accepts only token or finicity, not {kind.value}")
+        if self.funding_source is not None and self.partner in NO_FUNDING_SOURCE_PARTNERS:
+            raise ValueError(f"fundingSource: Dwolla makes no funding source from a {self.partner.value} exchange")
         return self
 
     @property

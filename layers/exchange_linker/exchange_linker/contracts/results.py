@@ -14,6 +14,26 @@ class Status(StrEnum):
     RETRYING = "RETRYING"
 
 
+class FundingSourceStatus(StrEnum):
+    """The funding-source step of a CREATED row (issue 14); the row's own status stays CREATED throughout."""
+
+    PENDING = "PENDING"  # asked for, not made yet (or failing transiently: see its error fields)
+    CREATED = "CREATED"  # made (or found existing): never moved away from once recorded
+    FAILED = "FAILED"  # refused permanently, or failing on the last receive: the message is in the DLQ
+
+
+@dataclass(frozen=True)
+class FundingSourceResult:
+    """The funding-source fields of an event's row (all prefixed `fundingSource` in the table)."""
+
+    status: FundingSourceStatus
+    url: str | None = None
+    funding_source_id: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    key_generation: int = 0  # of the funding-source POST's own Idempotency-Key
+
+
 @dataclass(frozen=True)
 class ExchangeResult:
     """One row per eventId. Never holds a credential: only what an operator needs to act."""
@@ -38,6 +58,7 @@ class ExchangeResult:
     reconciled: bool = False  # CREATED from an exchange found at Dwolla, not from a 201 in hand
     # Keyed hashes of what is sent to Dwolla (see dwolla/fingerprint.py); the first ones stay.
     fingerprint: Mapping[str, str] = field(default_factory=dict)
+    funding_source: FundingSourceResult | None = None  # only for events that ask for one
 
 
 @dataclass(frozen=True)
@@ -72,4 +93,9 @@ class ResultsStore(Protocol):
     def put(self, result: ExchangeResult, *, expected: KeyState | None = None) -> bool:
         """Write the result unless the event is already CREATED (or, with `expected`, no longer in that
         state). Returns False when the item was kept as it was."""
+        ...
+
+    def put_funding_source(self, event_id: str, funding: FundingSourceResult, *, attempts: int, at: str) -> bool:
+        """Write the funding-source fields of a CREATED row, unless its funding source is already CREATED.
+        Never changes the row's status. Returns False when the item was kept as it was."""
         ...

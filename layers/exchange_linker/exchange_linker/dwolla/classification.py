@@ -89,10 +89,31 @@ AWS_CODES = frozenset(
         "PutEventsFailed",  # the outcome event only: logged and counted, never dead-lettered
     }
 )
-KNOWN_ERROR_CODES = PERMANENT_CODES | TRANSIENT_CODES | SERVICE_CODES | AWS_CODES | {UNKNOWN_REASON}
+# The funding-source step (after CREATED) reports Dwolla's answer under its own name, so that `dlq` tells
+# "the exchange exists, its funding source failed" apart from the exchange's own failures.
+FUNDING_SOURCE_PREFIX = "FundingSource"
+DUPLICATE_RESOURCE = "DuplicateResource"  # success when it points at the existing funding source
+_NETWORK_CODES = frozenset({"ConnectTimeout", "Timeout", "ConnectionError", "HttpError"})
+_FUNDING_SOURCE_BASES = (
+    PERMANENT_CODES
+    | (TRANSIENT_CODES - TOKEN_REJECTED_CODES - {"TooManyRequests"})
+    | _NETWORK_CODES
+    | {DUPLICATE_RESOURCE, "UnexpectedResponse", "UnexpectedLocation"}
+)
+FUNDING_SOURCE_CODES = frozenset(FUNDING_SOURCE_PREFIX + code for code in _FUNDING_SOURCE_BASES)
+KNOWN_ERROR_CODES = (
+    PERMANENT_CODES | TRANSIENT_CODES | SERVICE_CODES | AWS_CODES | FUNDING_SOURCE_CODES | {UNKNOWN_REASON}
+)
 # Their reason says a replay of the unchanged message cannot succeed: moved only when asked for by code.
 NOT_REPLAYABLE_UNCHANGED = frozenset({INVALID_EVENT, CONFLICTING_EVENT})
-_FALLBACK = re.compile(r"Http[1-5]\d\d", re.IGNORECASE)
+_FALLBACK = re.compile(r"(FundingSource)?Http[1-5]\d\d", re.IGNORECASE)
+
+
+def funding_source_code(code: str) -> str:
+    """The code a funding-source POST's failure is reported under (Dwolla's own codes prefixed)."""
+    if code in _FUNDING_SOURCE_BASES or re.fullmatch(r"Http[1-5]\d\d", code):
+        return FUNDING_SOURCE_PREFIX + code
+    return code
 
 
 def known_error_code(code: str) -> str | None:
@@ -101,4 +122,7 @@ def known_error_code(code: str) -> str | None:
     for known in KNOWN_ERROR_CODES:
         if known.casefold() == folded:
             return known
-    return code[0].upper() + code[1:].lower() if _FALLBACK.fullmatch(code) else None
+    if not _FALLBACK.fullmatch(code):
+        return None
+    head, _, status = code.casefold().rpartition("http")
+    return (FUNDING_SOURCE_PREFIX if head else "") + "Http" + status

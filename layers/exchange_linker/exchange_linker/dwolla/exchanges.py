@@ -11,6 +11,11 @@ from exchange_linker.contracts.link_completed import LinkCompletedEvent, Partner
 from exchange_linker.dwolla.classification import TOKEN_REJECTED_CODES
 from exchange_linker.dwolla.exchange_request import build_exchange_request
 from exchange_linker.dwolla.exchange_resource import ExchangeResource
+from exchange_linker.dwolla.funding_sources import (
+    CreatedFundingSource,
+    as_funding_source_error,
+    build_funding_source_request,
+)
 from exchange_linker.dwolla.limiter import AdaptiveLimiter
 from exchange_linker.dwolla.partners import PartnerDirectory
 from exchange_linker.dwolla.tokens import AccessToken, TokenProvider
@@ -41,6 +46,10 @@ class DwollaApi(Protocol):
     def exchange_partners(self, token: AccessToken) -> Mapping[str, str]: ...
 
     def create_exchange(self, request: ExchangeRequestLike, token: AccessToken) -> CreatedExchange: ...
+
+    def create_funding_source(self, request: ExchangeRequestLike, token: AccessToken) -> CreatedFundingSource:
+        """A 201, or Dwolla's DuplicateResource naming the exchange's existing funding source."""
+        ...
 
     def get_exchange(self, url: str, token: AccessToken) -> ExchangeResource:
         """Raises a permanent DwollaError (ForeignExchangeUrl) for a URL off the configured host."""
@@ -93,6 +102,17 @@ class ExchangeService:
             return self._paced(lambda token: self._api.create_exchange(request, token))
         finally:
             record_latency(Metric.DWOLLA_LATENCY, (time.perf_counter() - started) * 1000)
+
+    def create_funding_source(
+        self, event: LinkCompletedEvent, exchange_url: str, key_generation: int
+    ) -> CreatedFundingSource:
+        """The funding source from the recorded exchange; failures under FundingSource… codes (see classification)."""
+        request = build_funding_source_request(event, exchange_url, key_generation)
+        self._ready()  # a token's failure is the token's, not the funding source's
+        try:
+            return self._paced(lambda token: self._api.create_funding_source(request, token))
+        except DependencyError as error:
+            raise as_funding_source_error(error) from None
 
     def exchange_at(self, url: str) -> ExchangeResource:
         self._ready()

@@ -5,6 +5,11 @@ Manager) over the eventId and one part of the request: a plain SHA-256 of a shor
 code, a test token) could be found by trying every value, and without the eventId two events sharing a
 credential would be linkable in the table. One fingerprint per part lets a conflict name the part that
 differs (`customerId`, `partner`, `credential`) without showing any of it.
+
+`fundingSource` (issue 14) is fingerprinted apart from `request`, which stays the exchange POST's own: a row
+written before funding sources existed has no such part and never conflicts on it, while a newer row holds
+one even when the event asked for none, so adding, dropping or changing it under the same eventId is a
+`ConflictingEvent` naming `fundingSource`.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from exchange_linker.errors import DependencyError
 
 REQUEST = "request"
 PARTS = ("customerId", "partner", "credential")
+FUNDING_SOURCE = "fundingSource"
 MIN_KEY_BYTES = 32
 
 
@@ -33,7 +39,7 @@ class Fingerprinter:
         self._lock = threading.Lock()
 
     def of(self, event: LinkCompletedEvent) -> dict[str, str]:
-        """{"request": …, "customerId": …, "partner": …, "credential": …}, hex digests."""
+        """{"request": …, "customerId": …, "partner": …, "credential": …, "fundingSource": …}, hex digests."""
         parts: dict[str, Any] = {
             "customerId": event.customer_id or "",  # empty: the account's own exchange
             "partner": event.partner.value,
@@ -41,7 +47,12 @@ class Fingerprinter:
         }
         key = self._secret()
         digests = {name: _digest(key, event.event_id, name, value) for name, value in parts.items()}
-        return {REQUEST: _digest(key, event.event_id, REQUEST, parts), **digests}
+        funding = event.funding_source.payload("") if event.funding_source is not None else None
+        return {
+            REQUEST: _digest(key, event.event_id, REQUEST, parts),
+            **digests,
+            FUNDING_SOURCE: _digest(key, event.event_id, FUNDING_SOURCE, funding),
+        }
 
     def _secret(self) -> bytes:
         with self._lock:
@@ -55,10 +66,18 @@ class Fingerprinter:
 
 
 def differing_parts(stored: Mapping[str, str], current: Mapping[str, str]) -> list[str]:
-    """The parts that differ; empty when the request is the same or nothing was stored (older items)."""
-    if not stored.get(REQUEST) or stored.get(REQUEST) == current.get(REQUEST):
+    """The parts that differ; empty when the request is the same or nothing was stored (older items).
+
+    A stored fingerprint without `fundingSource` (a row from before funding sources) never differs there.
+    """
+    if not stored.get(REQUEST):
         return []
-    return [part for part in PARTS if stored.get(part) != current.get(part)] or [REQUEST]
+    differing = []
+    if stored.get(REQUEST) != current.get(REQUEST):
+        differing = [part for part in PARTS if stored.get(part) != current.get(part)] or [REQUEST]
+    if FUNDING_SOURCE in stored and stored[FUNDING_SOURCE] != current.get(FUNDING_SOURCE):
+        differing.append(FUNDING_SOURCE)
+    return differing
 
 
 def _digest(key: bytes, event_id: str, part: str, value: Any) -> str:

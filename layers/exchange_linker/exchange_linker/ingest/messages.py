@@ -15,6 +15,7 @@ class Outcome(StrEnum):
     CREATED = "CREATED"
     RECONCILED = "RECONCILED"  # CREATED from an exchange found at Dwolla, without a POST
     ALREADY_CREATED = "ALREADY_CREATED"
+    FUNDING_SOURCE_CREATED = "FUNDING_SOURCE_CREATED"  # the exchange's funding source (issue 14), recorded
     FAILED = "FAILED"
 
 

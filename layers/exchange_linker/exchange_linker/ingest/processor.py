@@ -20,7 +20,9 @@ from exchange_linker.dwolla.exchanges import CreatedExchange, ExchangeService
 from exchange_linker.dwolla.fingerprint import Fingerprinter, differing_parts
 from exchange_linker.errors import DependencyError, InvalidEventError
 from exchange_linker.ingest.attempt import Attempt
+from exchange_linker.ingest.dead_lettering import DeadLettering
 from exchange_linker.ingest.failures import FailurePath
+from exchange_linker.ingest.funding import FundingSourceStep
 from exchange_linker.ingest.messages import (
     InboundMessage,
     Outcome,
@@ -52,12 +54,11 @@ class RecordProcessor:
         self._fingerprints = fingerprints
         self._reconciler = Reconciler(exchanges, results)
         self._clock = clock
-        self._failures = FailurePath(
-            results,
-            dead_letters,
-            max_receive_count=max_receive_count,
-            clock=clock,
-            rng=rng or random.Random(),  # noqa: S311 - jitter, not cryptography
+        rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
+        self._failures = FailurePath(results, dead_letters, max_receive_count=max_receive_count, clock=clock, rng=rng)
+        terminal = DeadLettering(results, dead_letters, max_receive_count=max_receive_count, clock=clock)
+        self._funding = FundingSourceStep(
+            exchanges, results, terminal, max_receive_count=max_receive_count, clock=clock, rng=rng
         )
 
     def process(self, message: InboundMessage) -> Outcome:
@@ -88,7 +89,7 @@ class RecordProcessor:
         if differing:
             return self._failures.conflicting(attempt, differing)
         if existing is not None and existing.status is Status.CREATED:
-            return already_created()
+            return self._funding.resume(attempt, existing) or already_created()
         evidence = read_evidence(attempt.message.attributes)
         attempt.evidence_url = evidence.url
         if attempt.evidence_url is not None:
@@ -133,6 +134,7 @@ class RecordProcessor:
             exchange_id=exchange.exchange_id,
             key_generation=attempt.generation,
             reconciled=reconciled,
+            funding_source=self._funding.pending(attempt),
         )
         if not self._results.put(result):  # a concurrent copy got there first; Dwolla answered both alike
             return already_created()
@@ -140,4 +142,4 @@ class RecordProcessor:
         extra = {"outcome": outcome, "exchangeId": exchange.exchange_id, "dwollaRequestId": exchange.request_id}
         logger.info("exchange recorded" if reconciled else "exchange created", extra=extra)
         count(Metric.EXCHANGES_CREATED)
-        return outcome
+        return self._funding.resume(attempt, result) or outcome

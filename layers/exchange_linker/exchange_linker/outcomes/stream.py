@@ -14,10 +14,10 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from exchange_linker.contracts.outcome_event import OutcomePublisher
+from exchange_linker.contracts.outcome_event import OutcomeEvent, OutcomePublisher
 from exchange_linker.errors import DependencyError, ExchangeLinkerError
 from exchange_linker.observability import Metric, count, logger, record_context
-from exchange_linker.outcomes.transition import outcome_of
+from exchange_linker.outcomes.transition import outcomes_of
 
 SKIPPED = "skipped"
 
@@ -45,9 +45,12 @@ class OutcomeStreamPublisher:
         if self._failed:
             raise EarlierRecordFailedError("an earlier record of this batch failed")
         change = record.dynamodb
-        outcome = outcome_of(change.old_image, change.new_image) if change is not None else None
-        if outcome is None:
+        outcomes = outcomes_of(change.old_image, change.new_image) if change is not None else []
+        if not outcomes:
             return SKIPPED
+        return " ".join(self._publish_one(outcome) for outcome in outcomes)
+
+    def _publish_one(self, outcome: OutcomeEvent) -> str:
         with record_context(eventId=outcome.event_id, outcomeId=outcome.outcome_id):
             try:
                 self._publisher.publish(outcome)

@@ -1,8 +1,10 @@
 """One reconciliation: the owners in scope, their CREATED items, their exchanges at Dwolla, compared. Read-only.
 
 An owner is judged whole: every CREATED item it has (not only those of the window) against every exchange
-Dwolla lists for it, so an old exchange is never mistaken for an unrecorded one. An owner whose list
-cannot be read is reported as unread, never as agreeing.
+Dwolla lists for it, so an old exchange is never mistaken for an unrecorded one. Events keep arriving
+during a run, so each owner's items are read just before its list (an exchange recorded by then is listed)
+and, when the list names an exchange they do not, once more after it (one recorded meanwhile is no orphan).
+An owner whose list cannot be read is reported as unread, never as agreeing.
 """
 
 from __future__ import annotations
@@ -36,15 +38,11 @@ class RecordedExchanges(Protocol):
 
 
 class ReconciliationService:
-    def __init__(
-        self,
-        table: RecordedExchanges,
-        exchanges: ExchangeService,
-        invocation: Invocation | None = None,
-    ) -> None:
+    def __init__(self, table: RecordedExchanges, exchanges: ExchangeService, *, invocation: Invocation) -> None:
+        """`invocation` must be the one `exchanges` was built with: a run's deadline starts it."""
         self._table = table
         self._exchanges = exchanges
-        self._invocation = invocation or Invocation(margin=0.0)
+        self._invocation = invocation
 
     def run(self, scope: Scope, remaining_seconds: Callable[[], float] | None = None) -> ReconcileReport:
         """Raises AwsError when the table cannot be read; Dwolla's failures are in the report (`unread`)."""
@@ -57,14 +55,18 @@ class ReconciliationService:
             since, until = scope.window()
             found = self._table.owners_updated_between(timestamp(since), timestamp(until))
             owners = sorted(found, key=lambda owner: (owner is not None, owner or ""))
-        recorded = [item for owner in owners for item in self._table.created_of(owner)]
+        recorded: list[RecordedExchange] = []
         listed: dict[Owner, list[DwollaExchange]] = {}
         unread: dict[Owner, str] = {}
         for owner in owners:
+            items = self._table.created_of(owner)
             try:
                 listed[owner] = [_listed(exchange) for exchange in self._exchanges.exchanges_of(owner)]
             except DependencyError as error:
                 unread[owner] = error.code
+            if {e.exchange_id for e in listed.get(owner, [])} - {item.exchange_id for item in items}:
+                items = self._table.created_of(owner)  # recorded while Dwolla was asked? then it is no orphan
+            recorded += items
         return ReconcileReport(
             owners=owners,
             since=since,
