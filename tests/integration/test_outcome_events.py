@@ -96,13 +96,13 @@ class ContainerKilled(BaseException):
 
 
 class KilledAfterTheWrite(DynamoDbResults):
-    """Writes the result, then the container is killed once, before anything else can happen."""
+    """Writes the CREATED result, then the container is killed once, before anything else can happen."""
 
     killed = False
 
-    def put(self, result):
-        recorded = super().put(result)
-        if not KilledAfterTheWrite.killed:
+    def put(self, result, **kwargs):
+        recorded = super().put(result, **kwargs)
+        if result.status == "CREATED" and not KilledAfterTheWrite.killed:
             KilledAfterTheWrite.killed = True
             raise ContainerKilled
         return recorded

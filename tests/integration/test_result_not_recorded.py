@@ -1,13 +1,16 @@
 """Issue 11.1: Dwolla answered 201 but the results table refuses every write. The exchange URL is never lost.
 
 The table sits behind the AWS fault proxy (boto3's own AWS_ENDPOINT_URL_DYNAMODB), which answers every
-UpdateItem with AccessDenied, as after a broken IAM deploy, while reads still work.
+UpdateItem with AccessDenied, as after a broken IAM deploy, while reads still work. It starts refusing
+once the first POST is at Dwolla: the intent written ahead of it went through (a table that refuses the
+intent gets no POST at all).
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -26,10 +29,21 @@ OTHER_CUSTOMER = "3f2c4b1e-9a7d-4e36-8c51-2b6f0d9e4a17"
 @pytest.fixture
 def refusing_table(stack, aws_endpoint, monkeypatch):
     with AwsFaultProxy(aws_endpoint, seed=1) as proxy:
-        proxy.refuse(UPDATE_ITEM, DYNAMODB_ACCESS_DENIED)
         assert stack.dynamodb  # the test's own client keeps talking to moto directly
         monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", proxy.url)  # consumers built from now on go through it
         yield proxy
+
+
+def drain_while_the_table_breaks(stack, proxy) -> None:
+    """The consumer drains the queue; the table refuses every write from the moment the first POST is at
+    Dwolla on (its intent, written just before, went through)."""
+    stack.emulator.hang("exchange-post")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        draining = pool.submit(drain, stack, stack.consumer())
+        stack.emulator.wait_for_stats(lambda stats: stats.hanging == 1)
+        proxy.refuse(UPDATE_ITEM, DYNAMODB_ACCESS_DENIED)
+        stack.emulator.heal()
+        draining.result(timeout=120)
 
 
 def test_the_url_is_logged_dead_lettered_and_recorded_on_replay_without_a_second_post(
@@ -37,7 +51,7 @@ def test_the_url_is_logged_dead_lettered_and_recorded_on_replay_without_a_second
 ):
     event = link_event()
     stack.publish(event)
-    drain(stack, stack.consumer())
+    drain_while_the_table_breaks(stack, refusing_table)
     (exchange,) = stack.emulator.exchanges
     (letter,) = stack.dead_letters()
     why = reason(letter)
@@ -61,26 +75,31 @@ def test_the_url_is_logged_dead_lettered_and_recorded_on_replay_without_a_second
     assert stack.dead_letters() == []
 
 
-def test_an_unknown_outcome_the_table_never_heard_of_is_not_posted_again_a_day_later(stack, refusing_table):
+def test_an_unknown_outcome_whose_every_write_was_refused_is_reconciled_a_day_later_not_posted_again(
+    stack, refusing_table
+):
     """Dwolla never gave an outcome (a 500 after it made the exchange, then 409s) and the table refused every
-    write: only the DLQ message knows the exchange may exist. Its replay a day later must not POST blindly."""
+    write after the intent: the intent alone says the exchange may exist. Its replay a day later must not
+    POST blindly: Dwolla's list finds the exchange."""
     stack.emulator.faults = FaultPlan(server_error_after_create_rate=1.0, conflicts_after_server_error=50)
     event = link_event()
     stack.publish(event)
-    drain(stack, stack.consumer())
+    drain_while_the_table_breaks(stack, refusing_table)
     (letter,) = stack.dead_letters()
     assert reason(letter)["errorCode"] == "Conflict"
-    assert stack.result(event["eventId"]) is None
+    row = stack.result(event["eventId"])
+    assert (row["status"], row["exchangeMayExist"]) == ("RETRYING", True)  # the intent, nothing after it
     stack.emulator.faults = FaultPlan()
     refusing_table.refuse(UPDATE_ITEM, None)
     stack.emulator.forget_idempotency_keys()
     posts = stack.emulator.stats.exchange_posts
     assert replay_everything(stack).moved == 1
     drain(stack, stack.consumer(now=a_day_later))
-    (letter,) = stack.dead_letters()
-    assert reason(letter)["errorCode"] == "ExchangeMayExist"
+    (exchange,) = stack.emulator.exchanges
+    row = stack.result(event["eventId"])
+    assert (row["status"], row["exchangeId"], row["reconciled"]) == ("CREATED", exchange.id, True)
     assert stack.emulator.stats.exchange_posts == posts
-    assert len(stack.emulator.exchanges) == 1
+    assert stack.dead_letters() == []
 
 
 @pytest.mark.parametrize("forged", ["another customer's", "another partner's", "unknown", "off host"])

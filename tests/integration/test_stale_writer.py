@@ -19,7 +19,7 @@ import pytest
 from exchange_linker.adapters.aws import AwsClients
 from exchange_linker.adapters.dynamodb_results import DynamoDbResults
 from exchange_linker.bootstrap import build_consumer
-from exchange_linker.contracts.results import ExchangeResult
+from exchange_linker.contracts.results import ExchangeResult, Status
 from exchange_linker.dwolla.exchange_request import idempotency_key
 from exchange_linker.ingest.processor import InboundMessage, Outcome, RetryableError
 from exchange_linker_tools.emulator import FaultPlan
@@ -40,10 +40,11 @@ class HeldWrites:
     def get(self, event_id: str) -> ExchangeResult | None:
         return self._inner.get(event_id)
 
-    def put(self, *args: Any, **kwargs: Any) -> bool:
-        self.waiting.set()
-        assert self.go.wait(10), "the test never released the held write"
-        return self._inner.put(*args, **kwargs)
+    def put(self, result: ExchangeResult, **kwargs: Any) -> bool:
+        if result.status is Status.FAILED:  # the refusal's record (the intent ahead of the POST went through)
+            self.waiting.set()
+            assert self.go.wait(10), "the test never released the held write"
+        return self._inner.put(result, **kwargs)
 
 
 def test_a_refusal_recorded_late_keeps_the_key_of_an_exchange_another_copy_may_have_made(stack):

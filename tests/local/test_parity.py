@@ -48,9 +48,12 @@ def test_table_matches_the_template(stack, template):
     assert live["TableName"] == f"{stack.resources.stack_name}-results"
     assert live["KeySchema"] == declared["KeySchema"]
     assert sorted(live["AttributeDefinitions"], key=str) == sorted(declared["AttributeDefinitions"], key=str)
-    (index,) = live["GlobalSecondaryIndexes"]
-    (declared_index,) = declared["GlobalSecondaryIndexes"]
-    assert (index["IndexName"], index["KeySchema"]) == (declared_index["IndexName"], declared_index["KeySchema"])
+    live_indexes = {index["IndexName"]: index for index in live["GlobalSecondaryIndexes"]}
+    for declared_index in declared["GlobalSecondaryIndexes"]:
+        index = live_indexes.pop(declared_index["IndexName"])
+        assert index["KeySchema"] == declared_index["KeySchema"]
+        assert index["Projection"] == declared_index["Projection"]
+    assert live_indexes == {}
     assert live["BillingModeSummary"]["BillingMode"] == declared["BillingMode"]
     backups = stack.dynamodb.describe_continuous_backups(TableName=stack.resources.table_name)
     assert backups["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == (

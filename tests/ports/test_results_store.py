@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 
-from exchange_linker.contracts.results import ExchangeResult, KeyState, ResultsStore, Status
+from exchange_linker.contracts.results import ExchangeResult, KeyState, OwnerEntry, ResultsStore, Status
 
 T0, T1, T2 = "2026-11-20T18:04:05.000Z", "2026-11-20T18:05:00.000Z", "2026-11-20T18:06:00.000Z"
 CUSTOMER = "74a207b2-b7b7-4efa-8bf8-582148e7b980"
@@ -187,3 +187,66 @@ def test_the_funding_source_is_written_only_on_a_created_row_and_never_left_once
     refused = FundingSourceResult(FundingSourceStatus.FAILED, None, None, "FundingSourceForbidden", "no", 1)
     assert results.put_funding_source(event_id, refused, attempts=5, at=T2) is False  # a slower copy's failure
     assert _read(results, event_id).funding_source == made
+
+
+# ------------------------------------------------ one eventId, one request; the owner index (issue 11)
+
+OURS = {"request": "a" * 64, "customerId": "c", "partner": "p", "credential": "1"}
+THEIRS = {**OURS, "request": "b" * 64, "credential": "2"}
+
+
+def test_no_write_of_another_request_touches_the_item(results: ResultsStore, event_id: str) -> None:
+    assert results.put(uncertain(event_id, fingerprint=OURS, intent_id="i1")) is True
+    before = _read(results, event_id)
+    for theirs in (
+        uncertain(event_id, fingerprint=THEIRS, error_message="500"),
+        retrying(event_id, status=Status.FAILED, fingerprint=THEIRS, error_code="InvalidScope", key_generation=1),
+        created(event_id, fingerprint=THEIRS),
+    ):
+        assert results.put(theirs) is False
+        assert results.put(theirs, expected=KeyState.of(before)) is False
+    assert results.get(event_id) == before
+
+
+def test_an_item_without_a_fingerprint_takes_the_first_and_keeps_it(results: ResultsStore, event_id: str) -> None:
+    assert results.put(retrying(event_id)) is True
+    assert results.put(retrying(event_id, fingerprint=OURS)) is True
+    assert results.put(retrying(event_id, status=Status.FAILED, fingerprint=THEIRS)) is False
+    assert _read(results, event_id).fingerprint == OURS
+
+
+def test_an_intent_is_part_of_the_key_state_a_conditional_write_expects(results: ResultsStore, event_id: str) -> None:
+    results.put(retrying(event_id))
+    first = KeyState.of(_read(results, event_id))
+    assert results.put(uncertain(event_id, intent_id="mine"), expected=first) is True
+    mine = KeyState.of(_read(results, event_id))
+    assert results.put(uncertain(event_id, intent_id="theirs"), expected=mine) is True  # another attempt's intent
+    assert results.put(retrying(event_id, key_generation=1), expected=mine) is False  # a stale writer's
+    assert results.put(retrying(event_id, error_code="Timeout")) is True  # a write without `expected` keeps it
+    assert _read(results, event_id).intent_id == "theirs"
+    assert results.put(created(event_id)) is True
+    assert _read(results, event_id).intent_id is None
+
+
+def test_the_owner_index_shows_what_each_owner_made_or_may_have_made(results: ResultsStore) -> None:
+    ids = {name: f"evt-{name}-{uuid.uuid4()}" for name in ("a1", "a2", "a3", "amx", "c1")}
+    customer = str(uuid.uuid4())
+    account = {"customer_id": None}
+    assert results.put(created(ids["a1"], exchange_id=f"x-{ids['a1']}", **account))
+    assert results.put(uncertain(ids["a2"], since=T1, updated_at=T1, **account))
+    assert results.put(retrying(ids["a3"], status=Status.FAILED, error_code="InvalidScope", **account))
+    assert results.put(created(ids["amx"], partner="MX", **account))
+    assert results.put(created(ids["c1"], customer_id=customer, exchange_id="x4"))
+    mine = set(ids.values())
+    seen = sorted((e for e in results.owner_activity(None, "Plaid", T0) if e.event_id in mine), key=_order(ids))
+    assert seen == [
+        OwnerEntry(ids["a1"], Status.CREATED, f"x-{ids['a1']}"),
+        OwnerEntry(ids["a2"], Status.RETRYING, None, exchange_may_exist=True, uncertain_since=T1),
+    ]
+    assert results.owner_activity(customer, "Plaid", T0) == [OwnerEntry(ids["c1"], Status.CREATED, "x4")]
+    assert [e for e in results.owner_activity(None, "Plaid", T2) if e.event_id in mine] == []
+
+
+def _order(ids: dict[str, str]):
+    order = list(ids.values())
+    return lambda entry: order.index(entry.event_id)

@@ -43,7 +43,10 @@ EXPECTED_GRANTS: dict[str, dict[str, list[Any]]] = {
         "secretsmanager:PutSecretValue": [{"Ref": "DwollaTokenSecret"}],
         "dynamodb:GetItem": [{"Fn::GetAtt": ["ResultsTable", "Arn"]}],
         "dynamodb:UpdateItem": [{"Fn::GetAtt": ["ResultsTable", "Arn"]}],
-        "dynamodb:Query": [{"Fn::Sub": "${ResultsTable.Arn}/index/byCustomer"}],  # reconciliation only
+        "dynamodb:Query": [  # reconciliation only
+            {"Fn::Sub": "${ResultsTable.Arn}/index/byCustomer"},
+            {"Fn::Sub": "${ResultsTable.Arn}/index/byOwner"},
+        ],
     },
     # The replay reads, holds and deletes DLQ messages, sends them back, and reads results: no writes to
     # the table, no secrets, nothing on the DLQ's send side.

@@ -166,6 +166,7 @@ def test_results_table(template: dict[str, Any]) -> None:
     assert sorted(table["AttributeDefinitions"], key=lambda item: item["AttributeName"]) == [
         {"AttributeName": "customerId", "AttributeType": "S"},
         {"AttributeName": "eventId", "AttributeType": "S"},
+        {"AttributeName": "owner", "AttributeType": "S"},
         {"AttributeName": "updatedAt", "AttributeType": "S"},
     ]
     assert table["GlobalSecondaryIndexes"] == [
@@ -176,7 +177,25 @@ def test_results_table(template: dict[str, Any]) -> None:
                 {"AttributeName": "updatedAt", "KeyType": "RANGE"},
             ],
             "Projection": {"ProjectionType": "ALL"},
-        }
+        },
+        {  # reconciliation: everything the owner's events recorded or may have made, the account's too
+            "IndexName": "byOwner",
+            "KeySchema": [
+                {"AttributeName": "owner", "KeyType": "HASH"},
+                {"AttributeName": "updatedAt", "KeyType": "RANGE"},
+            ],
+            "Projection": {
+                "ProjectionType": "INCLUDE",
+                "NonKeyAttributes": [
+                    "partner",
+                    "status",
+                    "exchangeId",
+                    "exchangeMayExist",
+                    "uncertainSince",
+                    "keyGeneration",
+                ],
+            },
+        },
     ]
     assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert table["SSESpecification"] == {"SSEEnabled": True}

@@ -29,7 +29,7 @@ def test_dead_letter_with_ten_upstream_attributes_has_no_slot_for_the_reason():
 def test_created_row_clears_old_errors_and_failed_row_clears_exchange():
     created = ExchangeResult("e1", Status.CREATED, 2, "t", exchange_url="u", exchange_id="x", key_generation=0)
     update = to_update(created)
-    assert update.removes == ["#errorCode", "#errorMessage", "#exchangeMayExist", "#uncertainSince"]
+    assert update.removes == ["#errorCode", "#errorMessage", "#exchangeMayExist", "#uncertainSince", "#intentId"]
     assert update.values[":exchangeId"] == {"S": "x"}
     assert update.condition == "(attribute_not_exists(eventId) OR #status <> :created)"
     failed = ExchangeResult("e1", Status.FAILED, 1, "t", error_code="NotFound", error_message="m")
@@ -60,10 +60,10 @@ def test_a_conditional_write_happens_only_from_the_state_read_and_replaces_it():
     read = KeyState(exists=True, key_generation=2, exchange_may_exist=True, uncertain_since="t0")
     fresh = ExchangeResult("e1", Status.RETRYING, 1, "t", key_generation=3)
     update = to_update(fresh, read)
-    assert update.removes[-2:] == ["#exchangeMayExist", "#uncertainSince"]
+    assert update.removes[-3:] == ["#exchangeMayExist", "#uncertainSince", "#intentId"]
     assert update.condition == (
         "#status <> :created AND #keyGeneration = :expectedGeneration AND #exchangeMayExist = :true"
-        " AND #uncertainSince = :expectedSince"
+        " AND #uncertainSince = :expectedSince AND attribute_not_exists(#intentId)"
     )
     assert (update.values[":expectedGeneration"], update.values[":expectedSince"]) == ({"N": "2"}, {"S": "t0"})
     first = to_update(fresh, KeyState(exists=True))

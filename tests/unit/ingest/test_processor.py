@@ -96,15 +96,29 @@ def test_dlq_failure_sends_the_message_back_rather_than_losing_it(world):
         processor.process(message(body(eventId="e1", partner="Yodlee")))
 
 
-def test_results_failure_on_the_last_receive_still_dead_letters(world):
+def test_results_failure_on_the_last_receive_still_dead_letters_and_nothing_is_sent(world):
+    """The intent is written before the POST: a table that takes no write means Dwolla is never called."""
     processor, dwolla, results, dlq = world
-    dwolla.failures = [DwollaError("InvalidExchange", "gone", permanent=True, status=400)]
     results.fail_writes = True
     with pytest.raises(RetryableError):
         processor.process(message(body(eventId="e1"), receive_count=1))
-    dwolla.failures = [DwollaError("InvalidExchange", "gone", permanent=True, status=400)]
     assert processor.process(message(body(eventId="e1"), receive_count=3)) is Outcome.FAILED
-    assert dlq.letters[0].error_code == "InvalidExchange"
+    assert dlq.letters[0].error_code == "ProvisionedThroughputExceededException"
+    assert dwolla.keys == []
+
+
+def test_a_refusal_after_the_intent_clears_it_and_moves_the_key(world):
+    processor, dwolla, results, _ = world
+    dwolla.failures = [DwollaError("InvalidExchange", "gone", permanent=True, status=400)]
+    assert processor.process(message(body(eventId="e1"))) is Outcome.FAILED
+    row = results.rows["e1"]
+    assert (row.status, row.key_generation, row.exchange_may_exist, row.uncertain_since, row.intent_id) == (
+        Status.FAILED,
+        1,
+        False,
+        None,
+        None,
+    )
 
 
 def test_a_bug_is_retried_not_raised(world):
@@ -145,11 +159,9 @@ def test_original_message_attributes_travel_with_the_dead_letter(world):
 
 def test_a_concurrent_duplicate_that_loses_the_race_is_not_announced_twice(world):
     processor, dwolla, results, _ = world
-    real_get = results.get
-    results.get = lambda event_id: None  # both copies look before either has written
+    real_get, stale = results.get, iter([None, None])
+    results.get = lambda event_id: next(stale, real_get(event_id))  # both copies look before either has written
     event = body(eventId="twin")
     assert processor.process(message(event)) is Outcome.CREATED
     assert processor.process(message(event)) is Outcome.ALREADY_CREATED
-    results.get = real_get
-    assert len(dwolla.keys) == 2  # both asked Dwolla, with the same key: one exchange
-    assert dwolla.keys[0] == dwolla.keys[1]
+    assert len(dwolla.keys) == 1  # the second copy's intent was refused: it never asked Dwolla

@@ -117,3 +117,23 @@ def _event(**fields):
     from exchange_linker.contracts.link_completed import parse_link_completed
 
     return parse_link_completed(body(eventId="e1", **fields))
+
+
+def test_a_rival_could_own_an_exchange_only_if_its_unanswered_post_was_sent_within_the_keys_lifetime():
+    from exchange_linker.contracts.results import OwnerEntry
+    from exchange_linker.ingest.reconcile import _could_own
+
+    created = NOW - timedelta(hours=2)
+
+    def rival(since, **fields):
+        return OwnerEntry("e2", Status.RETRYING, exchange_may_exist=True, uncertain_since=since, **fields)
+
+    assert _could_own(rival("2026-11-21T15:59:00.000Z"), created)  # sent a minute before Dwolla stamped it
+    assert _could_own(rival("2026-11-21T16:01:00.000Z"), created)  # within the clock skew
+    assert _could_own(rival("2026-11-20T17:00:00.000Z"), created)  # a retry of the same key, 23 h on
+    assert _could_own(rival(None), created)  # of unknown age: it could be anything
+    assert not _could_own(rival("2026-11-21T16:05:00.000Z"), created)  # sent after it was made
+    assert not _could_own(rival("2026-11-19T12:00:00.000Z"), created)  # its key never went out that late
+    assert not _could_own(rival("2026-11-21T15:59:00.000Z", exchange_id="x9"), created)  # recorded its own
+    settled = OwnerEntry("e3", Status.FAILED, uncertain_since="2026-11-21T15:59:00.000Z")
+    assert not _could_own(settled, created)  # nothing may exist for it

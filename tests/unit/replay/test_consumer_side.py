@@ -13,8 +13,13 @@ class RefusingDwolla:
     def __init__(self) -> None:
         self.generations: list[int] = []
 
-    def create(self, event, key_generation):
+    def prepare(self, event, key_generation):
         self.generations.append(key_generation)
+        return key_generation
+
+    def send(self, request, before_sending=None):
+        if before_sending is not None:
+            before_sending()
         raise DwollaError("InvalidScope", "scope not enabled", permanent=True, status=401)
 
 

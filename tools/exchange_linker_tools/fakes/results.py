@@ -13,15 +13,18 @@ from exchange_linker.contracts.results import (
     FundingSourceResult,
     FundingSourceStatus,
     KeyState,
+    OwnerEntry,
     Status,
 )
+from exchange_linker.dwolla.fingerprint import REQUEST
 from exchange_linker.errors import AwsError
 from exchange_linker.reconcile.compare import RecordedExchange, recorded_exchanges
 
 
 class MemoryResults:
-    """CREATED is final; exchangeMayExist is sticky until CREATED; uncertainSince and the fingerprint are
-    kept once set; with `expected`, a write happens only from exactly that key state, and replaces it.
+    """CREATED is final; another request's fingerprint refuses every write; exchangeMayExist is sticky until
+    CREATED; uncertainSince and the fingerprint are kept once set; with `expected`, a write happens only
+    from exactly that key state (intentId included), and replaces it.
 
     `rows` is the table (a test may seed or read it), `lookups` every get, `fail_writes` a throttled table.
     Thread-safe: the bench drives it from the consumer's thread pool.
@@ -42,6 +45,20 @@ class MemoryResults:
         with self._lock:
             rows = [row for row in self.rows.values() if row.customer_id == customer_id and row.exchange_id]
             return {str(row.exchange_id): row.event_id for row in rows}
+
+    def owner_activity(self, customer_id: str | None, partner: str, since: str) -> list[OwnerEntry]:
+        """The byOwner index: the owner's items of `partner` since `since` holding or maybe making an exchange."""
+        with self._lock:
+            rows = [
+                row
+                for row in self.rows.values()
+                if row.partner == partner and row.customer_id == customer_id and row.updated_at >= since
+            ]
+        return [
+            OwnerEntry(row.event_id, row.status, row.exchange_id, row.exchange_may_exist, row.uncertain_since)
+            for row in rows
+            if row.exchange_id or row.exchange_may_exist
+        ]
 
     def owners_updated_between(self, since: str, until: str) -> set[str | None]:
         """reconcile.service.RecordedExchanges, read from the same rows."""
@@ -64,6 +81,8 @@ class MemoryResults:
             current = self.rows.get(result.event_id)
             if current is not None and current.status is Status.CREATED:
                 return False
+            if current is not None and _another_request(current, result):
+                return False
             if expected is not None and KeyState.of(current) != expected:
                 return False
             self.rows[result.event_id] = _merged(result, current, conditional=expected is not None)
@@ -82,6 +101,12 @@ class MemoryResults:
                 return False
             self.rows[event_id] = replace(current, funding_source=funding, attempts=attempts, updated_at=at)
             return True
+
+
+def _another_request(current: ExchangeResult, result: ExchangeResult) -> bool:
+    """The adapter's `attribute_not_exists(fingerprint.request) OR fingerprint.request = :ours`."""
+    held, ours = current.fingerprint.get(REQUEST), result.fingerprint.get(REQUEST)
+    return bool(held and ours and held != ours)
 
 
 def _merged(result: ExchangeResult, current: ExchangeResult | None, *, conditional: bool) -> ExchangeResult:
@@ -119,6 +144,7 @@ def _written(result: ExchangeResult) -> dict[str, Any]:
         "exchange_may_exist": True if result.exchange_may_exist else None,
         "uncertain_since": result.uncertain_since if result.exchange_may_exist else None,
         "reconciled": True if result.reconciled else None,
+        "intent_id": result.intent_id,
         "fingerprint": dict(result.fingerprint) or None,
         "funding_source": result.funding_source,  # PENDING, with the CREATED write (issue 14)
     }
@@ -126,7 +152,7 @@ def _written(result: ExchangeResult) -> dict[str, Any]:
 
 # An absent item as the adapter reads it back: no generation is generation 0.
 _BLANK = ExchangeResult("", Status.RETRYING, 0, "", key_generation=0)
-_KEY_STATE = frozenset({"exchange_may_exist", "uncertain_since"})
+_KEY_STATE = frozenset({"exchange_may_exist", "uncertain_since", "intent_id"})
 _KEPT_ONCE_SET = frozenset({"uncertain_since", "fingerprint"})
 _CLEARED_BY_CREATED = frozenset({"error_code", "error_message"}) | _KEY_STATE
 _CLEARED_OTHERWISE = frozenset({"exchange_url", "exchange_id", "reconciled"})

@@ -10,13 +10,16 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from exchange_linker.adapters.aws import AwsClients, translated
+from exchange_linker.adapters.owner_index import owner_activity, owner_of
 from exchange_linker.contracts.results import (
     ExchangeResult,
     FundingSourceResult,
     FundingSourceStatus,
     KeyState,
+    OwnerEntry,
     Status,
 )
+from exchange_linker.dwolla.fingerprint import REQUEST
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
@@ -25,7 +28,7 @@ _serialize = TypeSerializer().serialize
 _deserialize = TypeDeserializer().deserialize
 # Set once and kept: the first unknown outcome's time, the first content's fingerprint.
 KEPT_ONCE_SET = frozenset({"uncertainSince", "fingerprint"})
-KEY_STATE = ("exchangeMayExist", "uncertainSince")
+KEY_STATE = ("exchangeMayExist", "uncertainSince", "intentId")
 BY_CUSTOMER = "byCustomer"
 
 
@@ -56,6 +59,9 @@ class DynamoDbResults:
         with translated("dynamodb"):
             items = [item for page in pages for item in page["Items"]]
         return {item["exchangeId"]["S"]: item["eventId"]["S"] for item in items if "S" in item.get("exchangeId", {})}
+
+    def owner_activity(self, customer_id: str | None, partner: str, since: str) -> list[OwnerEntry]:
+        return owner_activity(self._clients, self._table, customer_id, partner, since)
 
     def put(self, result: ExchangeResult, *, expected: KeyState | None = None) -> bool:
         return self._update(result.event_id, to_update(result, expected))
@@ -128,7 +134,7 @@ def to_update(result: ExchangeResult, expected: KeyState | None = None) -> Updat
     if expected is not None:
         clearable += [attribute for attribute in KEY_STATE if attribute not in clearable]
     update.removes = [update.name(attribute) for attribute in clearable if fields[attribute] is None]
-    update.conditions = _condition(update, expected)
+    update.conditions = _condition(update, expected) + _same_request(update, result, expected)
     return update
 
 
@@ -182,7 +188,9 @@ def item_fields(result: ExchangeResult) -> dict[str, Any]:
         "exchangeMayExist": True if result.exchange_may_exist else None,
         "uncertainSince": result.uncertain_since if result.exchange_may_exist else None,
         "reconciled": True if result.reconciled else None,
+        "intentId": result.intent_id,
         "fingerprint": dict(result.fingerprint) or None,
+        "owner": owner_of(result.customer_id) if result.partner else None,  # an unparsed event has none
         # Only PENDING, with the CREATED write: the step's own writes are funding_source_update's.
         "fundingSourceStatus": result.funding_source.status.value if result.funding_source else None,
     }
@@ -199,7 +207,7 @@ def _condition(update: Update, expected: KeyState | None) -> list[str]:
     same_generation = f"{generation} = {update.value('expectedGeneration', expected.key_generation)}"
     if expected.key_generation == 0:
         same_generation = f"(attribute_not_exists({generation}) OR {same_generation})"
-    may_exist, since = update.name("exchangeMayExist"), update.name("uncertainSince")
+    may_exist, since, intent = update.name("exchangeMayExist"), update.name("uncertainSince"), update.name("intentId")
     return [
         f"{status} <> {created}",
         same_generation,
@@ -209,7 +217,19 @@ def _condition(update: Update, expected: KeyState | None) -> list[str]:
         f"{since} = {update.value('expectedSince', expected.uncertain_since)}"
         if expected.uncertain_since
         else f"attribute_not_exists({since})",
+        f"{intent} = {update.value('expectedIntent', expected.intent_id)}"
+        if expected.intent_id
+        else f"attribute_not_exists({intent})",
     ]
+
+
+def _same_request(update: Update, result: ExchangeResult, expected: KeyState | None) -> list[str]:
+    """Every write to an existing item is conditional on its fingerprint: one eventId, one request."""
+    digest = result.fingerprint.get(REQUEST)
+    if not digest or (expected is not None and not expected.exists):
+        return []
+    path = f"{update.name('fingerprint')}.{update.name(REQUEST)}"
+    return [f"(attribute_not_exists({path}) OR {path} = {update.value('request', digest)})"]
 
 
 def from_item(item: dict[str, Any]) -> ExchangeResult:
@@ -241,6 +261,7 @@ def from_item(item: dict[str, Any]) -> ExchangeResult:
         exchange_may_exist=item.get("exchangeMayExist") is True,
         uncertain_since=text("uncertainSince"),
         reconciled=item.get("reconciled") is True,
+        intent_id=text("intentId"),
         fingerprint=strings("fingerprint"),
         funding_source=_funding_source(item, text, number),
     )

@@ -56,6 +56,9 @@ class ExchangeResult:
     # Idempotency-Key no longer protects the event, and the consumer reconciles instead of POSTing.
     uncertain_since: str | None = None
     reconciled: bool = False  # CREATED from an exchange found at Dwolla, not from a 201 in hand
+    # Set by each attempt's write-ahead intent (a POST is about to be sent), so two attempts' intents never
+    # look alike: a write conditional on one attempt's key state fails once another attempt wrote its own.
+    intent_id: str | None = None
     # Keyed hashes of what is sent to Dwolla (see dwolla/fingerprint.py); the first ones stay.
     fingerprint: Mapping[str, str] = field(default_factory=dict)
     funding_source: FundingSourceResult | None = None  # only for events that ask for one
@@ -66,19 +69,35 @@ class KeyState:
     """The state of an event's idempotency key a decision was based on (absent: no item yet).
 
     A write made with it happens only if the item is still in exactly this state, and then replaces the
-    key state (generation, exchangeMayExist, uncertainSince) instead of only adding to it.
+    key state (generation, exchangeMayExist, uncertainSince, intentId) instead of only adding to it.
     """
 
     exists: bool
     key_generation: int = 0
     exchange_may_exist: bool = False
     uncertain_since: str | None = None
+    intent_id: str | None = None
 
     @classmethod
     def of(cls, result: ExchangeResult | None) -> KeyState:
         if result is None:
             return cls(exists=False)
-        return cls(True, result.key_generation or 0, result.exchange_may_exist, result.uncertain_since)
+        return cls(
+            True, result.key_generation or 0, result.exchange_may_exist, result.uncertain_since, result.intent_id
+        )
+
+
+@dataclass(frozen=True)
+class OwnerEntry:
+    """One of an owner's events as the owner index shows it: an exchange recorded for it, or one it may have
+    made (an intent or an unknown outcome not yet settled). Reconciliation for another event must not take
+    either for its own."""
+
+    event_id: str
+    status: Status
+    exchange_id: str | None = None
+    exchange_may_exist: bool = False
+    uncertain_since: str | None = None
 
 
 class ResultsStore(Protocol):
@@ -90,9 +109,15 @@ class ResultsStore(Protocol):
         """exchangeId -> eventId of the customer's recorded exchanges (an eventually consistent index)."""
         ...
 
+    def owner_activity(self, customer_id: str | None, partner: str, since: str) -> list[OwnerEntry]:
+        """The owner's (a customer's, or the account's when None) events of `partner` written at or after
+        `since` that hold an exchange or may have made one (an eventually consistent index)."""
+        ...
+
     def put(self, result: ExchangeResult, *, expected: KeyState | None = None) -> bool:
-        """Write the result unless the event is already CREATED (or, with `expected`, no longer in that
-        state). Returns False when the item was kept as it was."""
+        """Write the result unless the event is already CREATED, the item holds another request's
+        fingerprint, or (with `expected`) it is no longer in that state. Returns False when the item was
+        kept as it was: the caller reads it once to tell which."""
         ...
 
     def put_funding_source(self, event_id: str, funding: FundingSourceResult, *, attempts: int, at: str) -> bool:

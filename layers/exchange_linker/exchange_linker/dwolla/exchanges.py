@@ -9,7 +9,7 @@ from typing import Protocol, TypeVar
 
 from exchange_linker.contracts.link_completed import LinkCompletedEvent, Partner
 from exchange_linker.dwolla.classification import TOKEN_REJECTED_CODES
-from exchange_linker.dwolla.exchange_request import build_exchange_request
+from exchange_linker.dwolla.exchange_request import ExchangeRequest, build_exchange_request
 from exchange_linker.dwolla.exchange_resource import ExchangeResource
 from exchange_linker.dwolla.funding_sources import (
     CreatedFundingSource,
@@ -95,11 +95,25 @@ class ExchangeService:
         self._invocation = invocation or Invocation(margin=0.0)
 
     def create(self, event: LinkCompletedEvent, key_generation: int) -> CreatedExchange:
-        href = self.partner_href(event.partner)
-        request = build_exchange_request(event, href, key_generation)
+        return self.send(self.prepare(event, key_generation))
+
+    def prepare(self, event: LinkCompletedEvent, key_generation: int) -> ExchangeRequest:
+        """The request, byte for byte, once the token and the partner are in hand."""
+        return build_exchange_request(event, self.partner_href(event.partner), key_generation)
+
+    def send(self, request: ExchangeRequest, before_sending: Callable[[], None] | None = None) -> CreatedExchange:
+        """POST it. `before_sending` runs once, when Dwolla's pace lets the POST go and before it goes (the
+        caller's write-ahead intent): a record deferred for time or pace never ran it; its error stops the POST."""
+        pending = [before_sending] if before_sending is not None else []
+
+        def post(token: AccessToken) -> CreatedExchange:
+            while pending:
+                pending.pop()()
+            return self._api.create_exchange(request, token)
+
         started = time.perf_counter()
         try:
-            return self._paced(lambda token: self._api.create_exchange(request, token))
+            return self._paced(post)
         finally:
             record_latency(Metric.DWOLLA_LATENCY, (time.perf_counter() - started) * 1000)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from exchange_linker.contracts.dead_letter import UNKNOWN, ExchangeEvidence
 from exchange_linker.contracts.link_completed import LinkCompletedEvent
-from exchange_linker.contracts.results import ExchangeResult, Status
+from exchange_linker.contracts.results import ExchangeResult, KeyState, Status
 from exchange_linker.dwolla.exchanges import CreatedExchange
 from exchange_linker.errors import DependencyError
 from exchange_linker.ingest.messages import InboundMessage
@@ -28,6 +28,7 @@ class Attempt:
     generation: int | None = None  # the key generation POSTed with
     started: datetime | None = None  # when the POST was sent: an unknown outcome dates from here
     exchange: CreatedExchange | None = None  # in hand (a 201, verified or found) but maybe not recorded
+    intent: KeyState | None = None  # the key state written ahead of the POST (see processor._intend)
 
     def row(self, status: Status, at: datetime, **fields: Any) -> ExchangeResult:
         """A row with what the event tells (partner, customer, metadata, fingerprint) filled in."""
@@ -43,6 +44,10 @@ class Attempt:
             fingerprint=self.fingerprint,
             **fields,
         )
+
+    def key_state(self) -> KeyState:
+        """The key state this attempt last read or wrote: what a write replacing it is conditional on."""
+        return self.intent if self.intent is not None else KeyState.of(self.existing)
 
     def may_exist(self, error: DependencyError) -> bool:
         """Whether Dwolla may hold an exchange for this event: then its key generation must never move."""

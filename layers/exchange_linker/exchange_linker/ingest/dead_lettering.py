@@ -81,11 +81,13 @@ class DeadLettering:
         evidence: ExchangeEvidence | None = None,
         request_id: str | None = None,
         parsed: bool = True,
+        refused: Callable[[], Outcome | None] | None = None,
     ) -> Outcome:
         """Record FAILED (when the eventId is known), then dead-letter.
 
         If the event turned CREATED meanwhile (a replay racing a redelivery), a parsed event is done: it
-        is neither dead-lettered nor announced as failed. An invalid body is still dead-lettered.
+        is neither dead-lettered nor announced as failed. An invalid body is still dead-lettered. `refused`
+        says what a refused write means (another request's item: ConflictingEvent).
         """
         recorded = False
         if failed.event_id:
@@ -96,6 +98,9 @@ class DeadLettering:
                     raise RetryableError(error) from error
                 logger.error("could not record FAILED on the last receive; dead-lettering anyway")
             else:
+                settled = refused() if refused is not None and not recorded and parsed else None
+                if settled is not None:
+                    return settled
                 if not recorded and parsed:
                     return already_created()
         code, text = failed.error_code or "Unknown", failed.error_message or ""

@@ -10,15 +10,17 @@ import random
 from collections.abc import Callable
 from datetime import datetime
 
-from exchange_linker.contracts.dead_letter import DeadLetterQueue
-from exchange_linker.contracts.results import ExchangeResult, KeyState, ResultsStore, Status
+from exchange_linker.contracts.dead_letter import DeadLetterQueue, ExchangeEvidence
+from exchange_linker.contracts.results import ExchangeResult, ResultsStore, Status
 from exchange_linker.dwolla.classification import CONFLICTING_EVENT, RESULT_NOT_RECORDED
+from exchange_linker.dwolla.fingerprint import differing_parts
 from exchange_linker.errors import DependencyError, InvalidEventError, NotAttemptedError
 from exchange_linker.ingest.attempt import Attempt
 from exchange_linker.ingest.backoff import retry_delay
 from exchange_linker.ingest.dead_lettering import DeadLettering
 from exchange_linker.ingest.deferral import deferral
-from exchange_linker.ingest.messages import InboundMessage, Outcome, RetryableError
+from exchange_linker.ingest.intent import withdraw_intent
+from exchange_linker.ingest.messages import InboundMessage, Outcome, RetryableError, already_created
 from exchange_linker.observability import Metric, count, count_error, logger
 from exchange_linker.redaction import scrub
 from exchange_linker.timestamps import timestamp
@@ -47,6 +49,7 @@ class FailurePath:
         text = scrub(error.message, attempt.event.secret_values())
         count_error(error.code)
         if isinstance(error, NotAttemptedError):  # Dwolla never looked at it: not an attempt, never the DLQ
+            withdraw_intent(self._results, attempt, self._clock())
             raise deferral(error, attempt.message.receive_count, self._rng)
         evidence = attempt.evidence(error)
         if attempt.exchange is not None:  # Dwolla made it; only the table is missing it: keep the URL safe
@@ -60,6 +63,8 @@ class FailurePath:
                 },
             )
         may_exist, since = attempt.may_exist(error), attempt.unknown_since(error)
+        if may_exist and attempt.intent is not None:  # the first unanswered POST's time, as the intent kept it
+            since = attempt.intent.uncertain_since
         if not (error.permanent or attempt.message.receive_count >= self._max_receive_count):
             return self._retry(attempt, error, text, may_exist=may_exist, since=since)
         if attempt.exchange is not None:
@@ -81,9 +86,14 @@ class FailurePath:
             exchange_may_exist=may_exist,
             uncertain_since=since,
         )
-        expected = KeyState.of(attempt.existing) if fresh_key else None
+        expected = attempt.key_state() if fresh_key or attempt.intent is not None else None
         return self._terminal.fail(
-            attempt.message, failed, expected=expected, evidence=evidence, request_id=error.request_id
+            attempt.message,
+            failed,
+            expected=expected,
+            evidence=evidence,
+            request_id=error.request_id,
+            refused=lambda: self.settled_by_another(attempt),
         )
 
     def invalid(self, message: InboundMessage, invalid: InvalidEventError) -> Outcome:
@@ -100,10 +110,21 @@ class FailurePath:
         return self._terminal.fail(message, failed, parsed=False)
 
     def conflicting(self, attempt: Attempt, parts: list[str]) -> Outcome:
-        """Same eventId, another request: dead-lettered, the first result left exactly as it is."""
+        """Same eventId, another request: dead-lettered, the first result left exactly as it is (with the
+        exchange this copy was answered with, if any: a person may need it)."""
         count_error(CONFLICTING_EVENT)
         reason = f"eventId already used for another request: its {', '.join(parts)} differs"
-        return self._terminal.dead_letter(attempt.message, CONFLICTING_EVENT, reason, attempt.event.event_id)
+        evidence = ExchangeEvidence(url=attempt.exchange.url) if attempt.exchange is not None else None
+        return self._terminal.dead_letter(attempt.message, CONFLICTING_EVENT, reason, attempt.event.event_id, evidence)
+
+    def settled_by_another(self, attempt: Attempt) -> Outcome | None:
+        """After a refused write, one read tells why: the item holds another request (ConflictingEvent),
+        or is CREATED with ours (done). None: it only moved (another copy of this request is at work)."""
+        current = self._results.get(attempt.event.event_id)
+        differing = differing_parts(current.fingerprint if current is not None else {}, attempt.fingerprint)
+        if differing:
+            return self.conflicting(attempt, differing)
+        return already_created() if current is not None and current.status is Status.CREATED else None
 
     def _retry(
         self, attempt: Attempt, error: DependencyError, text: str, *, may_exist: bool, since: str | None
@@ -122,7 +143,18 @@ class FailurePath:
             uncertain_since=since,
         )
         try:
-            self._results.put(retrying)
+            written = self._settle(attempt, retrying)
         except DependencyError:
             logger.warning("could not record RETRYING; the retry goes ahead anyway")
+        else:
+            settled = None if written else self.settled_by_another(attempt)
+            if settled is not None:
+                return settled
         raise RetryableError(error, delay)
+
+    def _settle(self, attempt: Attempt, row: ExchangeResult) -> bool:
+        """Write `row`; after an intent it replaces the intent's key state with what the POST told (if the
+        item still holds this attempt's intent; otherwise the key state only grows, as other writes do)."""
+        if attempt.intent is not None and self._results.put(row, expected=attempt.intent):
+            return True
+        return self._results.put(row)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from exchange_linker.contracts.dead_letter import DeadLetterQueue, read_evidence
 from exchange_linker.contracts.link_completed import parse_link_completed
@@ -23,6 +24,7 @@ from exchange_linker.ingest.attempt import Attempt
 from exchange_linker.ingest.dead_lettering import DeadLettering
 from exchange_linker.ingest.failures import FailurePath
 from exchange_linker.ingest.funding import FundingSourceStep
+from exchange_linker.ingest.intent import IntentRefused, write_intent
 from exchange_linker.ingest.messages import (
     InboundMessage,
     Outcome,
@@ -101,8 +103,19 @@ class RecordProcessor:
             if found is not None:
                 return self._record(attempt, found, reconciled=True)
         attempt.generation = attempt.existing.key_generation or 0 if attempt.existing is not None else 0
-        attempt.started = self._clock()
-        return self._record(attempt, self._exchanges.create(event, attempt.generation))
+        request = self._exchanges.prepare(event, attempt.generation)
+        try:
+            intend = partial(write_intent, self._results, attempt, self._clock, partial(self._refused, attempt))
+            exchange = self._exchanges.send(request, before_sending=intend)
+        except IntentRefused as refused:
+            return refused.outcome
+        return self._record(attempt, exchange)
+
+    def _refused(self, attempt: Attempt) -> Outcome:
+        settled = self._failures.settled_by_another(attempt)
+        if settled is None:
+            raise DependencyError("ConcurrentUpdate", "the event changed while it was processed", permanent=False)
+        return settled
 
     def _reconcile_if_key_forgotten(self, attempt: Attempt, existing: ExchangeResult) -> CreatedExchange | None:
         """Within Dwolla's window the key de-duplicates (None: POST it again); past it, Dwolla's list decides."""
@@ -136,8 +149,8 @@ class RecordProcessor:
             reconciled=reconciled,
             funding_source=self._funding.pending(attempt),
         )
-        if not self._results.put(result):  # a concurrent copy got there first; Dwolla answered both alike
-            return already_created()
+        if not self._results.put(result):  # another copy got there first, or holds another request
+            return self._refused(attempt)
         outcome = Outcome.RECONCILED if reconciled else Outcome.CREATED
         extra = {"outcome": outcome, "exchangeId": exchange.exchange_id, "dwollaRequestId": exchange.request_id}
         logger.info("exchange recorded" if reconciled else "exchange created", extra=extra)
