@@ -200,6 +200,8 @@ def _check_terminal(
             row_code = (row or {}).get("errorCode")
             code = row_code if status == "FAILED" else (coded[-1] if coded else row_code)
             code = code or (coded[-1] if coded else None)
+            if code is None and row is None and any(unreadable(letter.body) for letter in letters):
+                code = INVALID_EVENT  # no room for a reason (10 attributes, 256 KiB): the body is its own
             outcome = f"FAILED:{code}"
             if event.event_id and status != "FAILED":
                 verdict.failed_without_failed_row.append(f"{event.key} (row {status})")
