@@ -3,7 +3,8 @@
 The small run is part of `make test`; `make chaos` runs the large one (CHAOS_EVENTS, default 3000;
 CHAOS_PUBLISH_RATE, default 40/s, and CHAOS_PUBLISH_WINDOW, default 100: the consumer sets the pace;
 Idempotency-Key expiry and same-id twins are on: CHAOS_KEY_EXPIRY=0 and CHAOS_CONFLICT_SHARE=0 turn
-them off, CHAOS_CONFLICT_SHARE, default 0.02, sets the twins' share).
+them off, CHAOS_CONFLICT_SHARE, default 0.02, sets the twins' share; CHAOS_FUNDING_SHARE, default 0.05,
+the share of events that also ask for a funding source).
 CHAOS_SEED picks the fault schedule and the traffic; a failing seed replays with the same schedule.
 Worker logs and report.json stay in the test's tmp_path.
 """
@@ -48,6 +49,7 @@ def assert_invariants(report: ChaosReport) -> None:
     assert verdict.attributes_lost == []  # 6. every sender attribute reached the DLQ as sent
     assert verdict.conflicts_missing == []  # 7. the losing version of an eventId is a ConflictingEvent
     assert verdict.outcomes_missing == []  # 8. every terminal result has an outcome event on the bus
+    assert verdict.funding_problems == []  # 9. one funding source per CREATED event that asked, none for others
     assert verdict.outcomes_announced > 0
     assert sum(verdict.by_outcome.values()) == report.events
     # The checks looked at real data: logs were captured, and the scan finds credentials where they may be.
@@ -64,6 +66,8 @@ def assert_chaotic(report: ChaosReport) -> None:
     assert report.traffic_kinds["with_10_attributes"] > 0
     assert report.traffic_kinds["at_256_KiB_failed"] > 0
     assert report.verdict.attributes_kept > 0
+    if report.traffic_kinds["asking_for_a_funding_source"]:
+        assert report.verdict.funding_sources_made > 0
 
 
 @pytest.mark.timeout(150)
@@ -79,6 +83,7 @@ def test_small_chaos_run(tmp_path: Path) -> None:
         settle_seconds=60,
         key_expiry=key_expiry(),
         conflict_share=env_float("CHAOS_CONFLICT_SHARE", 0.02),
+        funding_share=env_float("CHAOS_FUNDING_SHARE", 0.05),
     )
     report = run_chaos(config)
     assert_invariants(report)
@@ -115,6 +120,7 @@ def test_large_chaos_run(tmp_path: Path) -> None:
         oversized_share=0.002,  # each 256 KiB body goes through moto's list-scanning queue: a few suffice
         key_expiry=key_expiry(),  # the consumer reconciles after Dwolla forgot a key (issue 11)
         conflict_share=env_float("CHAOS_CONFLICT_SHARE", 0.02),  # the losers dead-lettered ConflictingEvent
+        funding_share=env_float("CHAOS_FUNDING_SHARE", 0.05),  # issue 14: one funding source each, never two
     )
     report = run_chaos(config)
     assert_invariants(report)

@@ -54,6 +54,7 @@ def run_chaos(config: ChaosConfig) -> ChaosReport:
         attribute_share=config.attribute_share,
         oversized_share=config.oversized_share,
         conflict_share=config.conflict_share,
+        funding_share=config.funding_share,
     )
     schedule = build_schedule(config.seed, config.schedule)
     with chaos_stack(config) as (stack, proxy, fleet):

@@ -42,6 +42,8 @@ def format_report(report: ChaosReport) -> str:
         f"{verdict.outcomes_announced}, never announced {len(verdict.outcomes_missing)}",
         f"  conflicting versions dead-lettered as ConflictingEvent {verdict.conflicts_dead_lettered}, "
         f"not {len(verdict.conflicts_missing)}",
+        f"  funding sources: {verdict.funding_sources_made} CREATED events got the one they asked for; "
+        f"problems {len(verdict.funding_problems)}",
         f"  held for a person (ExchangeMayExist: an unknown outcome the table never recorded): {len(verdict.held)}"
         + (f" {json.dumps(verdict.held)[:1000]}" if verdict.held else ""),
         f"  phases: {len(report.phases)} kinds; artefacts: {report.run_dir}",

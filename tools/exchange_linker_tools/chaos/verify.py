@@ -97,6 +97,8 @@ class Verdict:
     outcomes_missing: list[str] = field(default_factory=list)  # terminal results never announced (outcomeId)
     attributes_lost: list[str] = field(default_factory=list)  # DLQ messages missing (or altering) some
     held: dict[str, str] = field(default_factory=dict)  # event key -> note: ExchangeMayExist, for a person
+    funding_sources_made: int = 0  # CREATED events that asked for a funding source and got exactly one
+    funding_problems: list[str] = field(default_factory=list)  # chaos.funding.check_funding_sources
 
     @property
     def ok(self) -> bool:
@@ -113,6 +115,7 @@ class Verdict:
             or self.attributes_lost
             or self.conflicts_missing
             or self.outcomes_missing
+            or self.funding_problems
         )
 
     def problems(self) -> dict[str, Any]:
@@ -129,6 +132,7 @@ class Verdict:
             "attributesLost": self.attributes_lost,
             "conflictsMissing": self.conflicts_missing,
             "outcomesMissing": self.outcomes_missing,
+            "fundingProblems": self.funding_problems,
         }
         return {name: value for name, value in listed.items() if value}
 
