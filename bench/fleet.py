@@ -80,7 +80,7 @@ def run_fleet(
 ) -> FleetRun:
     """Publish `events` happy-path events (a window at a time) and drain them through the fleet."""
     fleet = Fleet(stack, size, factory)
-    publisher = Publisher(stack, generated_events(events, seed=11, failure_share=0))
+    publisher = Publisher(stack, generated_events(events, seed=11, failure_share=0, funding_every=0))
     publisher.top_up()
 
     def after_batch(report: BatchReport) -> None:

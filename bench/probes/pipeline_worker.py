@@ -19,7 +19,7 @@ from exchange_linker_tools.sample_events import generated_events
 
 def main() -> None:
     count, out = int(sys.argv[1]), sys.argv[2]
-    events = generated_events(count, seed=21, failure_share=0)
+    events = generated_events(count, seed=21, failure_share=0, funding_every=0)
     with local_stack(seed=7) as stack, open(os.devnull, "w", encoding="utf-8") as sink:
         summary = run_pipeline(stack, events, log_stream=sink)
         result = {

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from exchange_linker_cli.local_env import TARGETS
 from exchange_linker_cli.main import cli
 
 # What a shell pointed at nothing has: no endpoint, region, credentials, profile or config files.
@@ -32,6 +33,11 @@ BARE = {
     "LINK_COMPLETED_QUEUE_URL": None,
     "DEAD_LETTER_QUEUE_URL": None,
     "RESULTS_TABLE_NAME": None,
+    # what `reconcile` reads Dwolla with (the local stack's env file fills them in, like the targets)
+    "DWOLLA_API_URL": None,
+    "DWOLLA_ENVIRONMENT": None,
+    "DWOLLA_CREDENTIALS_SECRET_ID": None,
+    "DWOLLA_TOKEN_SECRET_ID": None,
 }
 KEYS = {"AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "not-a-real-secret", "AWS_REGION": "us-east-1"}
 
@@ -77,7 +83,7 @@ class LiveStack:
 
     def shell_env(self) -> dict[str, str]:
         environ = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
-        for name in ("LINK_COMPLETED_QUEUE_URL", "DEAD_LETTER_QUEUE_URL", "RESULTS_TABLE_NAME"):
+        for name in (*TARGETS, "DWOLLA_ENVIRONMENT"):
             environ.pop(name, None)
         return {**environ, "EXCHANGE_LINKER_ENV_FILE": str(self.env_file), "AWS_EC2_METADATA_DISABLED": "true"}
 

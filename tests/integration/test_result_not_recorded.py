@@ -34,12 +34,13 @@ def refusing_table(stack, aws_endpoint, monkeypatch):
         yield proxy
 
 
-def drain_while_the_table_breaks(stack, proxy) -> None:
+def drain_while_the_table_breaks(stack, proxy, **overrides: str) -> None:
     """The consumer drains the queue; the table refuses every write from the moment the first POST is at
-    Dwolla on (its intent, written just before, went through)."""
+    Dwolla on (its intent, written just before, went through; later receives cannot write theirs, so they
+    send nothing)."""
     stack.emulator.hang("exchange-post")
     with ThreadPoolExecutor(max_workers=1) as pool:
-        draining = pool.submit(drain, stack, stack.consumer())
+        draining = pool.submit(drain, stack, stack.consumer(**overrides))
         stack.emulator.wait_for_stats(lambda stats: stats.hanging == 1)
         proxy.refuse(UPDATE_ITEM, DYNAMODB_ACCESS_DENIED)
         stack.emulator.heal()
@@ -51,7 +52,7 @@ def test_the_url_is_logged_dead_lettered_and_recorded_on_replay_without_a_second
 ):
     event = link_event()
     stack.publish(event)
-    drain_while_the_table_breaks(stack, refusing_table)
+    drain_while_the_table_breaks(stack, refusing_table, MAX_RECEIVE_COUNT="1")  # the 201 on the last receive
     (exchange,) = stack.emulator.exchanges
     (letter,) = stack.dead_letters()
     why = reason(letter)
@@ -78,15 +79,16 @@ def test_the_url_is_logged_dead_lettered_and_recorded_on_replay_without_a_second
 def test_an_unknown_outcome_whose_every_write_was_refused_is_reconciled_a_day_later_not_posted_again(
     stack, refusing_table
 ):
-    """Dwolla never gave an outcome (a 500 after it made the exchange, then 409s) and the table refused every
-    write after the intent: the intent alone says the exchange may exist. Its replay a day later must not
-    POST blindly: Dwolla's list finds the exchange."""
+    """Dwolla never gave an outcome (a 500 after it made the exchange) and the table refused every write
+    after the intent: later receives send nothing (their intent cannot be written) and the intent alone
+    says the exchange may exist. Its replay a day later must not POST blindly: Dwolla's list finds it."""
     stack.emulator.faults = FaultPlan(server_error_after_create_rate=1.0, conflicts_after_server_error=50)
     event = link_event()
     stack.publish(event)
     drain_while_the_table_breaks(stack, refusing_table)
     (letter,) = stack.dead_letters()
-    assert reason(letter)["errorCode"] == "Conflict"
+    assert reason(letter)["errorCode"] == "AccessDeniedException"  # the last receive's own failure
+    assert stack.emulator.stats.exchange_posts == 1
     row = stack.result(event["eventId"])
     assert (row["status"], row["exchangeMayExist"]) == ("RETRYING", True)  # the intent, nothing after it
     stack.emulator.faults = FaultPlan()

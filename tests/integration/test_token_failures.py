@@ -101,7 +101,9 @@ def test_refused_client_credentials_cost_one_token_request_per_back_off(aws_endp
         stack.event_source(consumer.handle_batch).drain()
         assert stack.emulator.stats.token_requests == 1
         letters = stack.dead_letters()
-        assert len(letters) == 50
+        # Every event, with its reason. SQS is at-least-once: on a loaded machine a message can be handed out
+        # again before its batch finished, and dead-lettered twice; a second copy is not a loss.
+        assert {json.loads(letter["Body"])["eventId"] for letter in letters} == {e["eventId"] for e in events}
         assert {reason(letter)["errorCode"] for letter in letters} == {"InvalidClientCredentials"}
         rows = stack.results()
         assert {rows[e["eventId"]]["errorCode"] for e in events} == {"InvalidClientCredentials"}

@@ -83,8 +83,11 @@ _FAILURES: list[tuple[str, str]] = [
 FUNDING_SOURCE_EVERY = 4  # every 4th generated event also asks for a funding source (issue 14)
 
 
-def generated_events(count: int, *, seed: int, failure_share: float) -> list[SampleEvent]:
-    """A reproducible mix of partners and variants; `failure_share` of them are scripted to fail."""
+def generated_events(
+    count: int, *, seed: int, failure_share: float, funding_every: int = FUNDING_SOURCE_EVERY
+) -> list[SampleEvent]:
+    """A reproducible mix of partners and variants; `failure_share` of them are scripted to fail, and every
+    `funding_every`th asks for a funding source too (0: none, e.g. to measure the exchange path alone)."""
     rng = random.Random(seed)  # noqa: S311 - test data, not cryptography
     events = []
     for index in range(count):
@@ -105,7 +108,7 @@ def generated_events(count: int, *, seed: int, failure_share: float) -> list[Sam
             credential = f"{prefix}-pay_{index}"
         event.update(link_events.credential(kind, credential, receipt=_MINIMAL_RECEIPT))
         funding = None
-        if index % FUNDING_SOURCE_EVERY == 0 and partner != "Checkout.com":  # Dwolla: none from a card
+        if funding_every and index % funding_every == 0 and partner != "Checkout.com":  # Dwolla: none from a card
             event["fundingSource"] = {"name": f"Generated {index}", "bankAccountType": "checking"}
             funding = "CREATED" if expected_status == "CREATED" else None
         events.append(SampleEvent(event["eventId"], json.dumps(event), expected_status, expected_error, funding))

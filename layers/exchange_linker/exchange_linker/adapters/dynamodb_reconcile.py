@@ -5,7 +5,9 @@ made one (exchangeMayExist): an event Dwolla refused made none, and its customer
 That is a Scan filtered on `updatedAt` (paginated by boto3's paginator): the table has no index on the time
 alone. That reads the whole table once per run, acceptable for an operator tool
 and a daily schedule (see README, "Reconciliation", for the cost). A customer's CREATED items come from
-the `byCustomer` index; the account's own items (no customerId) are in no index, so a filtered Scan too.
+the `byCustomer` index. The account's own come from a filtered Scan, not from `byOwner`: items written
+before the `owner` attribute existed are not in that index, and a CREATED item missing from the read
+would make its exchange look unrecorded (a false alarm); `customerId` is on every item since the start.
 """
 
 from __future__ import annotations

@@ -35,10 +35,7 @@ def write_intent(
 ) -> None:
     """Record the intent, or raise: IntentRefused (the item moved or holds another request; `refused`
     reads it and says where the message ends) or the table's DependencyError (nothing is sent, retried).
-
-    One exception: an item that already says an exchange may exist under this key lets the same key go
-    when only the table failed, so a 201 the table then refuses still reaches the DLQ with its URL.
-    """
+    Never a POST without this write: it is also where the item's fingerprint is checked (one request)."""
     attempt.started = now = clock()
     existing = attempt.existing
     held = existing.uncertain_since if existing is not None and existing.exchange_may_exist else None
@@ -50,14 +47,7 @@ def write_intent(
         uncertain_since=held or timestamp(now),
         intent_id=uuid.uuid4().hex,
     )
-    try:
-        written = results.put(intent, expected=KeyState.of(existing))
-    except DependencyError:
-        if held is None:
-            raise
-        logger.warning("could not write the intent; the item already says an exchange may exist")
-        return
-    if not written:
+    if not results.put(intent, expected=KeyState.of(existing)):
         raise IntentRefused(refused())
     attempt.intent = KeyState.of(intent)
 
