@@ -2,8 +2,9 @@
 
 The small run is part of `make test`; `make chaos` runs the large one (CHAOS_EVENTS, default 3000;
 CHAOS_PUBLISH_RATE, default 40/s, and CHAOS_PUBLISH_WINDOW, default 100: the consumer sets the pace;
-CHAOS_KEY_EXPIRY=1 and CHAOS_CONFLICT_SHARE=0.02 for the faults that need the consumer's
-reconciliation and ConflictingEvent).
+Idempotency-Key expiry and same-id twins are on: CHAOS_KEY_EXPIRY=0 and CHAOS_CONFLICT_SHARE=0 turn
+them off, CHAOS_CONFLICT_SHARE, default 0.02, sets the twins' share; CHAOS_FUNDING_SHARE, default 0.05,
+the share of events that also ask for a funding source).
 CHAOS_SEED picks the fault schedule and the traffic; a failing seed replays with the same schedule.
 Worker logs and report.json stay in the test's tmp_path.
 """
@@ -23,6 +24,15 @@ def env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, "").strip() or default)
 
 
+def env_float(name: str, default: float) -> float:
+    return float(os.environ.get(name, "").strip() or default)
+
+
+def key_expiry() -> bool:
+    """On unless CHAOS_KEY_EXPIRY=0: the consumer reconciles after Dwolla forgets a key."""
+    return os.environ.get("CHAOS_KEY_EXPIRY", "").strip() != "0"
+
+
 def assert_invariants(report: ChaosReport) -> None:
     verdict = report.verdict
     print(format_report(report))  # pytest shows it with -s, and always on failure
@@ -39,6 +49,7 @@ def assert_invariants(report: ChaosReport) -> None:
     assert verdict.attributes_lost == []  # 6. every sender attribute reached the DLQ as sent
     assert verdict.conflicts_missing == []  # 7. the losing version of an eventId is a ConflictingEvent
     assert verdict.outcomes_missing == []  # 8. every terminal result has an outcome event on the bus
+    assert verdict.funding_problems == []  # 9. one funding source per CREATED event that asked, none for others
     assert verdict.outcomes_announced > 0
     assert sum(verdict.by_outcome.values()) == report.events
     # The checks looked at real data: logs were captured, and the scan finds credentials where they may be.
@@ -55,11 +66,14 @@ def assert_chaotic(report: ChaosReport) -> None:
     assert report.traffic_kinds["with_10_attributes"] > 0
     assert report.traffic_kinds["at_256_KiB_failed"] > 0
     assert report.verdict.attributes_kept > 0
+    if report.traffic_kinds["asking_for_a_funding_source"]:
+        assert report.verdict.funding_sources_made > 0
 
 
 @pytest.mark.timeout(150)
 def test_small_chaos_run(tmp_path: Path) -> None:
-    """About 45 s on 2 cores: faults for at most 25 s (publishing takes ~16 s), then settling."""
+    """About 40 s on 2 cores: faults for at most 25 s (publishing takes ~16 s), then settling; key expiry and
+    twins on, as in the large run."""
     config = ChaosConfig(
         seed=env_int("CHAOS_SEED", 1),
         events=env_int("CHAOS_SMALL_EVENTS", 150),
@@ -67,6 +81,9 @@ def test_small_chaos_run(tmp_path: Path) -> None:
         run_dir=tmp_path,
         chaos_seconds=25,
         settle_seconds=60,
+        key_expiry=key_expiry(),
+        conflict_share=env_float("CHAOS_CONFLICT_SHARE", 0.02),
+        funding_share=env_float("CHAOS_FUNDING_SHARE", 0.05),
     )
     report = run_chaos(config)
     assert_invariants(report)
@@ -101,9 +118,9 @@ def test_large_chaos_run(tmp_path: Path) -> None:
         invalid_share=min(0.01, 40 / events),
         garbage_share=min(0.005, 20 / events),
         oversized_share=0.002,  # each 256 KiB body goes through moto's list-scanning queue: a few suffice
-        # Need a consumer that reconciles after 24 h and dead-letters ConflictingEvent (issue 11, wt-exactly).
-        key_expiry=os.environ.get("CHAOS_KEY_EXPIRY") == "1",
-        conflict_share=float(os.environ.get("CHAOS_CONFLICT_SHARE", "").strip() or 0.0),
+        key_expiry=key_expiry(),  # the consumer reconciles after Dwolla forgot a key (issue 11)
+        conflict_share=env_float("CHAOS_CONFLICT_SHARE", 0.02),  # the losers dead-lettered ConflictingEvent
+        funding_share=env_float("CHAOS_FUNDING_SHARE", 0.05),  # issue 14: one funding source each, never two
     )
     report = run_chaos(config)
     assert_invariants(report)

@@ -41,3 +41,23 @@ def test_a_day_passes_before_any_key_is_forgotten(tmp_path: Path) -> None:
         assert expiry.days == 1
         expiry.day_passes()
         assert float(workers.clock_file.read_text()) == 2 * DAY_SECONDS
+
+
+def test_only_the_old_days_keys_are_forgotten(tmp_path: Path) -> None:
+    """A key Dwolla completed after the clocks moved is hours old on the new day: Dwolla still knows it.
+
+    (The 1,000-event trial: an exchange POST timed out after the move, Dwolla forgot its fresh key, and the
+    retry, rightly trusting a key minutes old, made a second exchange.)
+    """
+    workers = Workers(tmp_path)
+    with DwollaEmulator() as emulator:
+        state = emulator._state
+        state.idempotency.claim("old-day", "body")
+        state.idempotency.complete("old-day", "http://dwolla/exchanges/1")
+        expiry = KeyExpiry(emulator, workers)  # type: ignore[arg-type]
+        expiry.day_passes()
+        state.idempotency.claim("new-day", "body")
+        state.idempotency.complete("new-day", "http://dwolla/exchanges/2")
+        expiry.finish()
+        assert expiry.keys_forgotten == 1
+        assert state.idempotency.claim("new-day", "body").location == "http://dwolla/exchanges/2"

@@ -164,3 +164,20 @@ def test_adds_no_nagle_delay_to_an_answer(proxy: AwsFaultProxy, aws_endpoint: st
     client("secretsmanager", aws_endpoint).create_secret(Name="nagle-probe", SecretString="value")
     direct, proxied = median_ms(aws_endpoint), median_ms(proxy.url)
     assert proxied - direct < 20, f"direct {direct:.1f} ms, through the proxy {proxied:.1f} ms"
+
+
+def test_holds_a_slow_service_then_forwards(proxy: AwsFaultProxy) -> None:
+    """A slow DynamoDB: requests wait, then reach moto (a client that gave up may still see its write land)."""
+    import time
+
+    secrets = client("secretsmanager", proxy.url)
+    secrets.create_secret(Name="held-secret", SecretString="value")
+    proxy.hold("secretsmanager", 0.6)
+    started = time.monotonic()
+    assert secrets.get_secret_value(SecretId="held-secret")["SecretString"] == "value"
+    assert time.monotonic() - started >= 0.6
+    proxy.hold("secretsmanager", None)
+    started = time.monotonic()
+    secrets.get_secret_value(SecretId="held-secret")
+    assert time.monotonic() - started < 0.6
+    assert proxy.injected() == {"secretsmanager:held": 1}

@@ -20,3 +20,10 @@ def test_hang_phases_hold_an_endpoint_some_past_the_function_timeout() -> None:
     held = [hang for hang in hangs if hang is not None]
     assert {endpoint for endpoint, _ in held} == set(HANG_ENDPOINTS)
     assert max(seconds for _, seconds in held) > 10.0
+
+
+def test_slow_dynamodb_phases_hold_requests_past_the_consumers_read_timeout() -> None:
+    slow = [p.slow_dynamodb for seed in range(10) for p in build_schedule(seed, ScheduleSettings(horizon=300)).phases]
+    held = [seconds for seconds in slow if seconds is not None]
+    assert held
+    assert max(held) > 2.0  # the consumer's DynamoDB read timeout: its SDK retries while the first write lands

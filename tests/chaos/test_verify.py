@@ -210,6 +210,8 @@ def test_an_unreadable_body_explains_itself() -> None:
     verdict = run(state)
     assert verdict.reasonless == []
     assert verdict.dlq_reasons["no room for a reason, the body is invalid"] == 1
+    assert verdict.unexpected == []  # the body is its reason: InvalidEvent, as the event expects
+    assert verdict.by_outcome["FAILED:InvalidEvent"] == 1
 
 
 UPSTREAM = {"trace.id": ("String", "abc"), "priority": ("Number", "3")}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from emulator_client import Api, admin, exchange_body, post_in_flight
 
 from exchange_linker_tools.emulator import DwollaEmulator
+from exchange_linker_tools.fakes import FakeClock
 
 KEY = "2f0e7b1c-5a3d-4c1e-9d7a-8b6f4e2a1c3d"
 OTHER_KEY = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
@@ -93,3 +94,15 @@ def test_a_day_passing_moves_created_forward_with_the_client(api: Api, emulator:
     now = datetime.now(UTC)
     assert created[before.headers["Location"]] <= now
     assert created[after.headers["Location"]] - now > timedelta(hours=23, minutes=59)
+
+
+def test_a_key_completed_after_the_cutoff_is_kept(api: Api, emulator: DwollaEmulator, clock: FakeClock) -> None:
+    """A day passing forgets the keys of the old day, not one used a moment after the clocks moved."""
+    body = exchange_body(emulator)
+    api.post_exchange(body, key=KEY)
+    clock.advance(1)
+    moved = clock()  # the emulator's clock
+    kept = api.post_exchange(body, key=OTHER_KEY)
+
+    assert emulator.forget_idempotency_keys(completed_before=moved) == 1
+    assert api.post_exchange(body, key=OTHER_KEY).headers["Location"] == kept.headers["Location"]

@@ -24,12 +24,14 @@ REAL_ACCOUNT_VARIABLES = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKE
 def moto_thread() -> Iterator[str]:
     from moto.server import ThreadedMotoServer
 
+    from exchange_linker_tools.moto_atomic import serialize_dynamodb_items
     from exchange_linker_tools.moto_quotas import enforce_sqs_quotas
     from exchange_linker_tools.moto_speed import speed_up_sqs
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto logs every request otherwise
     enforce_sqs_quotas()  # SQS's message size and attribute quotas, which moto alone does not apply
     speed_up_sqs()  # the same answers without walking a queue per message handed out
+    serialize_dynamodb_items()  # one request at a time per item, as DynamoDB: racing conditions, one winner
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

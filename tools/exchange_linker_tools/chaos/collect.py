@@ -10,6 +10,7 @@ from exchange_linker.contracts.dead_letter import MAX_MESSAGE_ATTRIBUTES, MAX_ME
 from exchange_linker_tools.chaos.config import ChaosReport
 from exchange_linker_tools.chaos.events import Traffic
 from exchange_linker_tools.chaos.fleet import Fleet
+from exchange_linker_tools.chaos.funding import DwollaFundingSource, check_funding_sources
 from exchange_linker_tools.chaos.verify import DeadLetterRecord, DwollaExchange, Secret, verify
 from exchange_linker_tools.emulator import DwollaEmulator
 from exchange_linker_tools.local_stack import LocalStack
@@ -53,6 +54,8 @@ def build_report(run: ChaosRun, elapsed: float) -> ChaosReport:
         twins=traffic.twins,
         announced=run.relay.announced,
     )
+    sources = [DwollaFundingSource(source.id, source.exchange_id) for source in emulator.funding_sources]
+    verdict.funding_sources_made, verdict.funding_problems = check_funding_sources(traffic.events, rows, sources)
     stats = emulator.stats
     worker_totals, max_batch = worker_progress(fleet)
     report = ChaosReport(
@@ -132,6 +135,7 @@ def traffic_kinds(traffic: Traffic) -> dict[str, int]:
     events = traffic.events
     return {
         "conflicting_twins": len(traffic.twins),
+        "asking_for_a_funding_source": sum(event.funding_source for event in events),
         "with_attributes": sum(bool(event.attributes) for event in events),
         "with_10_attributes": sum(len(event.attributes) == MAX_MESSAGE_ATTRIBUTES for event in events),
         "at_256_KiB": sum(event.size == MAX_MESSAGE_SIZE for event in events),

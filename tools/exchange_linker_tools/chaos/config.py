@@ -29,6 +29,7 @@ class ChaosConfig:
     # after a forgotten key is a second exchange by design.
     key_expiry: bool = False
     conflict_share: float = 0.0  # CREATED events also published with another credential under the same eventId
+    funding_share: float = 0.0  # valid events that also ask for a funding source from their exchange (issue 14)
     oversized_share: float = 0.01  # of the CREATED and of the FAILED events: padded to exactly 256 KiB
     retry_delay: int = 1
     visibility_timeout: int = 12  # above the longest batch seen under AWS throttling (~10 s)

@@ -26,7 +26,7 @@ from exchange_linker_tools.chaos.events import Traffic, generate_traffic
 from exchange_linker_tools.chaos.fleet import Fleet
 from exchange_linker_tools.chaos.keys import KeyExpiry
 from exchange_linker_tools.chaos.outbox import OutcomeRelay
-from exchange_linker_tools.chaos.proxy import DYNAMODB_ACCESS_DENIED, AwsFaultProxy, AwsFaultRates
+from exchange_linker_tools.chaos.proxy import DYNAMODB, DYNAMODB_ACCESS_DENIED, AwsFaultProxy, AwsFaultRates
 from exchange_linker_tools.chaos.publisher import Publisher, queue_depth
 from exchange_linker_tools.chaos.replays import replay_transient
 from exchange_linker_tools.chaos.report import format_report
@@ -54,6 +54,7 @@ def run_chaos(config: ChaosConfig) -> ChaosReport:
         attribute_share=config.attribute_share,
         oversized_share=config.oversized_share,
         conflict_share=config.conflict_share,
+        funding_share=config.funding_share,
     )
     schedule = build_schedule(config.seed, config.schedule)
     with chaos_stack(config) as (stack, proxy, fleet):
@@ -123,6 +124,9 @@ class ChaosRun:
                 emulator.heal()
                 self.proxy.refuse(UPDATE_ITEM, DYNAMODB_ACCESS_DENIED if phase.refuse_writes else None)
                 self.refused_write_phases += phase.refuse_writes
+                self.proxy.hold(DYNAMODB, phase.slow_dynamodb)
+                if phase.slow_dynamodb is not None:
+                    self.hangs["dynamodb (slow)"] += 1
                 if phase.hang is not None:
                     endpoint, seconds = phase.hang
                     emulator.hang(endpoint, seconds)
@@ -165,6 +169,7 @@ class ChaosRun:
         self.stack.emulator.heal()
         self.proxy.rates = AwsFaultRates()
         self.proxy.refuse(UPDATE_ITEM, None)
+        self.proxy.hold(DYNAMODB, None)
         deadline = time.monotonic() + self.config.settle_seconds
         for _ in range(self.config.settle_rounds):
             if not self._drained_by(deadline):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from exchange_linker.contracts.dead_letter import MAX_MESSAGE_ATTRIBUTES, MAX_MESSAGE_SIZE, message_size
+from exchange_linker_tools.chaos.funding import ask_for_funding_sources
 from exchange_linker_tools.emulator.models import fingerprint
 
 UNKNOWN_CUSTOMER = "00000000-0000-0000-0000-000000000000"
@@ -60,6 +61,7 @@ class ChaosEvent:
     expected_error: str | None = None
     # The sender's message attributes, name -> (DataType, StringValue): they must reach the DLQ as sent.
     attributes: dict[str, tuple[str, str]] = field(default_factory=dict, hash=False)
+    funding_source: bool = False  # the body asks for a funding source from the exchange (chaos.funding)
 
     @property
     def message_attributes(self) -> dict[str, Any]:
@@ -102,6 +104,7 @@ def generate_traffic(
     attribute_share: float = 0.0,
     oversized_share: float = 0.0,
     conflict_share: float = 0.0,
+    funding_share: float = 0.0,
 ) -> Traffic:
     """A reproducible mix; a duplicate lands in the same batch or up to ~60 messages later.
 
@@ -109,7 +112,8 @@ def generate_traffic(
     slot for the reason); `oversized_share` of the CREATED and of the FAILED ones are padded to exactly the
     256 KiB limit (no byte left for a reason either). Both are drawn from their own RNG, so the rest of the
     traffic of a seed stays what it was. `conflict_share` of the events expected CREATED get a twin: the
-    same eventId with another credential, published up to ~60 messages later (also from its own RNG).
+    same eventId with another credential, published up to ~60 messages later (also from its own RNG);
+    `funding_share` of the valid ones ask for a funding source (chaos.funding, its own RNG too).
     """
     rng = random.Random(seed)  # noqa: S311 - test traffic, not cryptography
     events: list[ChaosEvent] = []
@@ -121,6 +125,7 @@ def generate_traffic(
             events.append(_invalid(index, marker, rng))
         else:
             events.append(_valid(index, marker, rng, permanent=draw < garbage_share + invalid_share + permanent_share))
+    events = ask_for_funding_sources(events, random.Random(f"funding:{seed}"), funding_share)  # noqa: S311
     events = _decorate(events, random.Random(f"extras:{seed}"), attribute_share, oversized_share)  # noqa: S311
     order = list(events)
     for event in events:

@@ -3,127 +3,59 @@
 Workers reach it through boto3's own per-service endpoint variables (`AWS_ENDPOINT_URL_DYNAMODB`,
 `AWS_ENDPOINT_URL_SECRETS_MANAGER`, `AWS_ENDPOINT_URL_EVENTBRIDGE`), so the consumer runs exactly the code it
 runs in production: the SDK's retries, the error translation, the transient/permanent decision. At the
-configured rates a request is answered with an AWS-shaped error instead of being forwarded; everything
-else is passed through to moto unchanged. Decisions come from one seeded RNG.
+configured rates a request is answered with an AWS-shaped error instead of being forwarded (`aws_faults`);
+everything else is passed through to moto unchanged, after a hold when a service is made slow. Decisions
+come from one seeded RNG.
 """
 
 from __future__ import annotations
 
 import http.client
-import json
 import random
 import sys
 import threading
+import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass, fields
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 from urllib.parse import urlsplit
 
 from exchange_linker.settings import is_loopback
 from exchange_linker_tools.background_server import BackgroundServer
+from exchange_linker_tools.chaos.aws_faults import (
+    DYNAMODB,
+    DYNAMODB_ACCESS_DENIED,
+    DYNAMODB_INTERNAL,
+    DYNAMODB_THROTTLE,
+    EVENTS,
+    EVENTS_INTERNAL,
+    SECRETS_INTERNAL,
+    SECRETS_MANAGER,
+    SECRETS_THROTTLE,
+    AwsError,
+    AwsFaultRates,
+    service_of,
+)
 
-DYNAMODB = "dynamodb"
-SECRETS_MANAGER = "secretsmanager"
-EVENTS = "events"
+__all__ = [
+    "DYNAMODB",
+    "DYNAMODB_ACCESS_DENIED",
+    "DYNAMODB_INTERNAL",
+    "DYNAMODB_THROTTLE",
+    "EVENTS",
+    "EVENTS_INTERNAL",
+    "SECRETS_INTERNAL",
+    "SECRETS_MANAGER",
+    "SECRETS_THROTTLE",
+    "AwsError",
+    "AwsFaultProxy",
+    "AwsFaultRates",
+    "service_of",
+]
+
 # Hop-by-hop headers are the proxy's own business, never forwarded.
 _HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade"}
-
-
-@dataclass(frozen=True)
-class AwsError:
-    """One AWS error answer, exactly as the service's JSON protocol spells it."""
-
-    service: str
-    status: int
-    type_name: str
-    message: str
-    content_type: str
-
-    @property
-    def code(self) -> str:
-        return self.type_name.rpartition("#")[2]
-
-    def body(self) -> bytes:
-        return json.dumps({"__type": self.type_name, "message": self.message}).encode()
-
-
-DYNAMODB_THROTTLE = AwsError(
-    DYNAMODB,
-    400,
-    "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
-    "The level of configured provisioned throughput for the table was exceeded.",
-    "application/x-amz-json-1.0",
-)
-DYNAMODB_INTERNAL = AwsError(
-    DYNAMODB,
-    500,
-    "com.amazonaws.dynamodb.v20120810#InternalServerError",
-    "Internal server error",
-    "application/x-amz-json-1.0",
-)
-# What DynamoDB answers when the role lost a permission (or someone denied it): never retried by the SDK.
-DYNAMODB_ACCESS_DENIED = AwsError(
-    DYNAMODB,
-    400,
-    "com.amazon.coral.service#AccessDeniedException",
-    "User is not authorized to perform this action on the resource because no identity-based policy allows it",
-    "application/x-amz-json-1.0",
-)
-SECRETS_THROTTLE = AwsError(SECRETS_MANAGER, 400, "ThrottlingException", "Rate exceeded", "application/x-amz-json-1.1")
-SECRETS_INTERNAL = AwsError(
-    SECRETS_MANAGER,
-    500,
-    "InternalServiceError",
-    "An error occurred on the server side.",
-    "application/x-amz-json-1.1",
-)
-
-EVENTS_INTERNAL = AwsError(
-    EVENTS, 500, "InternalException", "An internal error occurred.", "application/x-amz-json-1.1"
-)
-
-
-@dataclass(frozen=True)
-class AwsFaultRates:
-    """Share of each service's requests answered with each error; per service the shares sum to <= 1."""
-
-    dynamodb_throttle: float = 0.0
-    dynamodb_internal: float = 0.0
-    secrets_throttle: float = 0.0
-    secrets_internal: float = 0.0
-    events_internal: float = 0.0
-
-    def __post_init__(self) -> None:
-        for f in fields(self):
-            if not 0.0 <= getattr(self, f.name) <= 1.0:
-                raise ValueError(f"AwsFaultRates.{f.name} must be within [0, 1]")
-        if self.dynamodb_throttle + self.dynamodb_internal > 1 or self.secrets_throttle + self.secrets_internal > 1:
-            raise ValueError("the rates of one service must sum to at most 1")
-
-    def choices(self, service: str) -> tuple[tuple[float, AwsError], ...]:
-        if service == DYNAMODB:
-            return ((self.dynamodb_throttle, DYNAMODB_THROTTLE), (self.dynamodb_internal, DYNAMODB_INTERNAL))
-        if service == SECRETS_MANAGER:
-            return ((self.secrets_throttle, SECRETS_THROTTLE), (self.secrets_internal, SECRETS_INTERNAL))
-        if service == EVENTS:
-            return ((self.events_internal, EVENTS_INTERNAL),)
-        return ()
-
-
-def service_of(target: str | None) -> str | None:
-    """The service a JSON-protocol request is for, from its `X-Amz-Target` header."""
-    if not target:
-        return None
-    prefix = target.partition(".")[0].lower()
-    if prefix.startswith("dynamodb_"):
-        return DYNAMODB
-    if prefix == SECRETS_MANAGER:
-        return SECRETS_MANAGER
-    if prefix == "awsevents":
-        return EVENTS
-    return None
 
 
 class AwsFaultProxy(BackgroundServer):
@@ -146,6 +78,7 @@ class AwsFaultProxy(BackgroundServer):
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
         self._refused: dict[str, AwsError] = {}  # X-Amz-Target -> the error every such request gets
+        self._holds: dict[str, float] = {}  # service -> seconds each of its requests is held before forwarding
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -181,6 +114,23 @@ class AwsFaultProxy(BackgroundServer):
                 self._refused.pop(target, None)
             else:
                 self._refused[target] = error
+
+    def hold(self, service: str, seconds: float | None) -> None:
+        """Hold every request to `service` this long before forwarding it (None: no longer), as a slow
+        DynamoDB would: the client may time out and retry while the first request still lands."""
+        with self._lock:
+            if seconds is None:
+                self._holds.pop(service, None)
+            else:
+                self._holds[service] = seconds
+
+    def held(self, service: str | None) -> float:
+        """Seconds to hold this request (counted as `service:held`), 0 when its service is not slow."""
+        with self._lock:
+            seconds = self._holds.get(service or "", 0.0)
+            if seconds:
+                self._counts[f"{service}:held"] += 1
+            return seconds
 
     def counts(self) -> dict[str, int]:
         """`service:forwarded` and `service:ErrorCode` -> requests, since the start."""
@@ -250,6 +200,9 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         if error is not None:
             self._answer(error.status, {"Content-Type": error.content_type}, error.body())
             return
+        hold = self.owner.held(service_of(target))
+        if hold:
+            time.sleep(hold)  # this connection's thread only: a slow service, not a stopped proxy
         status, headers, answer = self._forward(body)
         self._answer(status, headers, answer)
 

@@ -19,7 +19,8 @@ def format_report(report: ChaosReport) -> str:
         f"scheduled actions skipped while the driver was busy: {report.skipped_actions}",
         f"  Dwolla: {_counts(report.dwolla)}",
         f"  AWS faults injected (proxy): {_counts(report.aws_faults)}",
-        f"  Dwolla endpoints hung: {_counts(report.hangs)}; phases refusing every results-table write: "
+        f"  endpoints hung (Dwolla's, and a slow DynamoDB): {_counts(report.hangs)}; phases refusing every "
+        f"results-table write: "
         f"{report.refused_write_phases}",
         f"  workers killed: {report.kills} ({report.kills_mid_batch} mid-batch, "
         f"{report.kills_during_cold_start} during cold start); past the function timeout, SIGKILLed: "
@@ -41,6 +42,8 @@ def format_report(report: ChaosReport) -> str:
         f"{verdict.outcomes_announced}, never announced {len(verdict.outcomes_missing)}",
         f"  conflicting versions dead-lettered as ConflictingEvent {verdict.conflicts_dead_lettered}, "
         f"not {len(verdict.conflicts_missing)}",
+        f"  funding sources: {verdict.funding_sources_made} CREATED events got the one they asked for; "
+        f"problems {len(verdict.funding_problems)}",
         f"  held for a person (ExchangeMayExist: an unknown outcome the table never recorded): {len(verdict.held)}"
         + (f" {json.dumps(verdict.held)[:1000]}" if verdict.held else ""),
         f"  phases: {len(report.phases)} kinds; artefacts: {report.run_dir}",

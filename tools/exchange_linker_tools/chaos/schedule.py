@@ -38,6 +38,7 @@ class Phase:
     aws: AwsFaultRates = field(default_factory=AwsFaultRates)
     hang: tuple[HangEndpoint, float] | None = None  # an emulator endpoint held this many seconds per request
     refuse_writes: bool = False  # every results-table UpdateItem refused (AccessDenied), reads still work
+    slow_dynamodb: float | None = None  # every DynamoDB request held this many seconds, then forwarded
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,9 @@ class ScheduleSettings:
     expire_keys_every: tuple[float, float] = (10.0, 25.0)
     timeout_delay: float = 0.9  # above the workers' DWOLLA_READ_TIMEOUT
     hang_seconds: tuple[float, float] = (2.0, 20.0)  # held requests; the longest outlive the function's timeout
+    # A slow DynamoDB: past the consumer's 2 s read timeout its calls are retried while the first lands, and
+    # an invocation caught in its writes may outlive the function's timeout (the watchdog's SIGKILL).
+    slow_dynamodb_seconds: tuple[float, float] = (0.8, 4.0)
     # Queued for the first exchange POSTs, whenever the workers get there: a slow cold start under load
     # cannot make a run accidentally calm.
     opening: tuple[str, ...] = ("server_error", "timeout_after_create", "rate_limit", "connection_reset")
@@ -86,6 +90,8 @@ def build_schedule(seed: int, settings: ScheduleSettings | None = None) -> Sched
     first phase is never calm."""
     settings = settings or ScheduleSettings()
     rng = random.Random(f"schedule:{seed}")  # noqa: S311 - reproducible chaos, not security
+    # Half the DynamoDB phases are slow instead of failing, drawn apart so a seed's other faults stay put.
+    slow_rng = random.Random(f"slow-dynamodb:{seed}")  # noqa: S311
     phases: list[Phase] = []
     dwolla_deck: list[str] = []
     aws_deck: list[str] = []
@@ -96,7 +102,10 @@ def build_schedule(seed: int, settings: ScheduleSettings | None = None) -> Sched
         else:
             dwolla_deck = dwolla_deck or rng.sample(DWOLLA_KINDS, len(DWOLLA_KINDS))
             aws_deck = aws_deck or rng.sample(AWS_KINDS, len(AWS_KINDS))
-            phases.append(_phase(moment, dwolla_deck.pop(), aws_deck.pop(), rng, settings))
+            aws_kind = aws_deck.pop()
+            if aws_kind == "dynamodb" and slow_rng.random() < 0.5:
+                aws_kind = f"slow-dynamodb:{round(slow_rng.uniform(*settings.slow_dynamodb_seconds), 1)}"
+            phases.append(_phase(moment, dwolla_deck.pop(), aws_kind, rng, settings))
         duration = rng.uniform(*settings.phase_seconds)
         if phases[-1].label.startswith("dwolla:outage"):
             duration = rng.uniform(*settings.outage_seconds)
@@ -154,4 +163,6 @@ def _phase(start: float, dwolla_kind: str, aws_kind: str, rng: random.Random, se
         secrets_internal=aws_rate * (1 - split) if aws_kind in {"secrets", "both"} else 0.0,
         events_internal=aws_rate if aws_kind == "events" else 0.0,  # the outcome publisher's PutEvents
     )
-    return Phase(start, f"dwolla:{dwolla_kind} aws:{aws_kind}", dwolla, aws, hang, refuse_writes=aws_kind == "writes")
+    slow = float(aws_kind.partition(":")[2]) if aws_kind.startswith("slow-dynamodb:") else None
+    label = f"dwolla:{dwolla_kind} aws:{aws_kind.partition(':')[0]}"
+    return Phase(start, label, dwolla, aws, hang, refuse_writes=aws_kind == "writes", slow_dynamodb=slow)

@@ -97,6 +97,8 @@ class Verdict:
     outcomes_missing: list[str] = field(default_factory=list)  # terminal results never announced (outcomeId)
     attributes_lost: list[str] = field(default_factory=list)  # DLQ messages missing (or altering) some
     held: dict[str, str] = field(default_factory=dict)  # event key -> note: ExchangeMayExist, for a person
+    funding_sources_made: int = 0  # CREATED events that asked for a funding source and got exactly one
+    funding_problems: list[str] = field(default_factory=list)  # chaos.funding.check_funding_sources
 
     @property
     def ok(self) -> bool:
@@ -113,6 +115,7 @@ class Verdict:
             or self.attributes_lost
             or self.conflicts_missing
             or self.outcomes_missing
+            or self.funding_problems
         )
 
     def problems(self) -> dict[str, Any]:
@@ -129,6 +132,7 @@ class Verdict:
             "attributesLost": self.attributes_lost,
             "conflictsMissing": self.conflicts_missing,
             "outcomesMissing": self.outcomes_missing,
+            "fundingProblems": self.funding_problems,
         }
         return {name: value for name, value in listed.items() if value}
 
@@ -200,6 +204,8 @@ def _check_terminal(
             row_code = (row or {}).get("errorCode")
             code = row_code if status == "FAILED" else (coded[-1] if coded else row_code)
             code = code or (coded[-1] if coded else None)
+            if code is None and row is None and any(unreadable(letter.body) for letter in letters):
+                code = INVALID_EVENT  # no room for a reason (10 attributes, 256 KiB): the body is its own
             outcome = f"FAILED:{code}"
             if event.event_id and status != "FAILED":
                 verdict.failed_without_failed_row.append(f"{event.key} (row {status})")

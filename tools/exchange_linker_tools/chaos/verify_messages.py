@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from exchange_linker.contracts.link_completed import parse_link_completed
+from exchange_linker.contracts.outcome_event import FUNDING_SOURCE_OUTCOME
 from exchange_linker.errors import InvalidEventError
 from exchange_linker_tools.chaos.events import ChaosEvent
 
@@ -87,5 +88,10 @@ def check_outcomes(rows: Mapping[str, Mapping[str, object]], announced: set[str]
     Returns how many terminal results were announced, and the outcomeIds that never were.
     """
     terminal = [f"{event_id}:{row.get('status')}" for event_id, row in rows.items() if row.get("status") in TERMINAL]
+    terminal += [  # issue 14: a CREATED row's funding source, once CREATED or FAILED, is announced too
+        f"{event_id}:{FUNDING_SOURCE_OUTCOME}:{row.get('fundingSourceStatus')}"
+        for event_id, row in rows.items()
+        if row.get("status") == "CREATED" and row.get("fundingSourceStatus") in TERMINAL
+    ]
     missing = sorted(outcome for outcome in terminal if outcome not in announced)
     return len(terminal) - len(missing), missing

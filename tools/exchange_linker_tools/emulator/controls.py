@@ -22,12 +22,13 @@ class EmulatorControls:
 
     _state: EmulatorState
 
-    def forget_idempotency_keys(self, key: str | None = None) -> int:
+    def forget_idempotency_keys(self, key: str | None = None, *, completed_before: float | None = None) -> int:
         """Simulate "24 h passed": completed keys (all, or ``key``) are forgotten, so a repeated POST creates anew.
 
-        Requests still in flight keep their claim. Returns how many keys were forgotten.
+        Requests still in flight keep their claim; ``completed_before`` (the emulator's clock, time.monotonic
+        unless one was given) keeps the keys completed since. Returns how many keys were forgotten.
         """
-        return self._state.idempotency.forget(key)
+        return self._state.idempotency.forget(key, completed_before=completed_before)
 
     def advance_wall_clock(self, seconds: float) -> None:
         """Move the wall clock of exchanges' `created` forward, with a client whose clock moved alike (a day

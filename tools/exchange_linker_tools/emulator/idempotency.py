@@ -74,13 +74,20 @@ class IdempotencyStore:
             if entry is not None and entry.location is None:
                 del self._entries[key]
 
-    def forget(self, key: str | None = None) -> int:
+    def forget(self, key: str | None = None, *, completed_before: float | None = None) -> int:
         """Drop completed keys (all, or just ``key``) as if their 24 h had passed; in-flight claims stay.
 
-        Returns how many keys were forgotten.
+        ``completed_before`` (this store's clock): only keys completed earlier, so a day passing forgets the
+        old day's keys, not one completed a moment after the clocks moved. Returns how many were forgotten.
         """
         with self._lock:
-            doomed = [k for k, e in self._entries.items() if e.location is not None and key in (None, k)]
+            doomed = [
+                k
+                for k, e in self._entries.items()
+                if e.location is not None
+                and key in (None, k)
+                and (completed_before is None or e.completed_at < completed_before)
+            ]
             for k in doomed:
                 del self._entries[k]
             return len(doomed)
