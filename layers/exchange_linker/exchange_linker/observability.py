@@ -36,7 +36,7 @@ class Metric(StrEnum):
     PARTNER_LOOKUPS = "PartnerLookups"
     RATE_LIMIT_COOL_DOWNS = "RateLimitCoolDowns"  # the container slowed its POSTs down after a 429
     RECORDS_DEFERRED = "RecordsDeferred"  # handed back unattempted: out of time, or Dwolla kept answering 429
-    RECORDS_REQUEUED = "RecordsRequeued"  # ... on their last receives, as a fresh copy
+    RECORDS_REQUEUED = "RecordsRequeued"  # ... on their last receives, as a fresh copy (also: no room for a reason)
     CREDENTIALS_REFUSED = "CredentialsRefused"  # Dwolla refused the client key/secret (or the secret is unusable)
     OUTCOME_EVENTS_PUBLISHED = "OutcomeEventsPublished"
     OUTCOME_EVENTS_UNSENT = "OutcomeEventsUnsent"

@@ -130,3 +130,12 @@ def test_the_reason_holds_only_characters_sqs_allows():
     text = DeadLetterReason(error_code="InvalidEvent", error_message="\ufffe\x00\x1f: Extra inputs").to_json()
     assert text.isascii()
     assert all(" " <= char <= "~" for char in text)
+
+
+def test_carries_reason_says_whether_the_message_holds_its_reason():
+    """No slot or no byte left: the reason is not on the message (the table must hold it)."""
+    some = {f"a{index}": {"DataType": "String", "StringValue": "v"} for index in range(MAX_MESSAGE_ATTRIBUTES - 1)}
+    full = {**some, "last": {"DataType": "String", "StringValue": "v"}}
+    assert letter(attributes=some).carries_reason()
+    assert not letter(attributes=full).carries_reason()
+    assert not letter(body="x" * LIMIT, attributes={}).carries_reason(max_size=LIMIT)

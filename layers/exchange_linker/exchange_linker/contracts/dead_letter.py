@@ -91,6 +91,10 @@ class DeadLetter:
             attributes[REASON_ATTRIBUTE] = {"DataType": "String", "StringValue": text}
         return attributes
 
+    def carries_reason(self, max_size: int = MAX_MESSAGE_SIZE) -> bool:
+        """Whether the DLQ message holds its own reason; if not, only the FAILED item can say why."""
+        return REASON_ATTRIBUTE in self.message_attributes(max_size)
+
 
 _STRING: Mapping[str, Any] = {"DataType": "String", "StringValue": ""}
 

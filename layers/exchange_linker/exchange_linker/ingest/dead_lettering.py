@@ -1,11 +1,14 @@
 """The end of the line for a message: FAILED in the table (when its eventId is known), then the DLQ.
 
 Written in that order, and the message is deleted from the queue only after both: if the DLQ cannot be
-written the message goes back to the queue instead, so nothing is lost.
+written the message goes back to the queue instead, so nothing is lost. Nor is its reason: when the table
+refuses FAILED on the last receive and the DLQ message has no room for the reason either, the message
+waits in the queue as a fresh copy (`DeferredRecordError`) until the table takes its FAILED item.
 """
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -13,6 +16,8 @@ from datetime import datetime
 from exchange_linker.contracts.dead_letter import DeadLetter, DeadLetterQueue, ExchangeEvidence
 from exchange_linker.contracts.results import ExchangeResult, KeyState, ResultsStore
 from exchange_linker.errors import DependencyError
+from exchange_linker.ingest.backoff import retry_delay
+from exchange_linker.ingest.deferral import DeferredRecordError
 from exchange_linker.ingest.messages import (
     InboundMessage,
     Outcome,
@@ -31,11 +36,13 @@ class DeadLettering:
         *,
         max_receive_count: int,
         clock: Callable[[], datetime],
+        rng: random.Random | None = None,
     ) -> None:
         self._results = results
         self._dead_letters = dead_letters
         self._max_receive_count = max_receive_count
         self._clock = clock
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
 
     def dead_letter(
         self,
@@ -49,17 +56,7 @@ class DeadLettering:
         request_id: str | None = None,
     ) -> Outcome:
         """Send the original body with its reason to the DLQ; if that fails the message goes back to the queue."""
-        letter = DeadLetter(
-            body=message.body,
-            error_code=code,
-            error_message=text,
-            failed_at=failed_at or timestamp(self._clock()),
-            attempts=message.receive_count,
-            event_id=event_id or None,
-            original_attributes=message.attributes,
-            exchange_url=evidence.url if evidence else None,
-            exchange_may_exist_since=evidence.may_exist_since if evidence else None,
-        )
+        letter = self._letter(message, code, text, event_id, evidence=evidence, failed_at=failed_at)
         try:
             self._dead_letters.send(letter)
         except DependencyError as error:
@@ -87,15 +84,23 @@ class DeadLettering:
 
         If the event turned CREATED meanwhile (a replay racing a redelivery), a parsed event is done: it
         is neither dead-lettered nor announced as failed. An invalid body is still dead-lettered. `refused`
-        says what a refused write means (another request's item: ConflictingEvent).
+        says what a refused write means (another request's item: ConflictingEvent). A parsed event whose
+        FAILED item the table refuses on the last receive, with no room on the DLQ message for its reason,
+        is requeued instead (DeferredRecordError), so its reason is never nowhere.
         """
         recorded = False
+        code, text = failed.error_code or "Unknown", failed.error_message or ""
         if failed.event_id:
             try:
                 recorded = self._record(failed, expected)
             except DependencyError as error:
                 if message.receive_count < self._max_receive_count:
                     raise RetryableError(error) from error
+                letter = self._letter(
+                    message, code, text, failed.event_id, evidence=evidence, failed_at=failed.updated_at
+                )
+                if parsed and not letter.carries_reason():  # an invalid body explains itself
+                    raise self._kept_for_its_reason(message, error) from error
                 logger.error("could not record FAILED on the last receive; dead-lettering anyway")
             else:
                 settled = refused() if refused is not None and not recorded and parsed else None
@@ -103,9 +108,37 @@ class DeadLettering:
                     return settled
                 if not recorded and parsed:
                     return already_created()
-        code, text = failed.error_code or "Unknown", failed.error_message or ""
         return self.dead_letter(
             message, code, text, failed.event_id, evidence, failed_at=failed.updated_at, request_id=request_id
+        )
+
+    def _kept_for_its_reason(self, message: InboundMessage, error: DependencyError) -> DeferredRecordError:
+        """The reason would be nowhere (no slot on the message, no FAILED item): back to the queue, later."""
+        delay = retry_delay(error.code, message.receive_count, error.retry_after, self._rng)
+        extra = {"errorCode": error.code, "retryInSeconds": delay}
+        logger.error("could not record FAILED and the DLQ message has no room for the reason; requeued", extra=extra)
+        return DeferredRecordError(error, delay)
+
+    def _letter(
+        self,
+        message: InboundMessage,
+        code: str,
+        text: str,
+        event_id: str | None,
+        *,
+        evidence: ExchangeEvidence | None,
+        failed_at: str | None,
+    ) -> DeadLetter:
+        return DeadLetter(
+            body=message.body,
+            error_code=code,
+            error_message=text,
+            failed_at=failed_at or timestamp(self._clock()),
+            attempts=message.receive_count,
+            event_id=event_id or None,
+            original_attributes=message.attributes,
+            exchange_url=evidence.url if evidence else None,
+            exchange_may_exist_since=evidence.may_exist_since if evidence else None,
         )
 
     def _record(self, failed: ExchangeResult, expected: KeyState | None) -> bool:

@@ -16,16 +16,19 @@ from __future__ import annotations
 
 import random
 
-from exchange_linker.errors import ExchangeLinkerError, NotAttemptedError
+from exchange_linker.errors import DependencyError, ExchangeLinkerError, NotAttemptedError
 from exchange_linker.ingest.backoff import retry_delay
 from exchange_linker.invocation import DEADLINE_EXCEEDED
 from exchange_linker.observability import Metric, count, logger
 
 
 class DeferredRecordError(ExchangeLinkerError):
-    """Back to the queue after `delay_seconds`, not counted as an attempt (see the module docstring)."""
+    """Back to the queue after `delay_seconds`, not counted as an attempt (see the module docstring).
 
-    def __init__(self, error: NotAttemptedError, delay_seconds: int) -> None:
+    Also a failure whose reason would be lost (see `DeadLettering.fail`): it waits in the queue the same way.
+    """
+
+    def __init__(self, error: DependencyError, delay_seconds: int) -> None:
         self.error = error
         self.delay_seconds = delay_seconds
         super().__init__(f"{error.code}: {error.message}")

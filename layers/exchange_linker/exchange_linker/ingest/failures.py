@@ -42,7 +42,7 @@ class FailurePath:
         self._max_receive_count = max_receive_count
         self._clock = clock
         self._rng = rng
-        self._terminal = DeadLettering(results, dead_letters, max_receive_count=max_receive_count, clock=clock)
+        self._terminal = DeadLettering(results, dead_letters, max_receive_count=max_receive_count, clock=clock, rng=rng)
 
     def after(self, attempt: Attempt, error: DependencyError) -> Outcome:
         """Retry, or record FAILED and dead-letter; raises RetryableError to send the message back."""
