@@ -9,12 +9,13 @@ the table takes its FAILED item; only then is it dead-lettered.
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from exchange_linker_tools.chaos.proxy import DYNAMODB_ACCESS_DENIED, AwsFaultProxy
 from tests.conftest import link_event
-from tests.integration.helpers import attributes, drain, log_lines
+from tests.integration.helpers import attributes, drain, log_lines, reason
 
 pytestmark = pytest.mark.integration
 
@@ -26,21 +27,37 @@ def upstream(count: int) -> dict[str, str]:
 
 
 @pytest.fixture
-def refusing_table(stack, aws_endpoint, monkeypatch):
+def proxy(stack, aws_endpoint, monkeypatch):
     with AwsFaultProxy(aws_endpoint, seed=1) as proxy:
         assert stack.dynamodb  # the test's own client keeps talking to moto directly
         monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", proxy.url)  # consumers built from now on go through it
-        proxy.refuse(UPDATE_ITEM, DYNAMODB_ACCESS_DENIED)
         yield proxy
 
 
+def last_receive(stack, proxy, *, after_the_post: bool):
+    """One poll, the event's last receive; the table refuses every write from the start, or only once
+    the POST is at Dwolla (its intent went through, Dwolla's refusal cannot be recorded)."""
+    source = stack.event_source(stack.consumer(MAX_RECEIVE_COUNT="1").handle_batch)
+    if not after_the_post:
+        proxy.refuse(UPDATE_ITEM, DYNAMODB_ACCESS_DENIED)
+        return source.poll_once()
+    stack.emulator.hang("exchange-post")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        polling = pool.submit(source.poll_once)
+        stack.emulator.wait_for_stats(lambda stats: stats.hanging == 1)
+        proxy.refuse(UPDATE_ITEM, DYNAMODB_ACCESS_DENIED)
+        stack.emulator.heal()
+        return polling.result(timeout=120)
+
+
+@pytest.mark.parametrize("after_the_post", [False, True], ids=["intent-refused", "failed-refused"])
 def test_no_slot_for_the_reason_and_no_table_the_message_waits_in_the_queue(
-    stack, refusing_table, monkeypatch, captured_logs
+    stack, proxy, monkeypatch, captured_logs, after_the_post
 ):
     monkeypatch.setattr("exchange_linker.ingest.backoff.FIRST_RETRY", 0.0)  # the copy comes back at once
     event = link_event(token="invalid-processor-token")  # Dwolla refuses it for good
     stack.publish(event, upstream(10))
-    report = stack.event_source(stack.consumer(MAX_RECEIVE_COUNT="1").handle_batch).poll_once()  # its last receive
+    report = last_receive(stack, proxy, after_the_post=after_the_post)
     assert (report.received, report.succeeded) == (1, 1)  # handled: the original is deleted ...
     assert stack.dead_letters() == []  # ... and not dead-lettered without its reason
     assert any(line.get("errorCode") == "AccessDeniedException" for line in log_lines(captured_logs, "ERROR"))
@@ -53,10 +70,24 @@ def test_no_slot_for_the_reason_and_no_table_the_message_waits_in_the_queue(
     assert attributes(copy) == upstream(10)
     assert json.loads(copy["Body"]) == event
 
-    refusing_table.refuse(UPDATE_ITEM, None)  # the table heals: the next processing records the reason
+    proxy.refuse(UPDATE_ITEM, None)  # the table heals: the next processing records the reason
     drain(stack, stack.consumer(MAX_RECEIVE_COUNT="1"))
     row = stack.result(event["eventId"])
     (letter,) = stack.dead_letters()
     assert attributes(letter) == upstream(10)  # still no slot: the reason is in the table
     assert row["status"] == "FAILED"
     assert row["errorCode"] not in (None, "", "AccessDeniedException")
+    assert stack.emulator.stats.exchange_posts == (2 if after_the_post else 1)  # each refused, nothing made
+    assert stack.emulator.exchanges == []
+
+
+def test_with_a_slot_for_the_reason_it_is_dead_lettered_at_once(stack, proxy):
+    """Nine upstream attributes: the DLQ message carries the reason, so the table is not waited for."""
+    event = link_event(token="invalid-processor-token")
+    stack.publish(event, upstream(9))
+    report = last_receive(stack, proxy, after_the_post=True)
+    assert (report.received, report.succeeded) == (1, 1)
+    (letter,) = stack.dead_letters()
+    assert reason(letter)["eventId"] == event["eventId"]
+    assert set(attributes(letter)) == {*upstream(9), "exchangeLinker.reason"}
+    assert stack.sqs.receive_message(QueueUrl=stack.resources.queue_url).get("Messages", []) == []
