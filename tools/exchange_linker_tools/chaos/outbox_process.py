@@ -16,13 +16,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING
 
+from exchange_linker_tools.chaos.stopping import sigterm_flag
 from exchange_linker_tools.chaos.worker import mark
 
 if TYPE_CHECKING:
@@ -38,18 +37,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--mapping", type=Path, required=True, help="the StreamMapping as JSON (provision.py)")
     parser.add_argument("--region", required=True)
     args = parser.parse_args(argv)
-    stopping = False
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, stop)
+    stopping = sigterm_flag()
     mark("starting")
     source = build_source(args.mapping, args.region)
     mark("ready")
     parent = os.getppid()
-    while not stopping:
+    while not stopping.is_set():
         if os.getppid() != parent:  # the driver died without stopping us: never outlive the run
             mark("orphaned")
             return 1

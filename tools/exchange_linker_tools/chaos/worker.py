@@ -13,13 +13,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Any
+
+from exchange_linker_tools.chaos.stopping import sigterm_flag
 
 if TYPE_CHECKING:
     from exchange_linker_tools.poller import SqsEventSource
@@ -102,13 +102,7 @@ def scale_time(cool_down: float | None, backoff: Sequence[float] | None) -> None
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    stopping = False
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, stop)
+    stopping = sigterm_flag()
     mark("starting")
 
     import boto3
@@ -143,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     mark("ready")
     parent = os.getppid()
-    while not stopping:
+    while not stopping.is_set():
         if os.getppid() != parent:  # the driver died without stopping us: never outlive the run
             mark("orphaned")
             break
