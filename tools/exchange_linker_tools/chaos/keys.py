@@ -6,7 +6,9 @@ that started before the move is still running, so no decision taken on the old c
 protects this event, POST it again") meets a Dwolla that no longer remembers the key; and only the keys
 completed before the move are forgotten (one completed after it is fresh on the new day). And the clocks
 move only while Dwolla holds no request: one held or in progress is seconds old, so its exchange must be
-made (or not) before a consumer's clock says a day passed and reads Dwolla's list.
+made (or not) before a consumer's clock says a day passed and reads Dwolla's list; and only while no
+invocation runs (one is at most the function's timeout old: its write-ahead intent, read on the new day,
+would look a day old while its POST is still coming).
 """
 
 from __future__ import annotations
@@ -55,8 +57,10 @@ class KeyExpiry:
     def _move_when_quiet(self) -> None:
         """A request Dwolla still holds or processes is seconds old, never a day: its exchange must exist
         (or not) before anyone's clock says a day passed and reads Dwolla's list instead of trusting the key."""
+        if not self._wanted or not self._fleet.idle_since(time.time()):
+            return  # an invocation is at most the function's timeout old: its intent must not look a day old
         stats = self._emulator.stats
-        if not self._wanted or stats.in_flight or stats.hanging:
+        if stats.in_flight or stats.hanging:
             return
         self._wanted = False
         self._offset += DAY_SECONDS
