@@ -288,6 +288,23 @@ def test_the_twin_may_win_but_never_with_a_second_exchange() -> None:
     assert run_twinned(state).duplicates == {"e1": 2}
 
 
+def test_without_any_exchange_either_version_may_be_the_conflicting_event() -> None:
+    """The version that took the row was held (ExchangeMayExist, no exchange made): the twin that found the
+    row taken is the ConflictingEvent (the 10,000-event run: an account event whose original was held)."""
+    state = good_state()
+    state["exchanges"] = []
+    state["rows"]["e1"] = {"status": "FAILED", "errorCode": "ExchangeMayExist"}
+    state["letters"].append(
+        DeadLetterRecord("m1", CREATED.body, {REASON: '{"errorCode":"ExchangeMayExist","eventId":"e1"}'})
+    )
+    state["letters"].append(conflict(TWIN.body))
+    verdict = run_twinned(state)
+    assert verdict.conflicts_missing == []
+    assert verdict.conflicts_dead_lettered == 1
+    state["letters"].pop()
+    assert run_twinned(state).conflicts_missing == ["e1: neither version is a ConflictingEvent"]
+
+
 def test_a_conflicting_event_is_never_replayed() -> None:
     assert not is_replayable("ConflictingEvent")
     assert not is_replayable("ExchangeMayExist")

@@ -71,11 +71,17 @@ def check_conflicts(
     found, missing = 0, []
     for event_id, twin in twins.items():
         original = originals[event_id]
-        loser = original if original.credential_fingerprint not in fingerprints else twin
-        if loser.body in conflicted.get(event_id, set()):
+        made = [version for version in (original, twin) if version.credential_fingerprint in fingerprints]
+        # The version with the exchange won; without one, whichever took the row first (it may have been held
+        # as ExchangeMayExist): the other is the ConflictingEvent.
+        losers = [version for version in (original, twin) if version not in made] if made else [original, twin]
+        if any(loser.body in conflicted.get(event_id, set()) for loser in losers):
             found += 1
+        elif len(losers) == 1:
+            name = "original" if losers[0] is original else "twin"
+            missing.append(f"{event_id}: the {name} is not a ConflictingEvent")
         else:
-            missing.append(f"{event_id}: the {'original' if loser is original else 'twin'} is not a ConflictingEvent")
+            missing.append(f"{event_id}: neither version is a ConflictingEvent")
     return found, missing
 
 
