@@ -8,15 +8,22 @@ per event, whatever fails in between; a replay resumes at the funding-source ste
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
+from exchange_linker.adapters.aws import AwsClients
+from exchange_linker.adapters.dynamodb_results import DynamoDbResults
+from exchange_linker.bootstrap import build_consumer
+from exchange_linker.contracts.results import Status
 from exchange_linker.dwolla.funding_sources import funding_source_key
+from exchange_linker.ingest.processor import InboundMessage, Outcome
 from exchange_linker_tools.chaos.proxy import DYNAMODB_ACCESS_DENIED, AwsFaultProxy
 from exchange_linker_tools.outcome_bus import OutcomeSubscriber
 from tests.conftest import CUSTOMER_ID, link_event
 from tests.contract.recorder import recording_proxy
 from tests.integration.helpers import deliver, drain, reason, replay_everything
+from tests.integration.interleaving import Killed, held_copy
 
 pytestmark = pytest.mark.integration
 
@@ -162,6 +169,48 @@ def test_a_crash_between_the_funding_source_post_and_its_write_makes_no_second_o
         made.id,
     )
     assert len(stack.emulator.exchanges) == 1
+    assert stack.dead_letters() == []
+
+
+class KilledAfterTheCreatedWrite:
+    """The real store; the container dies right after recording CREATED, before the funding-source POST."""
+
+    def __init__(self, inner: DynamoDbResults) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def put(self, result: Any, **kwargs: Any) -> bool:
+        written = self._inner.put(result, **kwargs)
+        if result.status is Status.CREATED:
+            raise Killed
+        return written
+
+
+def test_the_copy_that_finds_the_exchange_recorded_by_a_dead_copy_makes_the_funding_source(stack):
+    """Chaos run 3 (chaos-007485): a redelivered copy read the item, the first copy recorded CREATED and
+    died before its funding-source POST; the redelivery, refused its intent, ended "already created" and
+    its receipt deleted the message: no funding source, ever. A copy that finds the event CREATED with its
+    own request finishes what the event still asks for."""
+    event = asking()
+    held, redelivered = held_copy(stack, event, receive_count=2)
+    killed = KilledAfterTheCreatedWrite(DynamoDbResults(AwsClients(), stack.resources.table_name))
+    with pytest.raises(Killed):
+        build_consumer(stack.settings(), results=killed).processor.process(
+            InboundMessage("first", json.dumps(event), receive_count=1)
+        )
+    assert stack.result(event["eventId"])["fundingSourceStatus"] == "PENDING"
+    held.go.set()
+    assert redelivered.result(timeout=10) is Outcome.FUNDING_SOURCE_CREATED
+    (exchange,) = stack.emulator.exchanges
+    (source,) = stack.emulator.funding_sources
+    row = stack.result(event["eventId"])
+    assert (row["exchangeId"], row["fundingSourceStatus"], row["fundingSourceId"]) == (
+        exchange.id,
+        "CREATED",
+        source.id,
+    )
     assert stack.dead_letters() == []
 
 

@@ -9,59 +9,24 @@ while the other copy gets there first.
 from __future__ import annotations
 
 import json
-import threading
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
-from exchange_linker.adapters.aws import AwsClients
-from exchange_linker.adapters.dynamodb_results import DynamoDbResults
-from exchange_linker.bootstrap import build_consumer
-from exchange_linker.contracts.results import ExchangeResult
 from exchange_linker.ingest.processor import InboundMessage, Outcome, RetryableError
 from exchange_linker_tools.emulator import FaultPlan
 from tests.conftest import link_event
 from tests.integration.helpers import reason
+from tests.integration.interleaving import held_copy
 
 pytestmark = pytest.mark.integration
 
 MAX_RECEIVES = 5
 
 
-class PausedAfterRead:
-    """The real DynamoDB store; its first read returns only when the test says: a container the scheduler
-    paused between reading the event's item and doing anything about it."""
-
-    def __init__(self, inner: DynamoDbResults) -> None:
-        self._inner = inner
-        self.waiting = threading.Event()
-        self.go = threading.Event()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
-    def get(self, event_id: str) -> ExchangeResult | None:
-        found = self._inner.get(event_id)
-        if not self.waiting.is_set():
-            self.waiting.set()
-            assert self.go.wait(10), "the test never released the paused copy"
-        return found
-
-
 def copies() -> tuple[dict[str, Any], dict[str, Any]]:
     first = link_event(token="processor-sandbox-FIRST")
     return first, {**first, "token": "processor-sandbox-SECOND"}
-
-
-def held_copy(stack, event, receive_count: int = 1, **overrides: str) -> tuple[PausedAfterRead, Future[Outcome]]:
-    held = PausedAfterRead(DynamoDbResults(AwsClients(), stack.resources.table_name))
-    processor = build_consumer(stack.settings(**overrides), results=held).processor
-    pool = ThreadPoolExecutor(max_workers=1)
-    running = pool.submit(processor.process, InboundMessage("slow", json.dumps(event), receive_count=receive_count))
-    pool.shutdown(wait=False)
-    assert held.waiting.wait(10)  # it read no item
-    return held, running
 
 
 def assert_conflicting(stack, event_id: str) -> None:

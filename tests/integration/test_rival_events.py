@@ -25,6 +25,7 @@ from exchange_linker_tools.chaos.proxy import DYNAMODB_ACCESS_DENIED, AwsFaultPr
 from exchange_linker_tools.emulator import FaultPlan
 from tests.conftest import FINICITY_RECEIPT, link_event
 from tests.integration.helpers import a_day_later, drain, reason, replay_everything
+from tests.integration.interleaving import Killed
 
 pytestmark = pytest.mark.integration
 
@@ -139,10 +140,6 @@ def test_a_customer_event_never_takes_the_exchange_of_an_event_still_in_flight(s
     drain(stack)
     assert len(stack.emulator.exchanges) == 2
     assert_one_exchange_each(stack, mine, theirs)
-
-
-class Killed(BaseException):
-    """The Lambda container died: nothing after this point runs, not even the failure path."""
 
 
 class KilledBeforeTheCreatedWrite:

@@ -20,7 +20,7 @@ from exchange_linker.ingest.backoff import retry_delay
 from exchange_linker.ingest.dead_lettering import DeadLettering
 from exchange_linker.ingest.deferral import deferral
 from exchange_linker.ingest.intent import withdraw_intent
-from exchange_linker.ingest.messages import InboundMessage, Outcome, RetryableError, already_created
+from exchange_linker.ingest.messages import InboundMessage, Outcome, RetryableError
 from exchange_linker.observability import Metric, count, count_error, logger
 from exchange_linker.redaction import scrub
 from exchange_linker.timestamps import timestamp
@@ -37,8 +37,11 @@ class FailurePath:
         max_receive_count: int,
         clock: Callable[[], datetime],
         rng: random.Random,
+        finish_created: Callable[[Attempt, ExchangeResult], Outcome],
     ) -> None:
+        """`finish_created`: what a copy does on finding the event CREATED with its own request."""
         self._results = results
+        self._finish_created = finish_created
         self._max_receive_count = max_receive_count
         self._clock = clock
         self._rng = rng
@@ -119,12 +122,15 @@ class FailurePath:
 
     def settled_by_another(self, attempt: Attempt) -> Outcome | None:
         """After a refused write, one read tells why: the item holds another request (ConflictingEvent),
-        or is CREATED with ours (done). None: it only moved (another copy of this request is at work)."""
+        or is CREATED with ours (this copy finishes the event: the copy that wrote it may be dead). None:
+        it only moved (another copy of this request is at work)."""
         current = self._results.get(attempt.event.event_id)
         differing = differing_parts(current.fingerprint if current is not None else {}, attempt.fingerprint)
         if differing:
             return self.conflicting(attempt, differing)
-        return already_created() if current is not None and current.status is Status.CREATED else None
+        return (
+            self._finish_created(attempt, current) if current is not None and current.status is Status.CREATED else None
+        )
 
     def _retry(
         self, attempt: Attempt, error: DependencyError, text: str, *, may_exist: bool, since: str | None

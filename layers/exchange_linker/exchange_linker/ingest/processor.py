@@ -57,8 +57,15 @@ class RecordProcessor:
         self._reconciler = Reconciler(exchanges, results)
         self._clock = clock
         rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
-        self._failures = FailurePath(results, dead_letters, max_receive_count=max_receive_count, clock=clock, rng=rng)
-        terminal = DeadLettering(results, dead_letters, max_receive_count=max_receive_count, clock=clock)
+        self._failures = FailurePath(
+            results,
+            dead_letters,
+            max_receive_count=max_receive_count,
+            clock=clock,
+            rng=rng,
+            finish_created=self._finish,
+        )
+        terminal = DeadLettering(results, dead_letters, max_receive_count=max_receive_count, clock=clock, rng=rng)
         self._funding = FundingSourceStep(
             exchanges, results, terminal, max_receive_count=max_receive_count, clock=clock, rng=rng
         )
@@ -91,7 +98,7 @@ class RecordProcessor:
         if differing:
             return self._failures.conflicting(attempt, differing)
         if existing is not None and existing.status is Status.CREATED:
-            return self._funding.resume(attempt, existing) or already_created()
+            return self._finish(attempt, existing)
         evidence = read_evidence(attempt.message.attributes)
         attempt.evidence_url = evidence.url
         if attempt.evidence_url is not None:
@@ -110,6 +117,11 @@ class RecordProcessor:
         except IntentRefused as refused:
             return refused.outcome
         return self._record(attempt, exchange)
+
+    def _finish(self, attempt: Attempt, created: ExchangeResult) -> Outcome:
+        """The event is CREATED with this request: whichever copy finds it so does what is left (the
+        funding source), since the copy that recorded it may have died right after."""
+        return self._funding.resume(attempt, created) or already_created()
 
     def _refused(self, attempt: Attempt) -> Outcome:
         settled = self._failures.settled_by_another(attempt)
