@@ -54,9 +54,17 @@ class DeadLettering:
         *,
         failed_at: str | None = None,
         request_id: str | None = None,
+        unrecorded: DependencyError | None = None,
     ) -> Outcome:
-        """Send the original body with its reason to the DLQ; if that fails the message goes back to the queue."""
+        """Send the original body with its reason to the DLQ; if that fails the message goes back to the queue.
+
+        `unrecorded`: the table refused the item that would hold this reason. If the DLQ message has no room
+        for it either (10 upstream attributes), the message is requeued instead (DeferredRecordError), so
+        the reason, and an exchange URL with it, is never nowhere.
+        """
         letter = self._letter(message, code, text, event_id, evidence=evidence, failed_at=failed_at)
+        if unrecorded is not None and not letter.carries_reason():
+            raise self._kept_for_its_reason(message, unrecorded) from unrecorded
         try:
             self._dead_letters.send(letter)
         except DependencyError as error:
@@ -85,10 +93,9 @@ class DeadLettering:
         If the event turned CREATED meanwhile (a replay racing a redelivery), a parsed event is done: it
         is neither dead-lettered nor announced as failed. An invalid body is still dead-lettered. `refused`
         says what a refused write means (another request's item: ConflictingEvent). A parsed event whose
-        FAILED item the table refuses on the last receive, with no room on the DLQ message for its reason,
-        is requeued instead (DeferredRecordError), so its reason is never nowhere.
+        FAILED item the table refuses on the last receive is dead-lettered `unrecorded` (see `dead_letter`).
         """
-        recorded = False
+        recorded, unrecorded = False, None
         code, text = failed.error_code or "Unknown", failed.error_message or ""
         if failed.event_id:
             try:
@@ -96,12 +103,8 @@ class DeadLettering:
             except DependencyError as error:
                 if message.receive_count < self._max_receive_count:
                     raise RetryableError(error) from error
-                letter = self._letter(
-                    message, code, text, failed.event_id, evidence=evidence, failed_at=failed.updated_at
-                )
-                if parsed and not letter.carries_reason():  # an invalid body explains itself
-                    raise self._kept_for_its_reason(message, error) from error
-                logger.error("could not record FAILED on the last receive; dead-lettering anyway")
+                logger.error("could not record FAILED on the last receive", extra={"errorCode": error.code})
+                unrecorded = error if parsed else None  # an invalid body explains itself
             else:
                 settled = refused() if refused is not None and not recorded and parsed else None
                 if settled is not None:
@@ -109,7 +112,14 @@ class DeadLettering:
                 if not recorded and parsed:
                     return already_created()
         return self.dead_letter(
-            message, code, text, failed.event_id, evidence, failed_at=failed.updated_at, request_id=request_id
+            message,
+            code,
+            text,
+            failed.event_id,
+            evidence,
+            failed_at=failed.updated_at,
+            request_id=request_id,
+            unrecorded=unrecorded,
         )
 
     def _kept_for_its_reason(self, message: InboundMessage, error: DependencyError) -> DeferredRecordError:

@@ -74,7 +74,7 @@ class FailurePath:
             reason = f"Dwolla made the exchange but the results table refused it ({error.code}); replay to record it"
             count_error(RESULT_NOT_RECORDED)
             return self._terminal.dead_letter(
-                attempt.message, RESULT_NOT_RECORDED, reason, attempt.event.event_id, evidence
+                attempt.message, RESULT_NOT_RECORDED, reason, attempt.event.event_id, evidence, unrecorded=error
             )
         # After a refusal no exchange exists, so a replay must get a fresh answer: a new key generation, but
         # only if the event is still exactly as read (another copy may have made the exchange meanwhile).

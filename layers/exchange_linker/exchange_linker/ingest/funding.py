@@ -107,16 +107,24 @@ class FundingSourceStep:
             raise RetryableError(error, delay)
         fresh = generation + 1 if error.permanent and made is None else generation
         failed = FundingSourceResult(FundingSourceStatus.FAILED, None, None, error.code, text, fresh)
+        unrecorded: DependencyError | None = None
         try:
             if not self._write(attempt, failed):
                 return already_created()  # recorded CREATED meanwhile by another copy
         except DependencyError as write_error:
             if not last:
                 raise RetryableError(write_error) from write_error
-            logger.error("could not record the funding source's failure on the last receive; dead-lettering anyway")
+            logger.error("could not record the funding source's failure on the last receive")
+            unrecorded = write_error
         evidence = ExchangeEvidence(url=exchange_url)  # the exchange exists: a replay resumes at this step
         return self._dead_lettering.dead_letter(
-            message, error.code, text, attempt.event.event_id, evidence, request_id=error.request_id
+            message,
+            error.code,
+            text,
+            attempt.event.event_id,
+            evidence,
+            request_id=error.request_id,
+            unrecorded=unrecorded,
         )
 
     def _write(self, attempt: Attempt, funding: FundingSourceResult) -> bool:
