@@ -10,7 +10,14 @@ from exchange_linker.contracts.dead_letter import MAX_MESSAGE_SIZE
 from exchange_linker.contracts.dead_letter import REASON_ATTRIBUTE as REASON
 from exchange_linker_tools.chaos.events import ChaosEvent, generate_traffic
 from exchange_linker_tools.chaos.schedule import ActionKind, ScheduleSettings, build_schedule
-from exchange_linker_tools.chaos.verify import DeadLetterRecord, DwollaExchange, Secret, is_replayable, verify
+from exchange_linker_tools.chaos.verify import (
+    DeadLetterRecord,
+    DwollaExchange,
+    Receive,
+    Secret,
+    is_replayable,
+    verify,
+)
 from exchange_linker_tools.emulator.models import fingerprint
 
 MARKER = "CHAOSSECRETtest"
@@ -128,6 +135,63 @@ def test_a_row_left_retrying_defers_to_the_dlq_messages_reason() -> None:
     assert verdict.failed_without_failed_row == ["e2 (row RETRYING)"]
     state["letters"][0] = DeadLetterRecord("m2", REFUSED.body, {})  # redriven by SQS: only the row says why
     assert run(state).unsettled == ["e2 (Timeout)"]
+
+
+def test_a_failed_row_older_than_the_dlq_messages_reason_defers_to_it() -> None:
+    """Run 5 (seed 11): a replayed ServerError was dead-lettered as ExchangeMayExist on its last receive
+    while the table refused writes; the row kept the first FAILED (ServerError). The newer reason is the
+    outcome (held for a person), not a replayable failure left behind."""
+    state = good_state()
+    state["rows"]["e2"] = {"status": "FAILED", "errorCode": "ServerError", "updatedAt": "2026-12-03T10:00:00Z"}
+    newer = '{"errorCode":"InvalidExchangeToken","eventId":"e2","failedAt":"2026-12-03T10:05:00Z"}'
+    older = '{"errorCode":"ServerError","eventId":"e2","failedAt":"2026-12-03T09:59:00Z"}'
+    state["letters"][0] = DeadLetterRecord("m2", REFUSED.body, {REASON: newer})
+    state["letters"].append(DeadLetterRecord("m2-old", REFUSED.body, {REASON: older}))
+    verdict = run(state)
+    assert verdict.ok, verdict.problems()
+    assert verdict.by_outcome["FAILED:InvalidExchangeToken"] == 1
+    state["letters"][0] = DeadLetterRecord("m2", REFUSED.body, {REASON: older})  # the row is the newest word
+    assert run(state).unsettled == ["e2 (ServerError)"]
+
+
+UNRECORDED = ChaosEvent(
+    "e4", "e4", '{"eventId": "e4", "eventType": "link.completed", "partner": "Plaid", "token": "t"}', "t", "CREATED"
+)
+
+
+def cut_short_state() -> dict[str, Any]:
+    """e4's every attempt failed transiently while the table refused writes (no row); SQS moved it."""
+    state = good_state()
+    state["letters"].append(DeadLetterRecord("m4", UNRECORDED.body, {}))
+    return state
+
+
+def test_a_message_sqs_moved_after_its_last_receives_were_cut_short_is_not_reasonless() -> None:
+    """Run 5 (seed 11): containers SIGKILLed on a message's last receive and on SQS's spare one, while the
+    table refused every write: SQS's redrive moved it with nothing recorded. That is the runbook's
+    `Unknown` ("a crash on every attempt"), and the verifier checks that it is exactly that: every marked
+    receive at or past the function's last one was an invocation that never returned."""
+    state = cut_short_state()
+    receives = {"m4": [Receive(1, completed=True), Receive(5, completed=False), Receive(6, completed=False)]}
+    verdict = run(state, events=[*EVENTS, UNRECORDED], receives=receives, last_receive=5)
+    assert verdict.reasonless == []
+    assert verdict.cut_short == ["m4 (event e4, row None)"]
+    assert verdict.dlq_reasons["moved by SQS, its last receives cut short (Unknown)"] == 1
+
+
+@pytest.mark.parametrize(
+    "receives",
+    [
+        {"m4": [Receive(5, completed=True), Receive(6, completed=False)]},  # the function had its last word
+        {"m4": [Receive(5, completed=False), Receive(6, completed=True)]},  # and on the spare receive
+        None,  # no receive marks: nothing shows the receives were cut short
+    ],
+    ids=["last-receive-returned", "spare-receive-returned", "no-marks"],
+)
+def test_a_reasonless_message_whose_last_receive_returned_is_reasonless(receives) -> None:
+    verdict = run(cut_short_state(), events=[*EVENTS, UNRECORDED], receives=receives, last_receive=5)
+    assert verdict.reasonless == ["m4 (event e4, row None)"]
+    assert verdict.cut_short == []
 
 
 def test_an_exchange_that_may_exist_is_held_for_a_person_not_unexpected() -> None:

@@ -11,7 +11,7 @@ from exchange_linker_tools.chaos.config import ChaosReport
 from exchange_linker_tools.chaos.events import Traffic
 from exchange_linker_tools.chaos.fleet import Fleet
 from exchange_linker_tools.chaos.funding import DwollaFundingSource, check_funding_sources
-from exchange_linker_tools.chaos.verify import DeadLetterRecord, DwollaExchange, Secret, verify
+from exchange_linker_tools.chaos.verify import DeadLetterRecord, DwollaExchange, Receive, Secret, verify
 from exchange_linker_tools.emulator import DwollaEmulator
 from exchange_linker_tools.local_stack import LocalStack
 
@@ -53,6 +53,8 @@ def build_report(run: ChaosRun, elapsed: float) -> ChaosReport:
         marker=traffic.marker,
         twins=traffic.twins,
         announced=run.relay.announced,
+        receives=handler_receives(fleet),
+        last_receive=stack.resources.max_receive_count,
     )
     sources = [DwollaFundingSource(source.id, source.exchange_id) for source in emulator.funding_sources]
     verdict.funding_sources_made, verdict.funding_problems = check_funding_sources(traffic.events, rows, sources)
@@ -129,6 +131,27 @@ def worker_progress(fleet: Fleet) -> tuple[dict[str, int], float]:
             elif marker["chaos"] == "poll-error":
                 totals["poll_errors"] += 1
     return dict(totals), longest
+
+
+def handler_receives(fleet: Fleet) -> dict[str, list[Receive]]:
+    """Every receive a worker's handler was invoked with (message id, receive count), and whether that
+    invocation returned: an `invoke` marker without its `invoked` is one the worker died in."""
+    receives: dict[str, list[Receive]] = {}
+    for worker in fleet.workers:
+        in_flight: list[tuple[str, int]] = []
+        for line in worker.err.read_text(errors="replace").splitlines():
+            if not line.startswith('{"chaos"'):
+                continue
+            marker = json.loads(line)
+            if marker["chaos"] in {"invoke", "invoked"}:
+                for message_id, count in in_flight:  # an invoke before this one's invoked: never returned
+                    receives.setdefault(message_id, []).append(Receive(count, completed=marker["chaos"] == "invoked"))
+                in_flight = (
+                    [(str(m), int(c)) for m, c in marker.get("receives", [])] if marker["chaos"] == "invoke" else []
+                )
+        for message_id, count in in_flight:
+            receives.setdefault(message_id, []).append(Receive(count, completed=False))
+    return receives
 
 
 def traffic_kinds(traffic: Traffic) -> dict[str, int]:

@@ -33,7 +33,8 @@ def format_report(report: ChaosReport) -> str:
         f"  lost {len(verdict.lost)}, duplicate exchanges {len(verdict.duplicates)}, "
         f"CREATED mismatches {len(verdict.created_mismatches)}, orphan exchanges {len(verdict.orphan_exchanges)}, "
         f"unexpected outcomes {len(verdict.unexpected)}, DLQ messages without a reason {len(verdict.reasonless)}, "
-        f"unsettled {len(verdict.unsettled)}, leaks {len(verdict.leaks)} "
+        f"unsettled {len(verdict.unsettled)}, moved by SQS after their last receives were cut short "
+        f"{len(verdict.cut_short)}, leaks {len(verdict.leaks)} "
         f"(scanned {report.issued_tokens} issued tokens; control: marker found in {report.leak_scan_control} "
         f"DLQ bodies)",
         f"  FAILED events whose row is not FAILED: {len(verdict.failed_without_failed_row)}; sender attributes "

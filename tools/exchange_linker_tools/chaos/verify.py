@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from exchange_linker.contracts.dead_letter import DeadLetterReason, read_reason
@@ -62,6 +63,15 @@ class DeadLetterRecord:
 
 
 @dataclass(frozen=True)
+class Receive:
+    """One receive of a message by a worker's handler (its `invoke` marker): SQS's receive count, and
+    whether the invocation returned (False: the container was SIGKILLed in it)."""
+
+    count: int
+    completed: bool
+
+
+@dataclass(frozen=True)
 class DwollaExchange:
     id: str
     location: str
@@ -99,6 +109,9 @@ class Verdict:
     held: dict[str, str] = field(default_factory=dict)  # event key -> note: ExchangeMayExist, for a person
     funding_sources_made: int = 0  # CREATED events that asked for a funding source and got exactly one
     funding_problems: list[str] = field(default_factory=list)  # chaos.funding.check_funding_sources
+    # DLQ messages SQS's redrive moved after every receive from the function's last one on was cut short
+    # (the runbook's `Unknown`): allowed, listed. One whose last receive returned is reasonless instead.
+    cut_short: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -162,7 +175,11 @@ def verify(
     marker: str,
     twins: Mapping[str, ChaosEvent] | None = None,
     announced: set[str] | None = None,
+    receives: Mapping[str, Sequence[Receive]] | None = None,
+    last_receive: int | None = None,
 ) -> Verdict:
+    """`receives`: each message id's receives by the workers' handlers; `last_receive`: the function's
+    MAX_RECEIVE_COUNT. Without both, no reasonless DLQ message is put down to receives cut short."""
     verdict = Verdict(events=len(events))
     twins = twins or {}
     garbage = {event.body: event.key for event in events if event.event_id is None}
@@ -172,7 +189,7 @@ def verify(
         letters_by_key.setdefault(key or f"?{record.message_id}", []).append(record)
     _check_terminal(verdict, events, rows, letters_by_key)
     _check_exchanges(verdict, events, rows, exchanges, twins)
-    _check_reasons(verdict, rows, dead_letters, garbage)
+    _check_reasons(verdict, rows, dead_letters, garbage, CutShort(receives, last_receive))
     keys = [dead_letter_key(record, garbage) for record in dead_letters]
     verdict.attributes_kept, verdict.attributes_lost = check_attributes(events, dead_letters, keys)
     verdict.conflicts_dead_lettered, verdict.conflicts_missing = check_conflicts(
@@ -202,7 +219,11 @@ def _check_terminal(
             # A FAILED row has the final word; a row left RETRYING (its last write refused) only an earlier
             # attempt's code: the DLQ message's reason is the outcome then, the row's code only without one.
             row_code = (row or {}).get("errorCode")
-            code = row_code if status == "FAILED" else (coded[-1] if coded else row_code)
+            newest = _newest_reason(letters)
+            if status == "FAILED" and not (newest and _later(newest.failed_at, (row or {}).get("updatedAt"))):
+                code = row_code  # unless a later attempt's FAILED write was refused: its DLQ reason is newer
+            else:
+                code = newest.error_code if newest is not None else row_code
             code = code or (coded[-1] if coded else None)
             if code is None and row is None and any(unreadable(letter.body) for letter in letters):
                 code = INVALID_EVENT  # no room for a reason (10 attributes, 256 KiB): the body is its own
@@ -220,6 +241,24 @@ def _check_terminal(
             verdict.held[event.key] = f"expected {expected}"  # by design (runbook): not a wrong outcome
         elif outcome != expected:
             verdict.unexpected.append(f"{event.key}: expected {expected}, got {outcome}")
+
+
+def _newest_reason(letters: Sequence[DeadLetterRecord]) -> DeadLetterReason | None:
+    reasons = [letter.reason for letter in letters if letter.reason is not None and letter.reason.error_code]
+    return max(reasons, key=lambda reason: _moment(reason.failed_at) or datetime.min, default=None)
+
+
+def _later(reason_at: str | None, row_at: Any) -> bool:
+    reason_moment, row_moment = _moment(reason_at), _moment(row_at if isinstance(row_at, str) else None)
+    return reason_moment is not None and row_moment is not None and reason_moment > row_moment
+
+
+def _moment(text: str | None) -> datetime | None:
+    """A naive UTC moment (both the table and the reasons write UTC), None if absent or unreadable."""
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=None) if text else None
+    except ValueError:
+        return None
 
 
 def _check_exchanges(
@@ -264,8 +303,10 @@ def _check_reasons(
     rows: Mapping[str, Mapping[str, Any]],
     dead_letters: Sequence[DeadLetterRecord],
     garbage: Mapping[str, str],
+    cut_short: CutShort,
 ) -> None:
-    """3. Every DLQ message says why: its reason attribute, or (SQS's own redrive) its table row."""
+    """3. Every DLQ message says why: its reason attribute, or (SQS's own redrive) its table row, or
+    (SQS's redrive after the function's last receives all died) the fact that they did."""
     for record in dead_letters:
         if record.error_code:
             _add(verdict.dlq_reasons, "reason attribute")
@@ -278,9 +319,30 @@ def _check_reasons(
             _add(verdict.dlq_reasons, "redriven by SQS, a stale copy of a CREATED event")
         elif row is None and unreadable(record.body):
             _add(verdict.dlq_reasons, "no room for a reason, the body is invalid")
+        elif cut_short.explains(record.message_id):
+            _add(verdict.dlq_reasons, "moved by SQS, its last receives cut short (Unknown)")
+            verdict.cut_short.append(f"{record.message_id} (event {key}, row {(row or {}).get('status')})")
         else:
             _add(verdict.dlq_reasons, "no reason anywhere")
             verdict.reasonless.append(f"{record.message_id} (event {key}, row {(row or {}).get('status')})")
+
+
+@dataclass(frozen=True)
+class CutShort:
+    """Whether a DLQ message without a reason is one SQS moved because the function never had its last word.
+
+    The consumer decides on its last receive (MAX_RECEIVE_COUNT) and on SQS's spare one; only a container
+    dying in each of them leaves SQS's redrive to move the message with nothing recorded. So: some receive
+    of it was marked, and every marked receive from the last one on is an invocation that never returned.
+    """
+
+    receives: Mapping[str, Sequence[Receive]] | None
+    last_receive: int | None
+
+    def explains(self, message_id: str) -> bool:
+        if self.receives is None or self.last_receive is None or not self.receives.get(message_id):
+            return False
+        return not any(mark.completed for mark in self.receives[message_id] if mark.count >= self.last_receive)
 
 
 def _check_leaks(verdict: Verdict, outputs: Mapping[str, str], secrets: Iterable[Secret], marker: str) -> None:

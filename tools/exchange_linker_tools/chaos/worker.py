@@ -116,7 +116,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         shift_clock(args.clock_file)
 
     def traced(event: dict[str, Any], context: Any) -> Any:
-        mark("invoke", records=len(event["Records"]))
+        receives = [
+            [record["messageId"], int(record["attributes"]["ApproximateReceiveCount"])] for record in event["Records"]
+        ]
+        mark("invoke", records=len(event["Records"]), receives=receives)
         in_flight(args.state_file, time.time())
         started = time.monotonic()
         try:
