@@ -128,9 +128,9 @@ class FailurePath:
         differing = differing_parts(current.fingerprint if current is not None else {}, attempt.fingerprint)
         if differing:
             return self.conflicting(attempt, differing)
-        return (
-            self._finish_created(attempt, current) if current is not None and current.status is Status.CREATED else None
-        )
+        if current is None or current.status is not Status.CREATED:
+            return None
+        return self._finish_created(attempt, current)
 
     def _retry(
         self, attempt: Attempt, error: DependencyError, text: str, *, may_exist: bool, since: str | None
