@@ -17,6 +17,7 @@ from exchange_linker.adapters.dynamodb_results import DynamoDbResults
 from exchange_linker.bootstrap import build_consumer
 from exchange_linker.contracts.results import Status
 from exchange_linker.dwolla.funding_sources import funding_source_key
+from exchange_linker.errors import DependencyError
 from exchange_linker.ingest.processor import InboundMessage, Outcome
 from exchange_linker_tools.chaos.proxy import DYNAMODB_ACCESS_DENIED, AwsFaultProxy
 from exchange_linker_tools.outcome_bus import OutcomeSubscriber
@@ -212,6 +213,44 @@ def test_the_copy_that_finds_the_exchange_recorded_by_a_dead_copy_makes_the_fund
         source.id,
     )
     assert stack.dead_letters() == []
+
+
+class ReadFailsOnce:
+    """The real store; its first read fails as DynamoDB's 500 does (after boto3's own retries)."""
+
+    def __init__(self, inner: DynamoDbResults) -> None:
+        self._inner = inner
+        self.failed = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def get(self, event_id: str) -> Any:
+        if not self.failed:
+            self.failed = True
+            raise DependencyError("InternalServerError", "dynamodb: Internal server error", permanent=False)
+        return self._inner.get(event_id)
+
+
+def test_a_failed_read_of_a_created_event_is_never_taken_for_another_request(stack):
+    """Chaos run 7 (chaos-009845): the redelivery's first read of the item failed (a DynamoDB 500), so its
+    fingerprint was never computed; the failure path's refused RETRYING write then compared the item's
+    fingerprint with an empty one, and the event's own message was dead-lettered as a ConflictingEvent
+    ("its customerId, partner, credential, fundingSource differs"): no funding source recorded, ever."""
+    event = asking()
+    killed = KilledAfterTheCreatedWrite(DynamoDbResults(AwsClients(), stack.resources.table_name))
+    with pytest.raises(Killed):
+        build_consumer(stack.settings(), results=killed).processor.process(
+            InboundMessage("first", json.dumps(event), receive_count=1)
+        )
+    flaky = ReadFailsOnce(DynamoDbResults(AwsClients(), stack.resources.table_name))
+    redelivered = build_consumer(stack.settings(), results=flaky).processor
+    outcome = redelivered.process(InboundMessage("again", json.dumps(event), receive_count=2))
+    assert outcome is Outcome.FUNDING_SOURCE_CREATED
+    assert stack.dead_letters() == []
+    (source,) = stack.emulator.funding_sources
+    row = stack.result(event["eventId"])
+    assert (row["status"], row["fundingSourceStatus"], row["fundingSourceId"]) == ("CREATED", "CREATED", source.id)
 
 
 def test_another_funding_source_under_the_same_event_id_is_a_conflicting_event(stack):

@@ -7,11 +7,12 @@ import pytest
 from exchange_linker.contracts.dead_letter import read_reason
 from exchange_linker.contracts.results import Status
 from exchange_linker.dwolla.exchange_request import idempotency_key
-from exchange_linker.errors import DwollaError
-from exchange_linker.ingest.processor import InboundMessage, Outcome, RetryableError
-from exchange_linker_tools.fakes import (
-    processor_world,
-)
+from exchange_linker.dwolla.exchanges import ExchangeService
+from exchange_linker.dwolla.fingerprint import Fingerprinter
+from exchange_linker.dwolla.tokens import TokenProvider
+from exchange_linker.errors import DependencyError, DwollaError
+from exchange_linker.ingest.processor import InboundMessage, Outcome, RecordProcessor, RetryableError
+from exchange_linker_tools.fakes import MemoryTokens, processor_world
 from tests.conftest import body
 
 
@@ -165,3 +166,32 @@ def test_a_concurrent_duplicate_that_loses_the_race_is_not_announced_twice(world
     assert processor.process(message(event)) is Outcome.CREATED
     assert processor.process(message(event)) is Outcome.ALREADY_CREATED
     assert len(dwolla.keys) == 1  # the second copy's intent was refused: it never asked Dwolla
+
+
+def unreadable_key() -> bytes:
+    raise DependencyError("FingerprintKeyUnavailable", "secretsmanager: throttled", permanent=False)
+
+
+def test_a_copy_that_cannot_fingerprint_its_request_never_writes_the_item(world):
+    """Without its fingerprint a write could not be held to one request: another request's item would be
+    overwritten. Such a copy leaves the item alone; its reason travels on its DLQ message."""
+    processor, dwolla, results, dlq = world
+    dwolla.failures = [DwollaError("Timeout", "no answer", permanent=False, exchange_may_exist=True)]
+    with pytest.raises(RetryableError):
+        processor.process(message(body(eventId="e1", token="processor-sandbox-OTHER"), receive_count=1))
+    theirs = results.rows["e1"]
+    blind = RecordProcessor(
+        ExchangeService(dwolla, TokenProvider(MemoryTokens(), dwolla)),
+        results,
+        dlq,
+        fingerprints=Fingerprinter(unreadable_key),
+        max_receive_count=3,
+    )
+    mine = body(eventId="e1")
+    with pytest.raises(RetryableError):
+        blind.process(message(mine, receive_count=1))
+    assert blind.process(message(mine, receive_count=3)) is Outcome.FAILED
+    assert results.rows["e1"] == theirs  # the other request's item, untouched
+    (letter,) = dlq.letters
+    assert (letter.error_code, letter.event_id) == ("FingerprintKeyUnavailable", "e1")
+    assert len(dwolla.keys) == 1  # only the other request's POST

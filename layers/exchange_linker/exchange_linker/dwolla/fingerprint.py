@@ -66,11 +66,12 @@ class Fingerprinter:
 
 
 def differing_parts(stored: Mapping[str, str], current: Mapping[str, str]) -> list[str]:
-    """The parts that differ; empty when the request is the same or nothing was stored (older items).
+    """The parts that differ; empty when the request is the same, nothing was stored (older items), or
+    ours is not known (its key could not be read): never a conflict claimed on no knowledge.
 
     A stored fingerprint without `fundingSource` (a row from before funding sources) never differs there.
     """
-    if not stored.get(REQUEST):
+    if not stored.get(REQUEST) or not current.get(REQUEST):
         return []
     differing = []
     if stored.get(REQUEST) != current.get(REQUEST):

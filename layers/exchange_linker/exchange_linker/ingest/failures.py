@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from exchange_linker.contracts.dead_letter import DeadLetterQueue, ExchangeEvidence
-from exchange_linker.contracts.results import ExchangeResult, ResultsStore, Status
+from exchange_linker.contracts.results import ExchangeResult, KeyState, ResultsStore, Status
 from exchange_linker.dwolla.classification import CONFLICTING_EVENT, RESULT_NOT_RECORDED
 from exchange_linker.dwolla.fingerprint import differing_parts
 from exchange_linker.errors import DependencyError, InvalidEventError, NotAttemptedError
@@ -54,6 +54,8 @@ class FailurePath:
         if isinstance(error, NotAttemptedError):  # Dwolla never looked at it: not an attempt, never the DLQ
             withdraw_intent(self._results, attempt, self._clock())
             raise deferral(error, attempt.message.receive_count, self._rng)
+        if not attempt.fingerprint:  # the fingerprint key could not be read: nothing sent, nothing known
+            return self._untouched(attempt, error, text)
         evidence = attempt.evidence(error)
         if attempt.exchange is not None:  # Dwolla made it; only the table is missing it: keep the URL safe
             logger.error(
@@ -98,6 +100,27 @@ class FailurePath:
             request_id=error.request_id,
             refused=lambda: self.settled_by_another(attempt),
         )
+
+    def _untouched(self, attempt: Attempt, error: DependencyError, text: str) -> Outcome:
+        """A failure before the request's fingerprint was known (its key could not be read; nothing was
+        sent). A write without the fingerprint could not be held to one request, so only a new item is
+        written (RETRYING, or FAILED at the end); an existing one, another request's maybe, is left alone
+        and the message alone carries the reason, or waits for room for it."""
+        message = attempt.message
+        last = error.permanent or message.receive_count >= self._max_receive_count
+        row = attempt.row(
+            Status.FAILED if last else Status.RETRYING, self._clock(), error_code=error.code, error_message=text
+        )
+        try:
+            recorded = self._results.put(row, expected=KeyState(exists=False))
+        except DependencyError:
+            recorded = False
+        if not last:
+            delay = retry_delay(error.code, message.receive_count, error.retry_after, self._rng)
+            logger.warning("failed before the request was known, will retry", extra={"errorCode": error.code})
+            raise RetryableError(error, delay)
+        unrecorded = None if recorded else error
+        return self._terminal.dead_letter(message, error.code, text, attempt.event.event_id, unrecorded=unrecorded)
 
     def invalid(self, message: InboundMessage, invalid: InvalidEventError) -> Outcome:
         logger.warning("invalid event", extra={"field": invalid.field, "eventId": invalid.event_id})

@@ -92,8 +92,8 @@ class RecordProcessor:
 
     def _attempt(self, attempt: Attempt) -> Outcome:
         event = attempt.event
+        attempt.fingerprint = self._fingerprints.of(event)  # first: every write and comparison needs it
         attempt.existing = existing = self._results.get(event.event_id)
-        attempt.fingerprint = self._fingerprints.of(event)
         differing = differing_parts(existing.fingerprint if existing else {}, attempt.fingerprint)
         if differing:
             return self._failures.conflicting(attempt, differing)
