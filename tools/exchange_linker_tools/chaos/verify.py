@@ -216,12 +216,13 @@ def _check_terminal(
             outcome, code = "CREATED", None
         elif letters:
             coded = [letter.error_code for letter in letters if letter.error_code]
-            # A FAILED row has the final word; a row left RETRYING (its last write refused) only an earlier
-            # attempt's code: the DLQ message's reason is the outcome then, the row's code only without one.
+            # The newest word is the outcome: a FAILED row, unless a DLQ reason is newer (a later attempt's
+            # FAILED write was refused); a row left RETRYING holds only an earlier attempt's code, so the
+            # DLQ message's reason is the outcome then, the row's code only without one.
             row_code = (row or {}).get("errorCode")
             newest = _newest_reason(letters)
             if status == "FAILED" and not (newest and _later(newest.failed_at, (row or {}).get("updatedAt"))):
-                code = row_code  # unless a later attempt's FAILED write was refused: its DLQ reason is newer
+                code = row_code
             else:
                 code = newest.error_code if newest is not None else row_code
             code = code or (coded[-1] if coded else None)
