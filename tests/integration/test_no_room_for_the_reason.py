@@ -111,6 +111,8 @@ def test_no_slot_for_a_result_the_table_would_not_record_the_message_waits_and_r
     (exchange,) = stack.emulator.exchanges
     logged = [line for line in log_lines(captured_logs, "ERROR") if line.get("eventId") == event["eventId"]]
     assert any(line.get("errorCode") == "AccessDeniedException" for line in logged)
+    url = "exchangeUrl" if made == "exchange" else "fundingSourceUrl"  # what Dwolla made, in the ERROR log
+    assert any(line.get(url, "").startswith(stack.emulator.url) for line in logged)
 
     proxy.refuse(UPDATE_ITEM, None)  # the table heals: the same Idempotency-Key finds what Dwolla made
     drain(stack, stack.consumer(MAX_RECEIVE_COUNT="1"))
