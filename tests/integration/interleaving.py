@@ -23,23 +23,37 @@ class Killed(BaseException):
     """The Lambda container died: nothing after this point runs, not even the failure path."""
 
 
-class PausedAfterRead:
-    """The real DynamoDB store; its first read returns only when the test says: a container the scheduler
-    paused between reading the event's item and doing anything about it."""
+class RealStore:
+    """The stack's real DynamoDB store; a subclass changes one step of it, everything else is as it is."""
 
-    def __init__(self, inner: DynamoDbResults) -> None:
-        self._inner = inner
-        self.waiting = threading.Event()
-        self.go = threading.Event()
+    def __init__(self, stack: LocalStack) -> None:
+        self._inner = DynamoDbResults(AwsClients(), stack.resources.table_name)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
+
+class GatedStore(RealStore):
+    """A real store with a gate: the step that reaches it waits until the test sets `go`."""
+
+    def __init__(self, stack: LocalStack) -> None:
+        super().__init__(stack)
+        self.waiting = threading.Event()
+        self.go = threading.Event()
+
+    def _hold(self, what: str) -> None:
+        self.waiting.set()
+        assert self.go.wait(10), f"the test never released {what}"
+
+
+class PausedAfterRead(GatedStore):
+    """Its first read returns only when the test says: a container the scheduler paused between reading
+    the event's item and doing anything about it."""
+
     def get(self, event_id: str) -> ExchangeResult | None:
         found = self._inner.get(event_id)
         if not self.waiting.is_set():
-            self.waiting.set()
-            assert self.go.wait(10), "the test never released the paused copy"
+            self._hold("the paused copy")
         return found
 
 
@@ -47,7 +61,7 @@ def held_copy(
     stack: LocalStack, event: dict[str, Any], receive_count: int = 1, **overrides: str
 ) -> tuple[PausedAfterRead, Future[Outcome]]:
     """A copy of `event` processed in the background, paused right after its first read of the item."""
-    held = PausedAfterRead(DynamoDbResults(AwsClients(), stack.resources.table_name))
+    held = PausedAfterRead(stack)
     processor = build_consumer(stack.settings(**overrides), results=held).processor
     pool = ThreadPoolExecutor(max_workers=1)
     running = pool.submit(processor.process, InboundMessage("slow", json.dumps(event), receive_count=receive_count))

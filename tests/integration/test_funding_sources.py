@@ -12,19 +12,17 @@ from typing import Any
 
 import pytest
 
-from exchange_linker.adapters.aws import AwsClients
-from exchange_linker.adapters.dynamodb_results import DynamoDbResults
 from exchange_linker.bootstrap import build_consumer
 from exchange_linker.contracts.results import Status
 from exchange_linker.dwolla.funding_sources import funding_source_key
 from exchange_linker.errors import DependencyError
 from exchange_linker.ingest.processor import InboundMessage, Outcome
-from exchange_linker_tools.chaos.proxy import DYNAMODB_ACCESS_DENIED, AwsFaultProxy
+from exchange_linker_tools.chaos.proxy import DYNAMODB_ACCESS_DENIED
 from exchange_linker_tools.outcome_bus import OutcomeSubscriber
 from tests.conftest import CUSTOMER_ID, link_event
 from tests.contract.recorder import recording_proxy
 from tests.integration.helpers import deliver, drain, reason, replay_everything
-from tests.integration.interleaving import Killed, held_copy
+from tests.integration.interleaving import Killed, RealStore, held_copy
 
 pytestmark = pytest.mark.integration
 
@@ -135,13 +133,6 @@ def test_a_transient_failure_is_retried_with_the_same_idempotency_key(stack):
     assert stack.result(event["eventId"])["fundingSourceUrl"] == source.location
 
 
-@pytest.fixture
-def table_proxy(stack, aws_endpoint, monkeypatch):
-    with AwsFaultProxy(aws_endpoint, seed=1) as proxy:
-        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", proxy.url)  # consumers built from now on go through it
-        yield proxy
-
-
 @pytest.mark.parametrize("dwolla_forgot_the_key", [False, True], ids=["key-replayed", "duplicate-resource"])
 def test_a_crash_between_the_funding_source_post_and_its_write_makes_no_second_one(
     stack, table_proxy, dwolla_forgot_the_key
@@ -173,14 +164,8 @@ def test_a_crash_between_the_funding_source_post_and_its_write_makes_no_second_o
     assert stack.dead_letters() == []
 
 
-class KilledAfterTheCreatedWrite:
-    """The real store; the container dies right after recording CREATED, before the funding-source POST."""
-
-    def __init__(self, inner: DynamoDbResults) -> None:
-        self._inner = inner
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
+class KilledAfterTheCreatedWrite(RealStore):
+    """The container dies right after recording CREATED, before the funding-source POST."""
 
     def put(self, result: Any, **kwargs: Any) -> bool:
         written = self._inner.put(result, **kwargs)
@@ -196,7 +181,7 @@ def test_the_copy_that_finds_the_exchange_recorded_by_a_dead_copy_makes_the_fund
     own request finishes what the event still asks for."""
     event = asking()
     held, redelivered = held_copy(stack, event, receive_count=2)
-    killed = KilledAfterTheCreatedWrite(DynamoDbResults(AwsClients(), stack.resources.table_name))
+    killed = KilledAfterTheCreatedWrite(stack)
     with pytest.raises(Killed):
         build_consumer(stack.settings(), results=killed).processor.process(
             InboundMessage("first", json.dumps(event), receive_count=1)
@@ -215,15 +200,10 @@ def test_the_copy_that_finds_the_exchange_recorded_by_a_dead_copy_makes_the_fund
     assert stack.dead_letters() == []
 
 
-class ReadFailsOnce:
-    """The real store; its first read fails as DynamoDB's 500 does (after boto3's own retries)."""
+class ReadFailsOnce(RealStore):
+    """Its first read fails as DynamoDB's 500 does (after boto3's own retries)."""
 
-    def __init__(self, inner: DynamoDbResults) -> None:
-        self._inner = inner
-        self.failed = False
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
+    failed = False
 
     def get(self, event_id: str) -> Any:
         if not self.failed:
@@ -238,12 +218,12 @@ def test_a_failed_read_of_a_created_event_is_never_taken_for_another_request(sta
     fingerprint with an empty one, and the event's own message was dead-lettered as a ConflictingEvent
     ("its customerId, partner, credential, fundingSource differs"): no funding source recorded, ever."""
     event = asking()
-    killed = KilledAfterTheCreatedWrite(DynamoDbResults(AwsClients(), stack.resources.table_name))
+    killed = KilledAfterTheCreatedWrite(stack)
     with pytest.raises(Killed):
         build_consumer(stack.settings(), results=killed).processor.process(
             InboundMessage("first", json.dumps(event), receive_count=1)
         )
-    flaky = ReadFailsOnce(DynamoDbResults(AwsClients(), stack.resources.table_name))
+    flaky = ReadFailsOnce(stack)
     redelivered = build_consumer(stack.settings(), results=flaky).processor
     outcome = redelivered.process(InboundMessage("again", json.dumps(event), receive_count=2))
     assert outcome is Outcome.FUNDING_SOURCE_CREATED

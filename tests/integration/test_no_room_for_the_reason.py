@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from exchange_linker_tools.chaos.proxy import DYNAMODB_ACCESS_DENIED, AwsFaultProxy
+from exchange_linker_tools.chaos.proxy import DYNAMODB_ACCESS_DENIED
 from exchange_linker_tools.emulator.hangs import HangEndpoint
 from tests.conftest import link_event
 from tests.integration.helpers import attributes, drain, log_lines, reason
@@ -32,26 +32,18 @@ def upstream(count: int) -> dict[str, str]:
     return {f"upstream-{index}": f"value {index} ✓" for index in range(count)}
 
 
-@pytest.fixture
-def proxy(stack, aws_endpoint, monkeypatch):
-    with AwsFaultProxy(aws_endpoint, seed=1) as proxy:
-        assert stack.dynamodb  # the test's own client keeps talking to moto directly
-        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", proxy.url)  # consumers built from now on go through it
-        yield proxy
-
-
-def last_receive(stack, proxy, *, after_the_post: bool, post: HangEndpoint = "exchange-post"):
+def last_receive(stack, table_proxy, *, after_the_post: bool, post: HangEndpoint = "exchange-post"):
     """One poll, the event's last receive; the table refuses every write from the start, or only once
     the `post` is at Dwolla (what was written before it went through; what it tells cannot be recorded)."""
     source = stack.event_source(stack.consumer(MAX_RECEIVE_COUNT="1").handle_batch)
     if not after_the_post:
-        proxy.refuse(UPDATE_ITEM, DYNAMODB_ACCESS_DENIED)
+        table_proxy.refuse(UPDATE_ITEM, DYNAMODB_ACCESS_DENIED)
         return source.poll_once()
     stack.emulator.hang(post)
     with ThreadPoolExecutor(max_workers=1) as pool:
         polling = pool.submit(source.poll_once)
         stack.emulator.wait_for_stats(lambda stats: stats.hanging == 1)
-        proxy.refuse(UPDATE_ITEM, DYNAMODB_ACCESS_DENIED)
+        table_proxy.refuse(UPDATE_ITEM, DYNAMODB_ACCESS_DENIED)
         stack.emulator.heal()
         return polling.result(timeout=120)
 
@@ -68,12 +60,12 @@ def the_waiting_copy(stack) -> dict:
 
 @pytest.mark.parametrize("after_the_post", [False, True], ids=["intent-refused", "failed-refused"])
 def test_no_slot_for_the_reason_and_no_table_the_message_waits_in_the_queue(
-    stack, proxy, monkeypatch, captured_logs, after_the_post
+    stack, table_proxy, monkeypatch, captured_logs, after_the_post
 ):
     monkeypatch.setattr("exchange_linker.ingest.backoff.FIRST_RETRY", 0.0)  # the copy comes back at once
     event = link_event(token="invalid-processor-token")  # Dwolla refuses it for good
     stack.publish(event, upstream(10))
-    report = last_receive(stack, proxy, after_the_post=after_the_post)
+    report = last_receive(stack, table_proxy, after_the_post=after_the_post)
     assert (report.received, report.succeeded) == (1, 1)  # handled: the original is deleted ...
     assert stack.dead_letters() == []  # ... and not dead-lettered without its reason
     assert any(line.get("errorCode") == "AccessDeniedException" for line in log_lines(captured_logs, "ERROR"))
@@ -81,7 +73,7 @@ def test_no_slot_for_the_reason_and_no_table_the_message_waits_in_the_queue(
     assert attributes(copy) == upstream(10)
     assert json.loads(copy["Body"]) == event
 
-    proxy.refuse(UPDATE_ITEM, None)  # the table heals: the next processing records the reason
+    table_proxy.refuse(UPDATE_ITEM, None)  # the table heals: the next processing records the reason
     drain(stack, stack.consumer(MAX_RECEIVE_COUNT="1"))
     row = stack.result(event["eventId"])
     (letter,) = stack.dead_letters()
@@ -94,7 +86,7 @@ def test_no_slot_for_the_reason_and_no_table_the_message_waits_in_the_queue(
 
 @pytest.mark.parametrize("made", ["exchange", "funding source"])
 def test_no_slot_for_a_result_the_table_would_not_record_the_message_waits_and_records_it(
-    stack, proxy, monkeypatch, captured_logs, made
+    stack, table_proxy, monkeypatch, captured_logs, made
 ):
     """Chaos run 3 (chaos-000553, chaos-006534): Dwolla's 201 in hand, the table refusing its record on
     the last receive, 10 upstream attributes: the message was dead-lettered with neither reason nor URL."""
@@ -103,7 +95,7 @@ def test_no_slot_for_a_result_the_table_would_not_record_the_message_waits_and_r
     event = link_event(**funding)
     stack.publish(event, upstream(10))
     post: HangEndpoint = "exchange-post" if made == "exchange" else "funding-sources"
-    report = last_receive(stack, proxy, after_the_post=True, post=post)
+    report = last_receive(stack, table_proxy, after_the_post=True, post=post)
     assert (report.received, report.succeeded) == (1, 1)
     assert stack.dead_letters() == []  # not dead-lettered without its reason and URL ...
     copy = the_waiting_copy(stack)  # ... but waiting in the queue, whole
@@ -114,7 +106,7 @@ def test_no_slot_for_a_result_the_table_would_not_record_the_message_waits_and_r
     url = "exchangeUrl" if made == "exchange" else "fundingSourceUrl"  # what Dwolla made, in the ERROR log
     assert any(line.get(url, "").startswith(stack.emulator.url) for line in logged)
 
-    proxy.refuse(UPDATE_ITEM, None)  # the table heals: the same Idempotency-Key finds what Dwolla made
+    table_proxy.refuse(UPDATE_ITEM, None)  # the table heals: the same Idempotency-Key finds what Dwolla made
     drain(stack, stack.consumer(MAX_RECEIVE_COUNT="1"))
     row = stack.result(event["eventId"])
     assert (row["status"], row["exchangeId"]) == ("CREATED", exchange.id)
@@ -125,11 +117,11 @@ def test_no_slot_for_a_result_the_table_would_not_record_the_message_waits_and_r
     assert stack.dead_letters() == []
 
 
-def test_with_a_slot_for_the_reason_it_is_dead_lettered_at_once(stack, proxy):
+def test_with_a_slot_for_the_reason_it_is_dead_lettered_at_once(stack, table_proxy):
     """Nine upstream attributes: the DLQ message carries the reason, so the table is not waited for."""
     event = link_event(token="invalid-processor-token")
     stack.publish(event, upstream(9))
-    report = last_receive(stack, proxy, after_the_post=True)
+    report = last_receive(stack, table_proxy, after_the_post=True)
     assert (report.received, report.succeeded) == (1, 1)
     (letter,) = stack.dead_letters()
     assert reason(letter)["eventId"] == event["eventId"]

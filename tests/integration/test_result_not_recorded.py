@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from exchange_linker.contracts.dead_letter import EVIDENCE_ATTRIBUTE
-from exchange_linker_tools.chaos.proxy import DYNAMODB_ACCESS_DENIED, AwsFaultProxy
+from exchange_linker_tools.chaos.proxy import DYNAMODB_ACCESS_DENIED
 from exchange_linker_tools.emulator import FaultPlan
 from tests.conftest import link_event
 from tests.integration.helpers import a_day_later, drain, log_lines, reason, replay_everything
@@ -24,14 +24,6 @@ pytestmark = pytest.mark.integration
 
 UPDATE_ITEM = "DynamoDB_20120810.UpdateItem"
 OTHER_CUSTOMER = "3f2c4b1e-9a7d-4e36-8c51-2b6f0d9e4a17"
-
-
-@pytest.fixture
-def refusing_table(stack, aws_endpoint, monkeypatch):
-    with AwsFaultProxy(aws_endpoint, seed=1) as proxy:
-        assert stack.dynamodb  # the test's own client keeps talking to moto directly
-        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", proxy.url)  # consumers built from now on go through it
-        yield proxy
 
 
 def drain_while_the_table_breaks(stack, proxy, **overrides: str) -> None:
@@ -48,11 +40,11 @@ def drain_while_the_table_breaks(stack, proxy, **overrides: str) -> None:
 
 
 def test_the_url_is_logged_dead_lettered_and_recorded_on_replay_without_a_second_post(
-    stack, refusing_table, captured_logs
+    stack, table_proxy, captured_logs
 ):
     event = link_event()
     stack.publish(event)
-    drain_while_the_table_breaks(stack, refusing_table, MAX_RECEIVE_COUNT="1")  # the 201 on the last receive
+    drain_while_the_table_breaks(stack, table_proxy, MAX_RECEIVE_COUNT="1")  # the 201 on the last receive
     (exchange,) = stack.emulator.exchanges
     (letter,) = stack.dead_letters()
     why = reason(letter)
@@ -63,7 +55,7 @@ def test_the_url_is_logged_dead_lettered_and_recorded_on_replay_without_a_second
         for line in log_lines(captured_logs, "ERROR")
     )
 
-    refusing_table.refuse(UPDATE_ITEM, None)  # a day later the table is fixed; Dwolla forgot the key
+    table_proxy.refuse(UPDATE_ITEM, None)  # a day later the table is fixed; Dwolla forgot the key
     stack.emulator.forget_idempotency_keys()
     posts = stack.emulator.stats.exchange_posts
     assert replay_everything(stack).moved == 1
@@ -77,7 +69,7 @@ def test_the_url_is_logged_dead_lettered_and_recorded_on_replay_without_a_second
 
 
 def test_an_unknown_outcome_whose_every_write_was_refused_is_reconciled_a_day_later_not_posted_again(
-    stack, refusing_table
+    stack, table_proxy
 ):
     """Dwolla never gave an outcome (a 500 after it made the exchange) and the table refused every write
     after the intent: later receives send nothing (their intent cannot be written) and the intent alone
@@ -85,14 +77,14 @@ def test_an_unknown_outcome_whose_every_write_was_refused_is_reconciled_a_day_la
     stack.emulator.faults = FaultPlan(server_error_after_create_rate=1.0, conflicts_after_server_error=50)
     event = link_event()
     stack.publish(event)
-    drain_while_the_table_breaks(stack, refusing_table)
+    drain_while_the_table_breaks(stack, table_proxy)
     (letter,) = stack.dead_letters()
     assert reason(letter)["errorCode"] == "AccessDeniedException"  # the last receive's own failure
     assert stack.emulator.stats.exchange_posts == 1
     row = stack.result(event["eventId"])
     assert (row["status"], row["exchangeMayExist"]) == ("RETRYING", True)  # the intent, nothing after it
     stack.emulator.faults = FaultPlan()
-    refusing_table.refuse(UPDATE_ITEM, None)
+    table_proxy.refuse(UPDATE_ITEM, None)
     stack.emulator.forget_idempotency_keys()
     posts = stack.emulator.stats.exchange_posts
     assert replay_everything(stack).moved == 1

@@ -9,15 +9,12 @@ emulator over HTTP; "a day" is the consumer's clock and the emulator forgetting 
 from __future__ import annotations
 
 import json
-import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from exchange_linker.adapters.aws import AwsClients
-from exchange_linker.adapters.dynamodb_results import DynamoDbResults
 from exchange_linker.bootstrap import build_consumer
 from exchange_linker.contracts.results import Status
 from exchange_linker.ingest.processor import InboundMessage, Outcome, RecordProcessor, RetryableError
@@ -25,7 +22,7 @@ from exchange_linker_tools.chaos.proxy import DYNAMODB_ACCESS_DENIED, AwsFaultPr
 from exchange_linker_tools.emulator import FaultPlan
 from tests.conftest import FINICITY_RECEIPT, link_event
 from tests.integration.helpers import a_day_later, drain, reason, replay_everything
-from tests.integration.interleaving import Killed
+from tests.integration.interleaving import GatedStore, Killed, RealStore
 
 pytestmark = pytest.mark.integration
 
@@ -105,28 +102,19 @@ def test_an_account_event_never_takes_the_exchange_another_account_event_made_bu
     assert_one_exchange_each(stack, mine, theirs)
 
 
-class HeldCreatedWrite:
-    """The real store; the CREATED write waits at a gate: a container paused between Dwolla's 201 and it."""
-
-    def __init__(self, inner: DynamoDbResults) -> None:
-        self._inner = inner
-        self.waiting = threading.Event()
-        self.go = threading.Event()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
+class HeldCreatedWrite(GatedStore):
+    """The CREATED write waits at a gate: a container paused between Dwolla's 201 and it."""
 
     def put(self, result: Any, **kwargs: Any) -> bool:
         if result.status is Status.CREATED:
-            self.waiting.set()
-            assert self.go.wait(10), "the test never released the held write"
+            self._hold("the held write")
         return self._inner.put(result, **kwargs)
 
 
 def test_a_customer_event_never_takes_the_exchange_of_an_event_still_in_flight(stack):
     mine, theirs = link_event(), link_event()
     uncertain_a_day_ago(stack, mine)
-    held = HeldCreatedWrite(DynamoDbResults(AwsClients(), stack.resources.table_name))
+    held = HeldCreatedWrite(stack)
     running = in_background(build_consumer(stack.settings(), results=held).processor, theirs)
     assert held.waiting.wait(10)  # Dwolla made its exchange; it is not recorded yet
     posts = stack.emulator.stats.exchange_posts
@@ -142,13 +130,7 @@ def test_a_customer_event_never_takes_the_exchange_of_an_event_still_in_flight(s
     assert_one_exchange_each(stack, mine, theirs)
 
 
-class KilledBeforeTheCreatedWrite:
-    def __init__(self, inner: DynamoDbResults) -> None:
-        self._inner = inner
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
+class KilledBeforeTheCreatedWrite(RealStore):
     def put(self, result: Any, **kwargs: Any) -> bool:
         if result.status is Status.CREATED:
             raise Killed
@@ -158,7 +140,7 @@ class KilledBeforeTheCreatedWrite:
 @pytest.mark.parametrize("fields", [{}, ACCOUNT], ids=["customer", "account"])
 def test_a_kill_between_the_post_and_the_write_is_reconciled_a_day_later_not_posted_again(stack, fields):
     event = link_event(**fields)
-    killed = KilledBeforeTheCreatedWrite(DynamoDbResults(AwsClients(), stack.resources.table_name))
+    killed = KilledBeforeTheCreatedWrite(stack)
     with pytest.raises(Killed):
         build_consumer(stack.settings(), results=killed).processor.process(message(event, 1))
     (made,) = stack.emulator.exchanges
